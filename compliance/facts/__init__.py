@@ -1,0 +1,1 @@
+"""Facts: what a repo declares and contains, read without executing anything."""

@@ -1,0 +1,125 @@
+"""Plain dataclasses for the facts read from one repo.
+
+Every field is what was *seen*; interpretation (lineage, obligations) happens
+later. Untrusted text stays as text: reporters escape it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.report import Evidence
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Bad input met while reading facts; becomes a `metadata-invalid` (or
+    `unverifiable`) finding, never an exception that loses the report."""
+
+    category: str  # "metadata-invalid" | "unverifiable" | ...
+    message: str  # one line naming the file and the problem
+    evidence: Evidence
+
+
+@dataclass
+class CardFacts:
+    present: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)  # parsed front matter (bounded)
+    metadata_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line
+    body: str = ""  # Markdown body (capped)
+    body_start_line: int = 1  # line of README.md where the body starts
+    first_heading: str | None = None
+    truncated: bool = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.metadata.get(key, default)
+
+
+@dataclass
+class ConfigFacts:
+    present: bool = False
+    data: dict[str, Any] = field(default_factory=dict)  # config.json (bounded)
+    architectures: list[str] = field(default_factory=list)
+    model_type: str | None = None
+    name_or_path: str | None = None  # `_name_or_path`
+    quantization: dict[str, Any] | None = None  # `quantization_config`
+
+
+@dataclass
+class AdapterFacts:
+    file: str  # e.g. "adapter_config.json"
+    base_model: str | None  # `base_model_name_or_path`
+    peft_type: str | None = None
+
+
+@dataclass
+class MergeFacts:
+    file: str  # "mergekit_config.yml" or "README.md" (YAML block in card)
+    line: int | None
+    merge_method: str | None
+    base_model: str | None
+    models: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LicenseFile:
+    """A licence-bearing file and what its text was identified as."""
+
+    path: str
+    kind: str  # "license" | "notice" | "use-policy"
+    identified: list[str] = field(default_factory=list)  # pack ids whose signatures matched
+    text: str = ""  # capped, decoded text (used by file-contains checks)
+
+
+@dataclass
+class TensorInfo:
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    file: str
+    data_offsets: tuple[int, int]  # relative to the end of the header (safetensors)
+
+
+@dataclass
+class WeightFile:
+    path: str
+    format: str  # "safetensors" | "gguf" | "pickle" | "other"
+    size: int | None
+    header_ok: bool = False
+    tensors: list[TensorInfo] = field(default_factory=list)  # safetensors only
+    metadata: dict[str, Any] = field(default_factory=dict)  # __metadata__ or GGUF KV (scalars)
+    header_length: int | None = None  # safetensors: N of the 8-byte prefix
+
+
+@dataclass
+class GGUFFacts:
+    file: str
+    name: str | None = None  # general.name
+    license: str | None = None  # general.license
+    architecture: str | None = None  # general.architecture
+    base_models: list[dict[str, Any]] = field(default_factory=list)  # general.base_model.N.*
+
+
+@dataclass
+class Facts:
+    """Everything read from one repo, source-independent."""
+
+    source_kind: str  # "local" | "hub"
+    label: str
+    repo_id: str | None
+    revision: str | None
+    commit: str | None
+    files: list[str] = field(default_factory=list)  # all repo-relative paths
+    card: CardFacts = field(default_factory=CardFacts)
+    config: ConfigFacts = field(default_factory=ConfigFacts)
+    generation_config: dict[str, Any] | None = None
+    adapters: list[AdapterFacts] = field(default_factory=list)
+    merges: list[MergeFacts] = field(default_factory=list)
+    license_files: list[LicenseFile] = field(default_factory=list)
+    weights: list[WeightFile] = field(default_factory=list)
+    gguf: list[GGUFFacts] = field(default_factory=list)
+    modelcheck_config: dict[str, Any] = field(default_factory=dict)  # .modelcheck.yaml of the repo
+    git_remote_repo_id: str | None = None  # from .git/config of a Hub checkout
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

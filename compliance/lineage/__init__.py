@@ -1,0 +1,1 @@
+"""Lineage: declared and inferred ancestors, each with its licence."""

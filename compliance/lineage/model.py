@@ -1,0 +1,72 @@
+"""Lineage dataclasses: the audited model, its ancestors, and how each is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compliance.report import Evidence
+
+RELATIONS = ("finetune", "adapter", "merge", "quantized", "distilled", "upcycled")
+
+
+@dataclass
+class Ancestor:
+    repo_id: str  # canonical id (re-uploads mapped to the original where the catalog knows)
+    relation: str | None  # relation of the *child* to this ancestor
+    child: str  # repo id (or label) of the node this one is a parent of
+    declared: bool  # declared in card base_model (or GGUF general.base_model)
+    evidence: list[Evidence] = field(default_factory=list)  # where it was seen
+    license: str | None = None  # pack id, e.g. "llama3.1"; None if unresolved
+    license_source: str | None = None  # "catalog" | "hub-card" | "hub-license-file" | ...
+    resolution: str = "unresolved"  # "catalog" | "hub" | "unresolved" | "gated" | "error"
+    resolution_note: str | None = None  # why unresolved / what failed
+    as_written: str | None = None  # the id as written, if mapped (e.g. "unsloth/...")
+    revision: str | None = None  # hub commit read
+    depth: int = 1  # 1 = direct parent
+
+
+@dataclass
+class Lineage:
+    model: str  # the audited model's name / label
+    relation: str | None  # how the audited model relates to its direct parents
+    relation_source: str | None  # e.g. "card base_model_relation", "adapter_config.json"
+    ancestors: list[Ancestor] = field(default_factory=list)
+
+    def direct(self) -> list[Ancestor]:
+        return [a for a in self.ancestors if a.depth == 1]
+
+    def licenses(self) -> list[str]:
+        """Distinct ancestor licences, in order of first appearance."""
+        seen: list[str] = []
+        for a in self.ancestors:
+            if a.license and a.license not in seen:
+                seen.append(a.license)
+        return seen
+
+
+@dataclass
+class ResolvedRepo:
+    """What a resolver learned about one ancestor repo."""
+
+    repo_id: str
+    license: str | None  # pack id, or None if it could not be identified
+    license_source: str  # "catalog" | "hub-card" | "hub-license-file" | ...
+    parents: list[tuple[str, str | None]] = field(default_factory=list)  # (repo_id, relation)
+    commit: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. "Hub says apache-2.0, catalog says qwen"
+
+
+class AncestorResolver:
+    """Looks up an ancestor's licence and its own parents.
+
+    The offline default answers from the built-in catalog only; the Hub
+    resolver (compliance.lineage.hub_resolver) reads each ancestor's own repo.
+    `resolve` raises `compliance.errors.SourceError` subclasses (GatedRepoError,
+    RepoNotFoundError, NetworkError, OfflineError) when it cannot answer; the
+    lineage builder turns those into `unverifiable` ancestors and goes on.
+    """
+
+    name = "abstract"
+
+    def resolve(self, repo_id: str) -> ResolvedRepo | None:  # None = not known
+        raise NotImplementedError

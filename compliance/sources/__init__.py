@@ -1,0 +1,1 @@
+"""Sources: where a repo's files come from."""
