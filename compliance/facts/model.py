@@ -31,9 +31,46 @@ class CardFacts:
     body_start_line: int = 1  # line of README.md where the body starts
     first_heading: str | None = None
     truncated: bool = False
+    path: str = "README.md"  # the card's actual file name (e.g. "readme.md")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.metadata.get(key, default)
+
+    # Normalised accessors: `metadata` keeps the front matter as parsed; these
+    # return only well-typed values (bad ones were reported as Problems).
+
+    def text(self, key: str) -> str | None:
+        """A string-valued key (`license`, `model_name`, ...), else None."""
+        value = self.metadata.get(key)
+        return value if isinstance(value, str) else None
+
+    def strings(self, key: str) -> list[str]:
+        """A key that may be a string or a list (`tags`, `datasets`, `license`): its strings."""
+        value = self.metadata.get(key)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)]
+        return []
+
+    def base_models(self) -> list[str]:
+        """`base_model` entries that are syntactically valid repo ids, in order, deduplicated."""
+        from compliance.facts.repo_id import is_valid_repo_id
+
+        out: list[str] = []
+        for v in self.strings("base_model"):
+            if is_valid_repo_id(v) and v not in out:
+                out.append(v)
+        return out
+
+    def model_index_names(self) -> list[str]:
+        """`model-index[].name` strings."""
+        entries = self.metadata.get("model-index")
+        if not isinstance(entries, list):
+            return []
+        return [
+            e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)
+        ]
 
 
 @dataclass

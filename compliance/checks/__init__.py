@@ -1,0 +1,66 @@
+"""Check kinds: one module per kind, listed here by hand (no import-time registration).
+
+Each module has a docstring (What / Why / Example / Options), `KIND`, `OPTIONS`
+(option -> Python type), optional `REQUIRED` and `validate(options) -> list[str]`, and
+`check(ctx, rule) -> CheckResult`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from compliance.checks import (
+    ancestor_license,
+    card_contains,
+    engine_rule,
+    facts_problems,
+    file_contains,
+    informational,
+    license_compatible,
+    license_file_mismatch,
+    license_missing,
+    license_other_unnamed,
+    license_unknown,
+    merge_conflict,
+    metadata_equals,
+    metadata_in,
+    name_starts_with,
+    non_commercial_ancestor,
+    pickle_weights,
+    relation_evidence,
+    undeclared_base,
+    unresolved_ancestor,
+)
+
+CHECKS: dict[str, ModuleType] = {
+    m.KIND: m
+    for m in (
+        card_contains,
+        file_contains,
+        name_starts_with,
+        metadata_equals,
+        metadata_in,
+        license_compatible,
+        informational,
+        ancestor_license,
+        license_missing,
+        license_other_unnamed,
+        license_unknown,
+        license_file_mismatch,
+        merge_conflict,
+        undeclared_base,
+        unresolved_ancestor,
+        pickle_weights,
+        facts_problems,
+        relation_evidence,
+        non_commercial_ancestor,
+        engine_rule,
+    )
+}
+
+
+def get(kind: str) -> ModuleType:
+    try:
+        return CHECKS[kind]
+    except KeyError:
+        raise ValueError(f"no such check kind: {kind}") from None

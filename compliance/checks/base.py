@@ -1,0 +1,167 @@
+"""What every check kind receives and returns.
+
+A check never raises for non-compliance and never prints: it returns a
+`CheckResult` (met / not-met / not-checkable) with the evidence it rests on.
+Kinds that can fire several times (one per ancestor, per problem…) return
+`hits`; the engine turns each hit into one finding.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from compliance.report import Evidence, ObligationState
+
+if TYPE_CHECKING:
+    from compliance.config import Config
+    from compliance.facts.model import Facts
+    from compliance.lineage.model import Ancestor, Lineage
+    from compliance.packs import Pack
+
+MET = ObligationState.MET
+NOT_MET = ObligationState.NOT_MET
+NOT_CHECKABLE = ObligationState.NOT_CHECKABLE
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding's worth of detail; fields left None fall back to the rule's."""
+
+    evidence: tuple[Evidence, ...] = ()
+    message: str | None = None
+    ancestor: str | None = None
+    category: str | None = None  # only where one kind covers two categories (documented per kind)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    state: ObligationState
+    evidence: tuple[Evidence, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    message: str | None = None  # replaces the rule's message when the kind knows better
+
+    @classmethod
+    def met(cls, *evidence: Evidence) -> CheckResult:
+        return cls(MET, tuple(evidence))
+
+    @classmethod
+    def not_met(cls, *evidence: Evidence, message: str | None = None) -> CheckResult:
+        return cls(NOT_MET, tuple(evidence), message=message)
+
+    @classmethod
+    def not_checkable(cls, *evidence: Evidence, message: str | None = None) -> CheckResult:
+        return cls(NOT_CHECKABLE, tuple(evidence), message=message)
+
+    @classmethod
+    def from_hits(cls, hits: list[Hit]) -> CheckResult:
+        return cls(NOT_MET, hits=tuple(hits)) if hits else cls(MET)
+
+
+@dataclass
+class CheckContext:
+    """Read-only view of one audit, as seen by one rule."""
+
+    facts: Facts
+    lineage: Lineage
+    model_name: str
+    packs: Mapping[str, Pack]
+    pack: Pack  # the pack the rule belongs to
+    ancestors: tuple[Ancestor, ...] = ()  # ancestors bringing this licence (all, for core/policy)
+    config: Config | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def card_meta(self) -> Mapping[str, Any]:
+        return self.facts.card.metadata
+
+    def declared_license(self) -> str | None:
+        """The card's `license:` value, normalised to a lower-case string."""
+        value = self.card_meta.get("license")
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+    def declared_pack(self) -> str | None:
+        from compliance.packs import pack_for_declared
+
+        return pack_for_declared(self.card_meta, list(self.packs.values()))
+
+    def meta_evidence(self, key: str, seen: Any = None, missing: str | None = None) -> Evidence:
+        """Evidence pointing at a card metadata key."""
+        line = self.facts.card.metadata_lines.get(key)
+        shown = None if seen is None else str(seen)
+        return Evidence(
+            file=getattr(self.facts.card, "path", "README.md"),
+            line=line,
+            key=f"card:{key}",
+            seen=shown,
+            missing=missing,
+        )
+
+
+# -- option validation (yamllint's CONF, as Python types) ---------------------
+
+
+def _type_name(spec: Any) -> str:
+    return getattr(spec, "__name__", None) or str(spec).replace("typing.", "")
+
+
+def _type_ok(value: Any, spec: Any) -> bool:
+    if spec is Any:
+        return True
+    origin = typing.get_origin(spec)
+    if origin is list:
+        (item,) = typing.get_args(spec)
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    if origin is dict:
+        kt, vt = typing.get_args(spec)
+        return isinstance(value, dict) and all(
+            _type_ok(k, kt) and _type_ok(v, vt) for k, v in value.items()
+        )
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return any(_type_ok(value, s) for s in typing.get_args(spec))
+    if spec is bool:
+        return isinstance(value, bool)
+    if spec is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if spec is type(None):
+        return value is None
+    return isinstance(value, spec)
+
+
+def validate_options(module: Any, options: Mapping[str, Any]) -> list[str]:
+    """Problems with `options` for a check kind module (empty list = valid)."""
+    declared: dict[str, Any] = getattr(module, "OPTIONS", {})
+    required: tuple[str, ...] = getattr(module, "REQUIRED", ())
+    problems: list[str] = []
+    for name in options:
+        if name not in declared:
+            allowed = ", ".join(sorted(declared)) or "none"
+            problems.append(f"unknown option '{name}' for kind {module.KIND} (allowed: {allowed})")
+    for name, spec in declared.items():
+        if name in options and not _type_ok(options[name], spec):
+            problems.append(
+                f"option '{name}' of kind {module.KIND} must be {_type_name(spec)}"
+                f" (got {type(options[name]).__name__})"
+            )
+    for name in required:
+        if name not in options:
+            problems.append(f"kind {module.KIND} needs option '{name}'")
+    extra = getattr(module, "validate", None)
+    if extra is not None and not problems:
+        problems.extend(extra(options))
+    return problems
+
+
+def phrases(options: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The `any` / `all` phrase lists shared by the text-matching kinds."""
+    return list(options.get("any") or []), list(options.get("all") or [])
+
+
+def need_phrases(options: Mapping[str, Any]) -> list[str]:
+    if not options.get("any") and not options.get("all"):
+        return ["give at least one phrase in 'any' or 'all'"]
+    return []

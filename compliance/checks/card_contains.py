@@ -1,0 +1,70 @@
+"""card-contains: the model card (README.md body) contains a phrase.
+
+What: Checks that the README body contains at least one of `any` and every one of `all`.
+Why: Licences such as Llama 3.1 (§1.b.i) and Qwen (§5.b) require a display string
+("Built with Llama", "Built with Qwen") on the model card.
+Example::
+
+    check:
+      kind: card-contains
+      options: {any: ["Built with Llama"]}
+
+PASS: a README whose body says "Built with Llama". FAIL: a README that never says it.
+Matching ignores case, runs of whitespace, curly-vs-straight quotes and Markdown `*`/backticks.
+
+Options:
+  any (list[str]): at least one of these phrases must occur.
+  all (list[str]): every one of these phrases must occur.
+  case_sensitive (bool, default false): match case exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult, need_phrases, phrases
+from compliance.checks.text import IndexedText, clip
+from compliance.report import Evidence
+
+KIND = "card-contains"
+OPTIONS: dict[str, Any] = {"any": list[str], "all": list[str], "case_sensitive": bool}
+
+
+def validate(options: dict[str, Any]) -> list[str]:
+    return need_phrases(options)
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    options = rule.check.options
+    card = ctx.facts.card
+    if not card.present:
+        return CheckResult.not_met(
+            Evidence(file="README.md", missing="a model card (README.md)"),
+            message="There is no model card (README.md) to carry the required text.",
+        )
+    cs = bool(options.get("case_sensitive", False))
+    body = IndexedText.build(card.body, card.body_start_line, cs)
+    return match_phrases(body, "README.md", options, cs)
+
+
+def match_phrases(text: IndexedText, file: str, options: Any, cs: bool) -> CheckResult:
+    """Shared by card-contains and file-contains: any-of / all-of over one text."""
+    any_of, all_of = phrases(options)
+    seen: list[Evidence] = []
+    missing: list[Evidence] = []
+    if any_of:
+        hit = next(((p, text.find(p, cs)) for p in any_of if text.find(p, cs)), None)
+        if hit:
+            line, raw = hit[1]  # type: ignore[misc]
+            seen.append(Evidence(file=file, line=line, seen=clip(raw)))
+        else:
+            missing.append(Evidence(file=file, missing=" | ".join(any_of)))
+    for phrase in all_of:
+        found = text.find(phrase, cs)
+        if found:
+            seen.append(Evidence(file=file, line=found[0], seen=clip(found[1])))
+        else:
+            missing.append(Evidence(file=file, missing=phrase))
+    if missing:
+        return CheckResult.not_met(*missing)
+    return CheckResult.met(*seen)

@@ -1,0 +1,97 @@
+"""file-contains: a licence, NOTICE or use-policy file is present and carries a phrase.
+
+What: Checks that some file of the given `kind` (or matching `files`) exists and contains
+at least one of `any` and all of `all`; or, with `identified: true`, that one was identified
+as this rule's licence by the pack's signatures.
+Why: Most model licences require a copy of the agreement (Llama §1.b.i, Gemma §3.1,
+Apache §4(a)) and some a NOTICE file with a fixed sentence (Llama §1.b.iii).
+Example::
+
+    check:
+      kind: file-contains
+      options: {kind: notice, any: ["Llama 3.1 is licensed under the Llama 3.1 Community License"]}
+
+PASS: a NOTICE file with that sentence. FAIL: no NOTICE file, or one without the sentence.
+
+Options:
+  kind (license | notice | use-policy): which licence-bearing files to look in.
+  files (list[str]): glob patterns on the file path (case-insensitive), e.g. ["NOTICE*"].
+  any / all (list[str]): phrases, matched as in card-contains.
+  identified (bool): met when a candidate file was identified as this pack's licence.
+  case_sensitive (bool, default false).
+With neither phrases nor `identified`, the check only asks that such a file exists.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult
+from compliance.checks.card_contains import match_phrases
+from compliance.checks.text import IndexedText
+from compliance.report import Evidence
+
+KIND = "file-contains"
+FILE_KINDS = ("license", "notice", "use-policy")
+OPTIONS: dict[str, Any] = {
+    "kind": str,
+    "files": list[str],
+    "any": list[str],
+    "all": list[str],
+    "identified": bool,
+    "case_sensitive": bool,
+}
+
+
+def validate(options: dict[str, Any]) -> list[str]:
+    problems = []
+    if "kind" in options and options["kind"] not in FILE_KINDS:
+        problems.append(f"option 'kind' must be one of {', '.join(FILE_KINDS)}")
+    if "kind" not in options and "files" not in options:
+        problems.append("give 'kind' or 'files' to say which files to look in")
+    return problems
+
+
+def _wanted(path: str, options: Any, kind: str) -> bool:
+    if "kind" in options and kind != options["kind"]:
+        return False
+    globs = options.get("files")
+    if not globs:
+        return True
+    low = path.lower()
+    name = low.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(name, g.lower()) or fnmatch.fnmatch(low, g.lower()) for g in globs)
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    options = rule.check.options
+    candidates = [f for f in ctx.facts.license_files if _wanted(f.path, options, f.kind)]
+    looked_for = ", ".join(options.get("files") or [f"a {options.get('kind')} file"])
+    if not candidates:
+        return CheckResult.not_met(Evidence(missing=looked_for))
+    if options.get("identified"):
+        for f in candidates:
+            if ctx.pack.id in f.identified:
+                return CheckResult.met(Evidence(file=f.path, seen=f"identified as {ctx.pack.id}"))
+        if not options.get("any") and not options.get("all"):
+            return CheckResult.not_met(
+                *(
+                    Evidence(
+                        file=f.path,
+                        seen=", ".join(f.identified) or "not identified",
+                        missing=f"the {ctx.pack.title} text",
+                    )
+                    for f in candidates
+                )
+            )
+    if not options.get("any") and not options.get("all"):
+        return CheckResult.met(*(Evidence(file=f.path) for f in candidates))
+    cs = bool(options.get("case_sensitive", False))
+    failures: list[Evidence] = []
+    for f in candidates:
+        result = match_phrases(IndexedText.build(f.text, 1, cs), f.path, options, cs)
+        if result.state.value == "met":
+            return result
+        failures.extend(result.evidence)
+    return CheckResult.not_met(*failures)

@@ -1,0 +1,48 @@
+"""license-file-mismatch: the card's licence and the LICENSE file's text disagree.
+
+What: Checks that when a LICENSE file's text is identified (pack signatures), the card's
+declared licence is the same one.
+Why: A card saying `apache-2.0` over a LICENSE holding the Llama 3.1 agreement tells users
+two different things; the text usually wins, the tag is what tools read.
+Example: `license: mit` with a LICENSE file starting "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT".
+Known problems: a repo may legitimately carry several licences (code vs weights); the finding
+quotes both so a human can decide.
+
+Options: none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult
+from compliance.report import Evidence
+
+KIND = "license-file-mismatch"
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    declared = ctx.declared_license()
+    files = [f for f in ctx.facts.license_files if f.kind == "license" and f.identified]
+    if declared in (None, "unknown") or not files:
+        return CheckResult.met()
+    declared_pack = ctx.declared_pack()
+    identified = sorted({p for f in files for p in f.identified})
+    if declared_pack is not None:
+        if declared_pack in identified:
+            return CheckResult.met(Evidence(file=files[0].path, seen=declared_pack))
+    elif declared == "other":
+        return CheckResult.met()  # an unnamed custom licence: nothing to compare against
+    name = ctx.card_meta.get("license_name")
+    shown = f"other / {name}" if declared == "other" and name else declared
+    evidence = [ctx.meta_evidence("license", shown)]
+    evidence += [
+        Evidence(file=f.path, seen="identified as " + ", ".join(f.identified)) for f in files
+    ]
+    return CheckResult.not_met(
+        *evidence,
+        message=f"The card declares `{shown}` but the licence file text was identified as "
+        + ", ".join(f"`{p}`" for p in identified)
+        + ".",
+    )

@@ -1,0 +1,36 @@
+"""license-missing: the model card declares no licence.
+
+What: Checks that README.md exists and its metadata has a `license:` other than `unknown`.
+Why: Without a declared licence nobody can tell what terms the weights are under; the Hub
+model-card spec asks for `license:` (hub-docs `modelcard.md`).
+Example: a README with front matter `tags: [llama]` and no `license:`.
+
+Options: none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult
+from compliance.report import Evidence
+
+KIND = "license-missing"
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    if not ctx.facts.card.present:
+        return CheckResult.not_met(
+            Evidence(file="README.md", missing="README.md with `license:` metadata"),
+            message="There is no model card (README.md), so no licence is declared.",
+        )
+    declared = ctx.declared_license()
+    if declared is None:
+        return CheckResult.not_met(ctx.meta_evidence("license", missing="license"))
+    if declared == "unknown":
+        return CheckResult.not_met(
+            ctx.meta_evidence("license", declared),
+            message="The card declares `license: unknown`, which names no licence.",
+        )
+    return CheckResult.met(ctx.meta_evidence("license", declared))

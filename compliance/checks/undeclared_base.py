@@ -1,0 +1,39 @@
+"""undeclared-base-model: the repo shows a base model its card does not declare.
+
+What: Checks every base model seen as evidence (config.json `_name_or_path`, an adapter's
+`base_model_name_or_path`, a merge config, card prose such as "fine-tuned from X") against
+the card's `base_model`; one finding per base seen but not declared.
+Why: Derivation disclosure (OBLIGATIONS.md §15 #10): `base_model` is how the Hub and users
+learn which licence terms flow into a model. The undeclared base's obligations still apply.
+Example: an adapter whose adapter_config.json names `meta-llama/Llama-3.1-8B` while the card
+has no `base_model`.
+
+Options: none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult, Hit
+
+KIND = "undeclared-base-model"
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    hits = []
+    for a in ctx.lineage.direct():
+        if a.declared:
+            continue
+        where = ", ".join(sorted({e.key or e.file or "?" for e in a.evidence})) or "the repo"
+        shown = a.as_written or a.repo_id
+        hits.append(
+            Hit(
+                evidence=tuple(a.evidence),
+                ancestor=a.repo_id,
+                message=f"`{shown}` appears as a base model ({where}) but the card's "
+                "`base_model` does not list it.",
+            )
+        )
+    return CheckResult.from_hits(hits)

@@ -1,0 +1,44 @@
+"""unresolved-ancestor: an ancestor's licence could not be established.
+
+What: Checks that every ancestor's licence is known (built-in catalog or the Hub); one
+finding per ancestor that is unknown, gated, or failed to load.
+Why: Obligations flow from every ancestor; an ancestor whose licence is unknown means the
+audit cannot say which terms apply. modelcheck never guesses a licence.
+Example: `base_model: someone/private-model` audited offline.
+
+Options: none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.checks.base import CheckContext, CheckResult, Hit
+
+KIND = "unresolved-ancestor"
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: CheckContext, rule: Any) -> CheckResult:
+    hits = []
+    for a in ctx.lineage.ancestors:
+        if a.license:
+            continue
+        if a.resolution == "gated":
+            why = (
+                "the Hub refused access (gated or private); "
+                "set HF_TOKEN or accept the licence on the Hub"
+            )
+        elif a.resolution == "error":
+            why = "looking it up failed"
+        else:
+            why = "it is not in the built-in catalog and was not resolved"
+        note = f" ({a.resolution_note})" if a.resolution_note else ""
+        hits.append(
+            Hit(
+                evidence=tuple(a.evidence[:2]),
+                ancestor=a.repo_id,
+                message=f"The licence of ancestor `{a.repo_id}` is unknown: {why}{note}.",
+            )
+        )
+    return CheckResult.from_hits(hits)

@@ -1,0 +1,96 @@
+"""`modelcheck explain RULE_ID`: a rule's documentation, like `ruff rule`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from compliance import packs as packs_mod
+from compliance.commands.output import emit
+from compliance.errors import ConfigError, ExitCode
+
+# Rule text is printed to a terminal: keep newlines, drop other control characters.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(text: object) -> str:
+    return _CONTROL.sub("", str(text)).strip()
+
+
+def _data(rule: packs_mod.Rule, pack: packs_mod.Pack | None) -> dict[str, Any]:
+    clause = rule.clause
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "pack": {"id": rule.pack, "title": pack.title if pack else None},
+        "severity": rule.severity.value,
+        "category": rule.category,
+        "applies_to": list(rule.applies_to) if rule.applies_to is not None else None,
+        "what": rule.docs.what,
+        "why": rule.docs.why,
+        "clause": None
+        if clause is None
+        else {
+            "section": clause.section,
+            "quote": clause.quote,
+            "source": clause.source or (pack.source_text if pack else None),
+            "verified": clause.verified,
+            "note": clause.note,
+        },
+        "example": rule.docs.example,
+        "known_problems": rule.docs.known_problems,
+        "message": rule.message,
+        "fix": rule.fix,
+        "references": list(rule.docs.references),
+        "path": rule.path,
+    }
+
+
+def _text(d: dict[str, Any]) -> str:
+    applies = ", ".join(d["applies_to"]) if d["applies_to"] else "every model"
+    out = [
+        f"# {d['id']}: {d['title']}",
+        "",
+        f"Severity: {d['severity']} · category: {d['category']} · applies to: {applies}",
+        f"Pack: {d['pack']['id']}" + (f" ({d['pack']['title']})" if d["pack"]["title"] else ""),
+        "",
+        "## What it does",
+        "",
+        d["what"],
+        "",
+        "## Why it matters",
+        "",
+        d["why"],
+    ]
+    clause = d["clause"]
+    if clause:
+        verified = "verified against " + (clause["source"] or "the licence text")
+        if not clause["verified"]:
+            verified = "wording unverified"
+        note = f"; {clause['note']}" if clause["note"] else ""
+        out += ["", "## The clause", "", f"{clause['section']} ({verified}{note}):", ""]
+        out += [f"> {line}" for line in clause["quote"].splitlines()]
+    for key, heading in (("example", "Example"), ("known_problems", "Known problems")):
+        if d[key]:
+            out += ["", f"## {heading}", "", d[key]]
+    out += ["", "## Message", "", d["message"]]
+    if d["fix"]:
+        out += ["", "## Fix", "", d["fix"]]
+    if d["references"]:
+        out += ["", "## References", ""] + [f"- {r}" for r in d["references"]]
+    return "\n".join(_clean(line) if line else "" for line in out) + "\n"
+
+
+def run(rule_id: str, rules_dirs: list[Path] | None = None, fmt: str = "markdown") -> int:
+    loaded = packs_mod.load_all(rules_dirs or [])
+    rule = packs_mod.find_rule(rule_id, loaded)
+    if rule is None:
+        raise ConfigError(f"{rule_id}: no such rule (see 'modelcheck rules list')")
+    data = _data(rule, packs_mod.by_id(loaded).get(rule.pack))
+    if fmt == "json":
+        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        emit(_text(data), None)
+    return ExitCode.OK

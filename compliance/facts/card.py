@@ -1,0 +1,188 @@
+"""The model card: README.md front matter, body, first heading, merge recipe.
+
+`CardFacts.metadata` is the front matter exactly as parsed. Values of the
+keys checked here that have the wrong type (or a `base_model` that is not a
+repo id) are reported as `metadata-invalid` problems and left in place; the
+accessors on CardFacts (`text`, `strings`, `base_models`, `model_index_names`)
+return only well-typed values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from compliance import safeload
+from compliance.facts.context import RepoContext, clip
+from compliance.facts.mergekit import merges_from_card
+from compliance.facts.model import CardFacts, MergeFacts
+from compliance.facts.repo_id import is_valid_repo_id
+
+CARD_CAP = 1 << 20  # 1 MiB; real cards are < 100 KiB
+
+# Same pattern as huggingface_hub.repocard.REGEX_YAML_BLOCK ("exact same regex
+# as in the Hub server"); copied because importing repocard pulls in hf_api.
+REGEX_YAML_BLOCK = re.compile(
+    r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
+)
+_OPENING = re.compile(r"^\s*---(?:\r\n|\r|\n)")  # group 1 of the regex above
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+STRING_KEYS = (
+    "license_name",
+    "license_link",
+    "model_name",
+    "base_model_relation",
+    "pipeline_tag",
+    "library_name",
+)
+STRING_OR_LIST_KEYS = ("license", "tags", "datasets", "base_model")
+BASE_MODEL_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+
+
+def card_path(paths: list[str]) -> str | None:
+    """README.md, else a root file named readme.md in any case."""
+    if "README.md" in paths:
+        return "README.md"
+    return next((p for p in sorted(paths) if p.lower() == "readme.md"), None)
+
+
+def line_at(text: str, index: int) -> int:
+    """1-based line of `text[index]`."""
+    return len(_LINE_BREAK.findall(text, 0, index)) + 1
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def first_heading(lines: list[str]) -> str | None:
+    """The first level-1 heading (`# Title`, or `Title` underlined with `===`)
+    outside fenced code blocks."""
+    fence: str | None = None
+    previous = ""
+    for line in lines:
+        m = _FENCE.match(line)
+        if m and (fence is None or m.group(1).startswith(fence)):
+            fence = None if fence else m.group(1)[0] * 3
+            previous = ""
+            continue
+        if fence:
+            continue
+        atx = _ATX_H1.match(line)
+        if atx and atx.group(1).strip():
+            return atx.group(1).strip()
+        if _SETEXT_H1.match(line) and previous.strip():
+            return previous.strip()
+        previous = line
+    return None
+
+
+def _check_metadata(
+    ctx: RepoContext, path: str, meta: dict[str, Any], lines: dict[str, int]
+) -> None:
+    def bad(key: str, message: str, seen: object) -> None:
+        line = lines.get(key)
+        where = f"{path}:{line}" if line else path
+        ctx.problem(
+            "metadata-invalid", path, f"{where}: {message}", line=line, key=f"card:{key}", seen=seen
+        )
+
+    for key in STRING_KEYS:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            bad(key, f"`{key}` should be a string, found {_type_name(value)}", value)
+    for key in STRING_OR_LIST_KEYS:
+        value = meta.get(key)
+        items = value if isinstance(value, list) else [value]
+        if value is not None and not all(isinstance(v, str) for v in items):
+            bad(key, f"`{key}` should be a string or a list of strings", value)
+    for value in [v for v in (meta.get("base_model"),) if v is not None]:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not is_valid_repo_id(item):
+                bad(
+                    "base_model",
+                    f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",
+                    item,
+                )
+    relation = meta.get("base_model_relation")
+    if isinstance(relation, str) and relation not in BASE_MODEL_RELATIONS:
+        bad(
+            "base_model_relation",
+            f"base_model_relation {clip(relation, 60)!r} is not one of "
+            + ", ".join(BASE_MODEL_RELATIONS),
+            relation,
+        )
+    index = meta.get("model-index")
+    if index is not None and not (
+        isinstance(index, list)
+        and all(isinstance(e, dict) and isinstance(e.get("name"), str) for e in index)
+    ):
+        bad(
+            "model-index",
+            "`model-index` should be a list of entries, each with a string `name`",
+            index,
+        )
+
+
+def _front_matter(ctx: RepoContext, path: str, text: str, card: CardFacts) -> None:
+    m = REGEX_YAML_BLOCK.search(text)
+    if m is None:
+        if _OPENING.match(text):
+            ctx.problem(
+                "metadata-invalid",
+                path,
+                f"{path}:1: front matter starts with `---` but is never closed"
+                + (f" within the first {CARD_CAP} bytes" if card.truncated else ""),
+                line=1,
+            )
+        card.body, card.body_start_line = text, 1
+        return
+    card.body = text[m.end() :]
+    card.body_start_line = line_at(text, m.end())
+    yaml_line = line_at(text, m.start(2))
+    loaded = safeload.load_yaml(m.group(2), path, first_line=yaml_line)
+    if loaded.error is not None:
+        error = loaded.error
+        where = f"{path}:{error.line}" if error.line else path
+        ctx.problem(
+            "metadata-invalid",
+            path,
+            f"{where}: front matter is not valid YAML: {error.message}",
+            line=error.line,
+        )
+        return
+    if loaded.value is None:
+        return  # empty front matter
+    if not isinstance(loaded.value, dict):
+        ctx.problem(
+            "metadata-invalid",
+            path,
+            f"{path}:{yaml_line}: front matter is not a mapping (found {_type_name(loaded.value)})",
+            line=yaml_line,
+        )
+        return
+    card.metadata = loaded.value
+    card.metadata_lines = loaded.key_lines
+    _check_metadata(ctx, path, card.metadata, card.metadata_lines)
+
+
+def read_card(ctx: RepoContext) -> tuple[CardFacts, list[MergeFacts]]:
+    path = card_path(ctx.paths())
+    if path is None:
+        return CardFacts(), []
+    read = ctx.read_text(path, CARD_CAP)
+    if read is None:
+        return CardFacts(path=path), []
+    card = CardFacts(present=True, path=path, truncated=read.truncated)
+    if read.truncated:
+        ctx.notes.append(f"{path} is larger than {CARD_CAP} bytes; only its start was read.")
+    _front_matter(ctx, path, read.text, card)
+    lines = _LINE_BREAK.split(card.body)
+    card.first_heading = first_heading(lines)
+    return card, merges_from_card(ctx, path, lines, card.body_start_line)

@@ -1,0 +1,204 @@
+"""A bounded GGUF header reader over `Source.read_range`.
+
+Reads the magic, version, counts and the key/value section, then stops (the
+tensor infos and data are never read). The reads are incremental (64 KiB,
+doubling up to 4 MiB) so a Hub source serves them with a few HTTP ranges.
+Every length and count is checked against the file size before it is used,
+so a lying header costs no allocation; large arrays (the tokenizer vocab) are
+walked or skipped, never materialised.
+
+The `gguf` package is not imported: it imports numpy, and the CLI path for a
+local audit must stay light. Layout and value types follow the GGUF spec
+(ggml-org/ggml docs/gguf.md, "gguf_metadata_value_type").
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from typing import Any
+
+from compliance.errors import SourceError
+from compliance.facts.context import RepoContext
+from compliance.facts.model import GGUFFacts, WeightFile
+from compliance.sources.base import Source
+
+# gguf_metadata_value_type (GGUF spec)
+UINT8, INT8, UINT16, INT16, UINT32, INT32, FLOAT32, BOOL, STRING, ARRAY, UINT64, INT64, FLOAT64 = (
+    range(13)
+)
+_FIXED = {
+    UINT8: "B", INT8: "b", UINT16: "H", INT16: "h", UINT32: "I", INT32: "i",
+    FLOAT32: "f", BOOL: "?", UINT64: "Q", INT64: "q", FLOAT64: "d",
+}  # fmt: skip
+
+MAGIC = b"GGUF"
+VERSIONS = (2, 3)  # v1 used 32-bit counts and is long obsolete
+MAX_KV = 1 << 16
+MAX_TENSORS = 1 << 20
+MAX_KEY = (1 << 16) - 1  # the spec's limit on key length
+KEEP_STRING = 64 << 10  # longer string values are skipped, not kept
+KEEP_ARRAY = 64  # longer arrays are skipped (vocab, merges, scores)
+MAX_ARRAY_NESTING = 4
+KV_BUDGET = 64 << 20  # stop after this many header bytes
+_CHUNK, _MAX_CHUNK = 64 << 10, 4 << 20
+_BASE_MODEL_KEY = re.compile(r"^general\.base_model\.(\d+)\.(.+)$")
+_MAX_BASE_MODELS = 64
+
+
+class _Bad(Exception):
+    """The header is malformed or lies; message says how."""
+
+
+class _Reader:
+    def __init__(self, source: Source, path: str, size: int | None) -> None:
+        self.source, self.path, self.size = source, path, size
+        self.pos = 0
+        self.buf, self.buf_start = b"", 0
+        self.chunk = _CHUNK
+        self.order = "<"
+
+    def remaining(self) -> int | None:
+        return None if self.size is None else self.size - self.pos
+
+    def _check(self, n: int, what: str) -> None:
+        left = self.remaining()
+        if left is not None and n > left:
+            raise _Bad(f"{what} needs {n} bytes at offset {self.pos}, past the end of the file")
+        if self.pos + n > KV_BUDGET:
+            raise _Bad(f"header is longer than {KV_BUDGET} bytes; stopped reading")
+
+    def read(self, n: int, what: str = "header") -> bytes:
+        self._check(n, what)
+        end = self.pos + n
+        if not (self.buf_start <= self.pos and end <= self.buf_start + len(self.buf)):
+            length = max(n, self.chunk)
+            if self.size is not None:
+                length = min(length, self.size - self.pos)
+            self.buf, self.buf_start = self.source.read_range(self.path, self.pos, length), self.pos
+            self.chunk = min(self.chunk * 2, _MAX_CHUNK)
+            if len(self.buf) < n:
+                raise _Bad(f"file ends inside the {what} (offset {self.pos})")
+        off = self.pos - self.buf_start
+        self.pos = end
+        return self.buf[off : off + n]
+
+    def skip(self, n: int, what: str) -> None:
+        self._check(n, what)
+        self.pos += n
+
+    def unpack(self, fmt: str, what: str) -> Any:
+        size = struct.calcsize(self.order + fmt)
+        return struct.unpack(self.order + fmt, self.read(size, what))[0]
+
+    def string(self, keep: int, what: str) -> str | None:
+        n = self.unpack("Q", what)
+        if n > keep:
+            self.skip(n, what)
+            return None
+        return self.read(n, what).decode("utf-8", errors="replace")
+
+
+def _value(r: _Reader, vtype: int, depth: int = 0) -> Any:
+    if vtype in _FIXED:
+        return r.unpack(_FIXED[vtype], "value")
+    if vtype == STRING:
+        return r.string(KEEP_STRING, "string value")
+    if vtype != ARRAY:
+        raise _Bad(f"unknown value type {vtype}")
+    if depth >= MAX_ARRAY_NESTING:
+        raise _Bad(f"arrays nested deeper than {MAX_ARRAY_NESTING}")
+    etype = r.unpack("I", "array type")
+    count = r.unpack("Q", "array length")
+    if etype in _FIXED:
+        width = struct.calcsize(_FIXED[etype])
+        if count > KEEP_ARRAY:
+            r.skip(count * width, f"array of {count} elements")
+            return None
+        return list(struct.unpack(f"{r.order}{count}{_FIXED[etype]}", r.read(count * width)))
+    if etype not in (STRING, ARRAY):
+        raise _Bad(f"unknown array element type {etype}")
+    left = r.remaining()
+    if left is None:
+        left = KV_BUDGET - r.pos
+    if count * 8 > left:  # every element starts with a u64
+        raise _Bad(f"array of {count} elements cannot fit in the rest of the file")
+    if count > KEEP_ARRAY:
+        for _ in range(count):
+            if etype == STRING:
+                r.skip(r.unpack("Q", "string length"), "array string")
+            else:
+                _value(r, ARRAY, depth + 1)
+        return None
+    return [_value(r, etype, depth + 1) for _ in range(count)]
+
+
+def _header(r: _Reader, weight: WeightFile, problem: Any) -> None:
+    if r.read(4, "magic") != MAGIC:
+        raise _Bad("not a GGUF file (bad magic)")
+    raw_version = r.read(4, "version")
+    version = struct.unpack("<I", raw_version)[0]
+    if version not in VERSIONS:
+        if struct.unpack(">I", raw_version)[0] in VERSIONS:
+            r.order = ">"  # big-endian GGUF (s390x builds)
+        else:
+            raise _Bad(f"unsupported GGUF version {version}")
+    tensor_count = r.unpack("Q", "tensor count")
+    kv_count = r.unpack("Q", "key/value count")
+    size = r.size
+    if tensor_count > MAX_TENSORS or (size is not None and tensor_count * 24 > size):
+        problem(f"absurd tensor count {tensor_count}")
+    if kv_count > MAX_KV or (size is not None and kv_count * 13 > size):
+        raise _Bad(f"absurd key/value count {kv_count}")
+    for _ in range(kv_count):
+        key_len = r.unpack("Q", "key length")
+        if key_len > MAX_KEY:
+            raise _Bad(f"key length {key_len} exceeds the format's limit of {MAX_KEY}")
+        key = r.read(key_len, "key").decode("utf-8", errors="replace")
+        value = _value(r, r.unpack("I", "value type"))
+        if value is not None:
+            weight.metadata[key] = value
+
+
+def _base_models(kv: dict[str, Any]) -> list[dict[str, Any]]:
+    entries: dict[int, dict[str, Any]] = {}
+    count = kv.get("general.base_model.count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        for i in range(min(count, _MAX_BASE_MODELS)):
+            entries[i] = {}
+    for key, value in kv.items():
+        m = _BASE_MODEL_KEY.match(key)
+        if m and int(m.group(1)) < _MAX_BASE_MODELS:
+            entries.setdefault(int(m.group(1)), {})[m.group(2)] = value
+    return [entries[i] for i in sorted(entries) if entries[i]]
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def read_gguf(ctx: RepoContext, path: str, size: int | None) -> tuple[WeightFile, GGUFFacts]:
+    weight = WeightFile(path=path, format="gguf", size=size)
+
+    def problem(message: str) -> None:
+        ctx.problem("metadata-invalid", path, f"{path}: GGUF header: {message}")
+
+    problems_before = len(ctx.problems)
+    try:
+        _header(_Reader(ctx.source, path, size), weight, problem)
+    except _Bad as e:
+        problem(str(e))
+    except SourceError as e:
+        ctx.problem("unverifiable", path, f"{path}: GGUF header could not be read ({e})")
+    except (struct.error, OverflowError, MemoryError) as e:  # belt and braces
+        problem(f"unreadable ({e})")
+    weight.header_ok = len(ctx.problems) == problems_before
+    kv = weight.metadata
+    facts = GGUFFacts(
+        file=path,
+        name=_str(kv.get("general.name")),
+        license=_str(kv.get("general.license")),
+        architecture=_str(kv.get("general.architecture")),
+        base_models=_base_models(kv),
+    )
+    return weight, facts

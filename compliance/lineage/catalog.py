@@ -1,0 +1,209 @@
+"""The built-in catalog of well-known base models (rules/catalog.yaml).
+
+`Catalog.lookup(repo_id)` answers "which licence pack governs this model, and what is its
+own base?" without touching the network. Re-uploads are mapped to the original by the
+patterns in the YAML (org list + name normalisation); anything else is None, because an
+unknown model must stay unresolved rather than be guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compliance.errors import RulePackError
+from compliance.lineage.model import RELATIONS
+from compliance.resources import data_dir
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    repo_id: str  # canonical id of the original model
+    license: str  # licence pack id (a folder under rules/)
+    family: str  # broad family: "llama", "qwen", "gemma", …
+    base: str | None = None  # the model's own parent, where known
+    relation: str | None = None  # relation of this model to `base`
+    as_written: str | None = None  # the id as asked, when it differs from repo_id
+    via_pattern: str | None = None  # re-upload pattern id that mapped it (or "alias")
+    note: str | None = None  # e.g. licence history worth showing
+
+
+@dataclass(frozen=True)
+class ReuploadPattern:
+    id: str
+    orgs: frozenset[str]  # lower-case org names
+
+
+class Catalog:
+    """Exact ids and aliases first, then re-upload patterns; None when nothing matches."""
+
+    def __init__(
+        self,
+        entries: list[CatalogEntry],
+        aliases: dict[str, str],
+        patterns: list[ReuploadPattern],
+        suffixes: list[str],
+        prefixes: list[str],
+        path: str = "catalog.yaml",
+    ) -> None:
+        self.path = path
+        self.entries = entries
+        self._by_id = {e.repo_id.lower(): e for e in entries}
+        self._aliases = {k.lower(): v.lower() for k, v in aliases.items()}
+        self.patterns = patterns
+        # longest first, so "-bnb-4bit" goes before "-4bit"
+        self._suffixes = sorted({s.lower() for s in suffixes}, key=len, reverse=True)
+        self._prefixes = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
+        self._by_name: dict[str, set[str]] = {}
+        for rid in [*self._by_id, *self._aliases]:
+            canonical = self._aliases.get(rid, rid)
+            self._by_name.setdefault(self.normalise_name(rid.split("/", 1)[1]), set()).add(
+                canonical
+            )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Any:
+        return iter(self.entries)
+
+    # -- loading -------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Catalog:
+        """Read catalog.yaml (default: the one shipped in rules/); raise RulePackError if bad."""
+        path = path or data_dir("rules") / "catalog.yaml"
+        try:
+            with path.open(encoding="utf-8") as fh:
+                data = yaml.load(fh, Loader=_LOADER)
+        except OSError as e:
+            raise RulePackError(str(path), f"cannot read the catalog: {e.strerror}") from None
+        except yaml.YAMLError as e:
+            raise RulePackError(str(path), f"invalid YAML: {_first_line(e)}") from None
+        return cls.from_data(data, str(path))
+
+    @classmethod
+    def from_data(cls, data: Any, where: str = "catalog.yaml") -> Catalog:
+        if not isinstance(data, dict) or data.get("schema") != 1:
+            raise RulePackError(where, "expected a mapping with schema: 1")
+        entries: list[CatalogEntry] = []
+        aliases: dict[str, str] = {}
+        seen: set[str] = set()
+
+        def claim(rid: str, ctx: str) -> None:
+            if not isinstance(rid, str) or not _REPO_ID.match(rid):
+                raise RulePackError(where, f"{ctx}: {rid!r} is not an org/name repo id")
+            if rid.lower() in seen:
+                raise RulePackError(where, f"{ctx}: {rid} is listed twice")
+            seen.add(rid.lower())
+
+        for fi, fam in enumerate(_list(data.get("families"), where, "families")):
+            if not isinstance(fam, dict) or not isinstance(fam.get("family"), str):
+                raise RulePackError(where, f"families[{fi}] needs a `family:` name")
+            for mi, m in enumerate(_list(fam.get("models"), where, f"families[{fi}].models")):
+                ctx = f"families[{fi}].models[{mi}]"
+                if not isinstance(m, dict):
+                    raise RulePackError(where, f"{ctx}: expected a mapping")
+                rid = m.get("id")
+                claim(rid, ctx)
+                lic = m.get("license", fam.get("license"))
+                if not isinstance(lic, str) or not lic:
+                    raise RulePackError(where, f"{ctx}: {rid} has no licence pack id")
+                relation = m.get("relation")
+                if relation is not None and relation not in RELATIONS:
+                    raise RulePackError(where, f"{ctx}: unknown relation {relation!r}")
+                base = m.get("base")
+                if base is not None and (not isinstance(base, str) or not _REPO_ID.match(base)):
+                    raise RulePackError(where, f"{ctx}: base {base!r} is not a repo id")
+                if (base is None) != (relation is None):
+                    raise RulePackError(where, f"{ctx}: give both base and relation, or neither")
+                for alias in m.get("aliases") or []:
+                    claim(alias, f"{ctx} alias")
+                    aliases[alias] = rid
+                entries.append(
+                    CatalogEntry(
+                        repo_id=rid,
+                        license=lic,
+                        family=fam["family"],
+                        base=base,
+                        relation=relation,
+                        note=m.get("note"),
+                    )
+                )
+        patterns = []
+        for pi, p in enumerate(_list(data.get("reupload_patterns"), where, "reupload_patterns")):
+            if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not p.get("orgs"):
+                raise RulePackError(where, f"reupload_patterns[{pi}] needs `id` and `orgs`")
+            patterns.append(ReuploadPattern(p["id"], frozenset(o.lower() for o in p["orgs"])))
+        suffixes = [str(s) for s in _list(data.get("strip_suffixes"), where, "strip_suffixes")]
+        prefixes = [str(s) for s in _list(data.get("optional_prefixes"), where, "optional_prefixes")]
+        return cls(entries, aliases, patterns, suffixes, prefixes, where)
+
+    # -- lookup ----------------------------------------------------------------------
+
+    def normalise_name(self, name: str) -> str:
+        """Lower-case, `_`→`-`, conversion suffixes and optional prefixes removed."""
+        out = name.strip().lower().replace("_", "-")
+        changed = True
+        while changed:
+            changed = False
+            for s in self._suffixes:
+                if out.endswith(s) and len(out) > len(s):
+                    out, changed = out[: -len(s)], True
+                    break
+        for p in self._prefixes:
+            if out.startswith(p) and len(out) > len(p):
+                out = out[len(p) :]
+                break
+        return out
+
+    def lookup(self, repo_id: str) -> CatalogEntry | None:
+        asked = _HF_URL.sub("", repo_id.strip()).strip("/")
+        key = asked.lower()
+        entry = self._by_id.get(key)
+        via = None
+        if entry is None and key in self._aliases:
+            entry, via = self._by_id[self._aliases[key]], "alias"
+        if entry is not None:
+            if asked == entry.repo_id:
+                return entry
+            return replace(entry, as_written=asked, via_pattern=via)
+        return self._by_pattern(asked)
+
+    def _by_pattern(self, asked: str) -> CatalogEntry | None:
+        if "/" not in asked:
+            return None
+        org, name = asked.split("/", 1)
+        for pattern in self.patterns:
+            if org.lower() not in pattern.orgs:
+                continue
+            matches = self._by_name.get(self.normalise_name(name), set())
+            if len(matches) == 1:  # two originals with the same name: ambiguous, no guess
+                return replace(
+                    self._by_id[next(iter(matches))], as_written=asked, via_pattern=pattern.id
+                )
+            return None
+        return None
+
+    def licenses(self) -> set[str]:
+        return {e.license for e in self.entries}
+
+
+def _list(value: Any, where: str, key: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RulePackError(where, f"`{key}` must be a list")
+    return value
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -1,0 +1,187 @@
+"""The Hub `AncestorResolver`: reads each ancestor's own repo.
+
+For one ancestor it opens a `HubSource` (pinned to the commit read), reads its
+facts with the same `read_facts` a local audit uses, and answers:
+
+- the licence, from the ancestor's own card (`license` / `license_name` /
+  `license_link`), else from its licence files, else from a GGUF
+  `general.license`; the built-in catalog is only the fallback (offline, or when
+  the Hub says nothing identifiable);
+- its own parents (declared and inferred, exactly as the audited model's are),
+  which `build_lineage` follows recursively with cycle detection and a depth
+  bound;
+- notes where the Hub and the catalog disagree, or the card and the licence file.
+
+Answers (and failures) are memoised per repo id, so a diamond or a cycle costs
+one Hub read per repo. Failures are `compliance.errors.SourceError` subclasses;
+the lineage builder records them on the ancestor and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from compliance.errors import OfflineError, SourceError
+from compliance.lineage.model import AncestorResolver, ResolvedRepo
+from compliance.sources.base import Source
+
+OpenSource = Callable[[str], Source]
+
+
+class HubResolver(AncestorResolver):
+    name = "hub"
+
+    def __init__(
+        self,
+        *,
+        catalog: Any = None,
+        packs: Sequence[Any] | None = None,
+        settings: Any = None,
+        open_source: OpenSource | None = None,
+        counter: Any = None,
+    ) -> None:
+        """`catalog.lookup(repo_id)` gives the built-in entry (or None); `packs`
+        default to the built-in rule packs; `open_source` defaults to
+        `HubSource.open` with `settings` (default: from the environment)."""
+        self.catalog = catalog
+        self._packs = list(packs) if packs is not None else None
+        self._settings = settings
+        self._open = open_source
+        self.counter = counter
+        self._memo: dict[str, ResolvedRepo | SourceError] = {}
+        self.read: dict[str, str | None] = {}  # repo id -> commit read (for reports, benchmarks)
+
+    # ------------------------------------------------------------------ api
+
+    def resolve(self, repo_id: str) -> ResolvedRepo | None:
+        key = repo_id.lower()
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._resolve(repo_id)
+            except SourceError as e:
+                self._memo[key] = e
+        answer = self._memo[key]
+        if isinstance(answer, SourceError):
+            raise answer
+        return answer
+
+    # -------------------------------------------------------------- helpers
+
+    def _packs_list(self) -> list[Any]:
+        if self._packs is None:
+            from compliance.packs import load_all
+
+            self._packs = load_all()
+        return self._packs
+
+    def _source(self, repo_id: str) -> Source:
+        if self._open is not None:
+            return self._open(repo_id)
+        from compliance.sources.hub import HubSettings, HubSource
+
+        if self._settings is None:
+            self._settings = HubSettings.from_env()
+        return HubSource.open(repo_id, settings=self._settings, counter=self.counter)
+
+    def _catalog_entry(self, repo_id: str) -> Any:
+        return self.catalog.lookup(repo_id) if self.catalog is not None else None
+
+    def _resolve(self, repo_id: str) -> ResolvedRepo:
+        entry = self._catalog_entry(repo_id)
+        try:
+            source = self._source(repo_id)
+        except OfflineError as e:
+            fallback = _from_catalog(repo_id, entry, f"{e}; licence from the built-in catalog")
+            if fallback is None:
+                raise
+            return fallback
+        return self._from_source(repo_id, source, entry)
+
+    def _from_source(self, repo_id: str, source: Source, entry: Any) -> ResolvedRepo:
+        from compliance.facts.read import read_facts
+        from compliance.lineage.build import build_lineage
+        from compliance.packs import identifier, pack_for_declared
+
+        packs = self._packs_list()
+        facts = read_facts(source, identifier(packs))
+        self.read[repo_id] = source.commit
+        notes: list[str] = []
+        at = f"{repo_id}@{source.commit[:12]}" if source.commit else repo_id
+
+        declared = pack_for_declared(facts.card.metadata, packs) if facts.card.present else None
+        card_value = _card_license_text(facts.card.metadata) if facts.card.present else None
+        file_ids: list[str] = []
+        for lf in facts.license_files:
+            if lf.kind == "license":
+                file_ids += [i for i in lf.identified if i not in file_ids]
+        gguf_ids = [
+            p
+            for g in facts.gguf
+            if g.license
+            for p in [pack_for_declared({"license": g.license}, packs)]
+            if p
+        ]
+
+        license: str | None = None
+        source_kind = "hub-card"
+        if declared:
+            license = declared
+            if file_ids and declared not in file_ids:
+                notes.append(
+                    f"{at}: the card declares {declared} but its licence file reads as "
+                    f"{', '.join(file_ids)}"
+                )
+        elif len(file_ids) == 1:
+            license, source_kind = file_ids[0], "hub-license-file"
+        elif len(file_ids) > 1:
+            notes.append(f"{at}: licence files match several licences ({', '.join(file_ids)})")
+        elif gguf_ids:
+            license, source_kind = gguf_ids[0], "hub-gguf"
+        if license is None and card_value:
+            notes.append(f"{at}: card licence {card_value!r} is not one modelcheck knows")
+
+        catalog_license = getattr(entry, "license", None) if entry is not None else None
+        if license and catalog_license and catalog_license != license:
+            notes.append(
+                f"{at}: the Hub says {license} ({source_kind}), "
+                f"the built-in catalog says {catalog_license}"
+            )
+        if license is None and catalog_license:
+            license, source_kind = catalog_license, "catalog"
+            notes.append(f"{at}: no licence identified on the Hub; using the built-in catalog")
+
+        own = build_lineage(facts, None, None, max_depth=1, model_id=repo_id)
+        parents = [(a.repo_id, a.relation) for a in own.ancestors]
+        notes += [n for n in source.notes() if n.startswith("Offline")]
+        return ResolvedRepo(
+            repo_id=repo_id,
+            license=license,
+            license_source=source_kind if license else "hub",
+            parents=parents,
+            commit=source.commit,
+            notes=notes,
+        )
+
+
+def _card_license_text(metadata: dict[str, Any]) -> str | None:
+    for key in ("license_name", "license"):
+        value = metadata.get(key)
+        if isinstance(value, str) and value.strip() and value.strip().lower() != "other":
+            return value.strip()
+    return None
+
+
+def _from_catalog(repo_id: str, entry: Any, note: str) -> ResolvedRepo | None:
+    if entry is None or not getattr(entry, "license", None):
+        return None
+    from compliance.lineage.offline_resolver import entry_bases
+
+    relation = getattr(entry, "relation", None)
+    return ResolvedRepo(
+        repo_id=getattr(entry, "repo_id", repo_id),
+        license=entry.license,
+        license_source="catalog",
+        parents=[(b, relation) for b in entry_bases(entry)],
+        notes=[note],
+    )

@@ -1,0 +1,117 @@
+"""Base models named in model-card prose ("fine-tuned from X", "a merge of X and Y").
+
+Conservative on purpose: only Hub ids (`org/name`, or huggingface.co links) right after
+a trigger phrase count, fenced code blocks are skipped, and every match keeps its line
+so a finding can quote where it was seen. Prose is evidence, never a declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_ID = r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*"
+_URL = re.compile(r"https?://(?:www\.)?huggingface\.co/(" + _ID + r")")
+# An id right after the trigger: optional article, then link / code / bold decoration.
+_LEAD = re.compile(r"\s*(?:the\s+|an?\s+)?(?:model\s+)?[\[`*_\"']*(" + _ID + r")")
+_NOT_REPOS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
+
+# (pattern, relation, takes several ids)
+TRIGGERS: tuple[tuple[re.Pattern[str], str | None, bool], ...] = (
+    (
+        re.compile(r"\bfine[- ]?tun(?:ed|e|ing)\s+(?:version\s+)?(?:of|from)\b", re.I),
+        "finetune",
+        False,
+    ),
+    (re.compile(r"\bfine[- ]?tuned\s+version\s+of\b", re.I), "finetune", False),
+    (re.compile(r"\bquanti[sz](?:ed|ation)s?\s+(?:version\s+)?of\b", re.I), "quantized", False),
+    (re.compile(r"\bmodel\s+files\s+for\b", re.I), "quantized", False),
+    (re.compile(r"\bdistill(?:ed|ation)\s+(?:version\s+)?(?:from|of)\b", re.I), "distilled", False),
+    (re.compile(r"\b(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)\b", re.I), "adapter", False),
+    (re.compile(r"\bmerge[ds]?\s+of\b", re.I), "merge", True),
+    (re.compile(r"\bmerged\s+(?:from|with)\b", re.I), "merge", True),
+    (re.compile(r"\bbased\s+on\b", re.I), None, False),
+)
+_MERGE_LIST = re.compile(r"models\s+were\s+included\s+in\s+the\s+merge", re.I)
+_AS_BASE = re.compile(r"\busing\s+[\[`*]*(" + _ID + r")[^\s]*\s+as\s+(?:a|the)\s+base\b", re.I)
+_BULLET = re.compile(r"^\s*[*\-+]\s+")
+
+
+@dataclass(frozen=True)
+class ProseBase:
+    repo_id: str
+    relation: str | None  # the relation the phrase implies, if any
+    line: int  # 1-based line of README.md
+    text: str  # the line, stripped
+
+
+def _clean(repo_id: str) -> str:
+    return repo_id.rstrip(".,;:)]`*'\"")
+
+
+def _plausible(repo_id: str) -> bool:
+    org, _, name = repo_id.partition("/")
+    if org.lower() in _NOT_REPOS or not name:
+        return False
+    # "and/or", "w/o": short all-letter pairs are words, not repos
+    return not ((org + name).isalpha() and len(org) + len(name) < 8)
+
+
+def _ids_in(text: str, several: bool) -> list[str]:
+    """Ids right after a trigger; for merges, every id in the sentence."""
+    found: list[str] = []
+    lead = _LEAD.match(text)
+    if lead:
+        found.append(_clean(lead.group(1)))
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:300] if not several else text[:500]
+    found += [_clean(m.group(1)) for m in _URL.finditer(sentence)]
+    if several:
+        found += [_clean(m.group(1)) for m in re.finditer(r"[\[`]+(" + _ID + r")[\]`]+", sentence)]
+    out = []
+    for repo_id in found:
+        if _plausible(repo_id) and repo_id not in out:
+            out.append(repo_id)
+    return out if several else out[:1]
+
+
+def _lines(body: str) -> Iterable[tuple[int, str]]:
+    fenced = False
+    for i, line in enumerate(body.splitlines()):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield i, line
+
+
+def find_bases(body: str, first_line: int = 1, exclude: Iterable[str] = ()) -> list[ProseBase]:
+    """Base-model ids named in card prose, in order of appearance."""
+    skip = {e.lower() for e in exclude}
+    out: list[ProseBase] = []
+    seen: set[str] = set()
+    in_merge_list = False
+
+    def add(repo_id: str, relation: str | None, i: int, line: str) -> None:
+        if repo_id.lower() in skip or repo_id.lower() in seen:
+            return
+        seen.add(repo_id.lower())
+        out.append(ProseBase(repo_id, relation, first_line + i, line.strip()))
+
+    for i, line in _lines(body):
+        if in_merge_list:
+            if _BULLET.match(line):
+                for repo_id in _ids_in(_BULLET.sub("", line), several=True):
+                    add(repo_id, "merge", i, line)
+                continue
+            if line.strip():
+                in_merge_list = False
+        if _MERGE_LIST.search(line):
+            in_merge_list = True
+        for m in _AS_BASE.finditer(line):
+            add(_clean(m.group(1)), "merge", i, line)
+        for pattern, relation, several in TRIGGERS:
+            for m in pattern.finditer(line):
+                for repo_id in _ids_in(line[m.end() :], several):
+                    add(repo_id, relation, i, line)
+    return out

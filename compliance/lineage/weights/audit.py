@@ -1,0 +1,298 @@
+"""Weight evidence for `modelcheck audit --weights` (lineage.md §5.2).
+
+For each declared base: compare the audited weights with the base's weights (a
+fingerprint from --fingerprints, or the Hub repo when the audit itself is remote)
+and state "supported" / "no weight evidence found with methods …" / "not verifiable
+because …". Other candidates (bases inferred from metadata, every fingerprint in
+the library) are compared too; a positive verdict for a base that is not declared
+becomes an `undeclared-base-model` finding, and an MoE-upcycling / pruning / depth
+up-scaling pattern not declared as such becomes `undisclosed-upcycling`.
+Weight problems (unreadable files, incompatible shapes) become statements, never
+exceptions that lose the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from os import PathLike
+from typing import Any
+
+from compliance.errors import ModelcheckError
+from compliance.report import Evidence, Finding, Severity
+
+SUPPORTED = "supported"
+NO_EVIDENCE = "no weight evidence found"
+SUGGESTIVE = "suggestive, not conclusive"
+NOT_VERIFIABLE = "not verifiable"
+UPCYCLING_SUBTYPES = {
+    "upcycled-moe": "an MoE whose experts were derived from a dense model's MLP (upcycling)",
+    "pruned": "depth pruning (layers removed)",
+    "up-scaled": "depth up-scaling (layers duplicated)",
+}
+
+
+@dataclass
+class BaseStatement:
+    base: str
+    status: str  # SUPPORTED | NO_EVIDENCE | SUGGESTIVE | NOT_VERIFIABLE
+    detail: str
+    via: str | None = None  # "fingerprint <file>" | "hub" | None
+
+
+@dataclass
+class ComparisonRow:
+    candidate: str
+    declared: bool
+    kind: str  # verdict kind (normalised)
+    verdict: str  # human title
+    evidence: str  # headline sentence
+    bytes_read: str
+
+
+@dataclass
+class WeightsSection:
+    suspect: str
+    statements: list[BaseStatement] = field(default_factory=list)
+    comparisons: list[ComparisonRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    details: list[Any] = field(default_factory=list)  # compare.LineageComparison
+
+    def to_dict(self) -> dict[str, Any]:
+        from compliance.lineage.weights.compare import jsonable
+
+        return {
+            "suspect": self.suspect,
+            "statements": [asdict(s) for s in self.statements],
+            "comparisons": [asdict(c) for c in self.comparisons],
+            "notes": list(self.notes),
+            "details": [jsonable(d.to_dict()) for d in self.details],
+        }
+
+
+def _declared_bases(lineage: Any) -> list[str]:
+    out: list[str] = []
+    for a in (lineage.direct() if lineage is not None else []):
+        if a.declared and a.repo_id not in out:
+            out.append(a.repo_id)
+    return out
+
+
+def _inferred_bases(lineage: Any, declared: list[str]) -> list[str]:
+    out: list[str] = []
+    for a in (lineage.direct() if lineage is not None else []):
+        if not a.declared and a.repo_id not in declared and a.repo_id not in out:
+            out.append(a.repo_id)
+    return out
+
+
+def _suspect_view(facts: Any, source: Any) -> Any:
+    from compliance.lineage.weights.files import SourceFiles
+    from compliance.lineage.weights.safetensors_view import SafetensorsView
+
+    local = getattr(source, "kind", None) == "local"
+    return SafetensorsView(
+        SourceFiles(source),
+        label=facts.repo_id or facts.label,
+        revision=facts.commit,
+        config=dict(facts.config.data) if facts.config.present else None,
+        # hashing a local tensor only costs reading it; remotely it means downloading it
+        digest_max_bytes=None if local else 0,
+    )
+
+
+def _open_candidate(
+    repo_id: str, library: dict[str, Any], network: bool, hub_source: Any
+) -> tuple[Any | None, str | None, str | None]:
+    """(view, via, reason-if-none)."""
+    if repo_id in library:
+        fp = library[repo_id]
+        return fp, f"fingerprint {fp.path.name}", None
+    if not network:
+        return None, None, (
+            f"no fingerprint of {repo_id} was given (--fingerprints DIR) and a local audit "
+            "does not download base weights"
+        )
+    from compliance.lineage.weights.compare import open_view
+
+    try:
+        return open_view(repo_id, None, hub_source), "hub", None
+    except ModelcheckError as exc:
+        return None, None, f"its weights could not be read ({exc})"
+
+
+def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
+    from compliance.lineage.weights.fingerprint import load_library
+
+    views, lib_notes = load_library(fingerprint_dirs)
+    notes.extend(lib_notes)
+    out: dict[str, Any] = {}
+    for v in views:
+        key = str(v.meta.get("repo_id") or v.label)
+        out.setdefault(key, v)
+    return out
+
+
+def _methods(comparison: Any) -> tuple[list[str], list[str]]:
+    done = [s.statistic for s in comparison.signals if s.tier in ("A", "B") and s.computable]
+    undone = [
+        f"{s.statistic} ({s.reason})"
+        for s in comparison.signals
+        if s.tier in ("A", "B") and not s.computable
+    ]
+    return done, undone
+
+
+def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
+    from compliance.lineage.weights.present import POSITIVE, verdict_kind
+
+    kind = verdict_kind(comparison.verdict)
+    headline = comparison.wording[0] if comparison.wording else ""
+    if kind in POSITIVE:
+        return BaseStatement(base, SUPPORTED, headline, via)
+    if kind == "suggestive":
+        return BaseStatement(base, SUGGESTIVE, headline, via)
+    done, undone = _methods(comparison)
+    if kind == "no_weight_evidence":
+        detail = "No weight evidence of derivation was found with methods " + "; ".join(done)
+        detail += "; these methods cannot detect distillation"
+        detail += (", and " + "; ".join(undone) + " could not be computed.") if undone else "."
+        return BaseStatement(base, NO_EVIDENCE, detail, via)
+    reason = "; ".join(undone) or "no weight signal could be computed"
+    return BaseStatement(base, NOT_VERIFIABLE, f"not verifiable because {reason}", via)
+
+
+def _row(comparison: Any, declared: bool) -> ComparisonRow:
+    from compliance.lineage.weights.present import fmt_bytes, share, verdict_kind, verdict_title
+
+    s = comparison.suspect
+    return ComparisonRow(
+        candidate=comparison.candidate.label,
+        declared=declared,
+        kind=verdict_kind(comparison.verdict),
+        verdict=verdict_title(comparison.verdict),
+        evidence=comparison.wording[0] if comparison.wording else "",
+        bytes_read=fmt_bytes(s.bytes_read) + share(s.bytes_read, s.total_bytes),
+    )
+
+
+def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
+    headline = comparison.wording[0] if comparison.wording else ""
+    return Finding(
+        rule_id="weights/undeclared-base-model",
+        category="undeclared-base-model",
+        severity=Severity.WARNING,
+        message=(
+            f"The weights are consistent with derivation from {candidate}, which is not "
+            "declared as a base model."
+        ),
+        evidence=(Evidence(key="weights", seen=headline[:400]),),
+        fix=(
+            f"If the model derives from {candidate}, declare it in the model card's base_model "
+            "and meet its licence's obligations; otherwise explain why the weights match."
+        ),
+        ancestor=candidate,
+    )
+
+
+def _upcycling_finding(candidate: str, comparison: Any, subtype: str) -> Finding:
+    return Finding(
+        rule_id="weights/undisclosed-upcycling",
+        category="undisclosed-upcycling",
+        severity=Severity.WARNING,
+        message=(
+            f"The weights are consistent with {UPCYCLING_SUBTYPES[subtype]} of {candidate}, "
+            "but the model card does not declare the relation as upcycled."
+        ),
+        evidence=(Evidence(key="weights", seen=(comparison.wording or [""])[0][:400]),),
+        fix=(
+            f"Declare base_model: {candidate} with base_model_relation: upcycled (or describe "
+            "the pruning / depth change) in the model card."
+        ),
+        ancestor=candidate,
+    )
+
+
+def weight_evidence(
+    facts: Any,
+    lineage: Any,
+    source: Any,
+    fingerprint_dirs: list[str | PathLike[str]] | None = None,
+    *,
+    hub_source: Any = None,
+    network: bool | None = None,
+) -> tuple[WeightsSection, list[Finding]]:
+    """Weight evidence for the audit report. `network` (default: the audited source is
+    the Hub) allows reading base weights from the Hub when no fingerprint is given."""
+    from compliance.lineage.weights.compare import compare_many
+    from compliance.lineage.weights.present import POSITIVE, verdict_kind, verdict_subtype
+
+    network = (getattr(source, "kind", None) == "hub") if network is None else network
+    section = WeightsSection(suspect=str(facts.repo_id or facts.label))
+    findings: list[Finding] = []
+    declared = _declared_bases(lineage)
+    library = _library(list(fingerprint_dirs or []), section.notes)
+
+    safetensors = [w for w in facts.weights if w.format == "safetensors"]
+    relation = getattr(lineage, "relation", None) if lineage is not None else None
+    why_not: str | None = None
+    if relation == "adapter" or facts.adapters:
+        why_not = "the repo holds an adapter (LoRA deltas), not full weights"
+    elif not safetensors:
+        kinds = sorted({w.format for w in facts.weights}) or ["none"]
+        why_not = f"the repo has no safetensors weights (weight formats: {', '.join(kinds)})"
+    suspect = None
+    if why_not is None:
+        try:
+            suspect = _suspect_view(facts, source)
+        except ModelcheckError as exc:
+            why_not = f"the weights could not be read ({exc})"
+    if suspect is None:
+        for base in declared:
+            section.statements.append(
+                BaseStatement(base, NOT_VERIFIABLE, f"not verifiable because {why_not}")
+            )
+        if not declared:
+            section.notes.append(f"Weights were not compared: {why_not}.")
+        return section, findings
+
+    candidates: list[tuple[str, bool]] = [(b, True) for b in declared]
+    candidates += [(b, False) for b in _inferred_bases(lineage, declared)]
+    seen = {c for c, _ in candidates} | {facts.repo_id, facts.label}
+    candidates += [(k, False) for k in library if k not in seen]  # never the model itself
+    views: list[Any] = []
+    meta: list[tuple[str, bool, str | None]] = []
+    for repo_id, is_declared in candidates:
+        view, via, reason = _open_candidate(repo_id, library, network, hub_source)
+        if view is None:
+            if is_declared:
+                section.statements.append(
+                    BaseStatement(repo_id, NOT_VERIFIABLE, f"not verifiable because {reason}")
+                )
+            continue
+        views.append(view)
+        meta.append((repo_id, is_declared, via))
+    if not views:
+        return section, findings
+    try:
+        comparisons = compare_many(suspect, views)
+    except ModelcheckError as exc:
+        for repo_id, is_declared, _via in meta:
+            if is_declared:
+                section.statements.append(BaseStatement(
+                    repo_id, NOT_VERIFIABLE, f"not verifiable because the comparison failed ({exc})"
+                ))
+        return section, findings
+    for (repo_id, is_declared, via), comp in zip(meta, comparisons, strict=True):
+        section.details.append(comp)
+        section.comparisons.append(_row(comp, is_declared))
+        kind = verdict_kind(comp.verdict)
+        if is_declared:
+            section.statements.append(_statement(repo_id, comp, via))
+        elif kind in POSITIVE:
+            findings.append(_undeclared_finding(repo_id, comp))
+        sub = verdict_subtype(comp.verdict)
+        if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and relation != "upcycled":
+            findings.append(_upcycling_finding(repo_id, comp, sub))
+    order = {b: i for i, b in enumerate(declared)}
+    section.statements.sort(key=lambda s: order.get(s.base, len(order)))
+    return section, findings

@@ -1,0 +1,254 @@
+"""Run the lineage signals on a suspect and a candidate view and record everything
+needed to re-run and report it (lineage.md §5.4: revisions, bytes read, seed, schema).
+
+Views are opened from a spec: a local checkpoint dir, a fingerprint file, an
+http(s) directory URL, or a Hub repo id (`org/name[@revision]`). A remote
+checkpoint is first sampled into a temporary fingerprint with concurrent range
+reads, so the signals run on local data and memory stays bounded by a layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance.errors import PathNotFoundError, SourceError
+
+REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+(@[\w.\-/]+)?$")
+
+
+@dataclass
+class ViewInfo:
+    label: str
+    revision: str | None
+    kind: str  # "local" | "hub" | "http" | "fingerprint"
+    arch: str
+    n_layers: int
+    bytes_read: int = 0  # bytes pulled from the model itself (for a fingerprint: when made)
+    total_bytes: int | None = None  # size of the weights, when known
+    fingerprint: str | None = None  # fingerprint file, when one was used
+
+
+@dataclass
+class LineageComparison:
+    suspect: ViewInfo
+    candidate: ViewInfo
+    signals: list[Any]  # signals.SignalResult
+    verdict: Any  # verdict.Verdict
+    wording: list[str]
+    seed: int
+    plan: dict[str, Any]
+    fingerprint_schema: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+    chart: str | None = None  # path of the SVG, when written
+
+    def signal(self, name: str) -> Any:
+        return next((s for s in self.signals if s.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(dataclasses.asdict(self))
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain JSON types: dataclasses/enums/numpy scalars converted, NaN/inf -> None."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable(dataclasses.asdict(obj))
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return None if not math.isfinite(obj) else float(obj)
+    item = getattr(obj, "item", None)  # numpy scalars
+    if callable(item):
+        return jsonable(item())
+    return str(obj)
+
+
+# --- opening views ------------------------------------------------------------------
+
+
+def view_kind(view: Any) -> str:
+    from compliance.lineage.weights.files import HttpFiles, LocalFiles
+    from compliance.lineage.weights.fingerprint import FingerprintView
+
+    if isinstance(view, FingerprintView):
+        return "fingerprint"
+    files = getattr(view, "files", None)
+    if files is None or isinstance(files, LocalFiles):
+        return "local"  # in-memory views count as local
+    if isinstance(files, HttpFiles):
+        return "http"
+    source = getattr(files, "source", None)
+    return "local" if getattr(source, "kind", None) == "local" else "hub"
+
+
+def open_view(spec: str, revision: str | None = None, hub_source: Any = None) -> Any:
+    """A TensorView for a local dir, a fingerprint file, an http(s) dir URL or a Hub repo id.
+
+    `hub_source` (optional) is a callable (repo_id, revision) -> compliance Source, used
+    instead of the default Hub source (tests pass a loopback one)."""
+    from compliance.lineage.weights.files import HttpFiles, LocalFiles, SourceFiles
+    from compliance.lineage.weights.fingerprint import FingerprintView, is_fingerprint
+    from compliance.lineage.weights.safetensors_view import SafetensorsView
+
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return SafetensorsView(LocalFiles(path), label=spec, revision=revision)
+    if path.is_file():
+        if is_fingerprint(path):
+            return FingerprintView(path)
+        raise SourceError(f"{spec}: not a model directory or a modelcheck fingerprint")
+    if spec.startswith(("http://", "https://")):
+        return SafetensorsView(HttpFiles(spec), label=spec, revision=revision, digest_max_bytes=0)
+    if REPO_ID_RE.match(spec):
+        repo_id, _, rev = spec.partition("@")
+        rev = rev or revision
+        if hub_source is None:
+            hub_source = _default_hub_source
+        source = hub_source(repo_id, rev)
+        return SafetensorsView(
+            SourceFiles(source),
+            label=repo_id,
+            revision=getattr(source, "commit", None) or rev,
+            digest_max_bytes=0,
+        )
+    raise PathNotFoundError(f"{spec}: no such directory or fingerprint file, and not a repo id")
+
+
+def _default_hub_source(repo_id: str, revision: str | None) -> Any:
+    from compliance.sources.hub import HubSource  # helper E's module; network only here
+
+    return HubSource(repo_id, revision=revision)
+
+
+def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any]:
+    """For a remote view: sample it into a fingerprint under `workdir` (concurrent range
+    reads, one layer in memory at a time) and return (fingerprint view, original);
+    other views are returned as they are."""
+    if view_kind(view) in ("local", "fingerprint"):
+        return view, view
+    from compliance.lineage.weights.fingerprint import FingerprintView, write_fingerprint
+
+    out = Path(workdir) / f"{name}.safetensors"
+    write_fingerprint(view, out, plan, repo_id=view.label)
+    return FingerprintView(out), view
+
+
+def describe(view: Any, original: Any | None = None) -> ViewInfo:
+    from compliance.lineage.weights.fingerprint import FingerprintView
+
+    src = original if original is not None else view
+    kind = view_kind(src)
+    info = ViewInfo(
+        label=src.label,
+        revision=src.revision,
+        kind=kind,
+        arch=src.arch,
+        n_layers=src.n_layers,
+        bytes_read=int(src.bytes_read),
+        total_bytes=getattr(src, "total_bytes", None),
+    )
+    if isinstance(src, FingerprintView):
+        info.fingerprint = str(src.path)
+        info.bytes_read = src.source_bytes_read
+        info.total_bytes = src.meta.get("total_bytes")
+    return info
+
+
+def choose_plan(suspect: Any, candidate: Any, notes: list[str]) -> Any:
+    """A fingerprint fixes the sampled rows: use its plan so both sides read the same rows."""
+    from compliance.lineage.weights.fingerprint import FingerprintView
+    from compliance.lineage.weights.signals import SamplePlan
+
+    plans = [v.plan for v in (suspect, candidate) if isinstance(v, FingerprintView)]
+    if not plans:
+        return SamplePlan()
+    if len(plans) == 2 and plans[0] != plans[1]:
+        notes.append(
+            "The two fingerprints were sampled with different plans; only the rows both hold "
+            "can be compared, so some signals may be not computable."
+        )
+    return plans[0]
+
+
+def compare_views(
+    suspect: Any, candidate: Any, plan: Any = None, only: list[str] | None = None
+) -> LineageComparison:
+    """Run every signal on (suspect, candidate) and decide/word the verdict."""
+    return compare_many(suspect, [candidate], plan=plan, only=only)[0]
+
+
+def compare_many(
+    suspect: Any, candidates: list[Any], plan: Any = None, only: list[str] | None = None
+) -> list[LineageComparison]:
+    """Compare one suspect with several candidates; a remote suspect is sampled once
+    per sampling plan (candidates that are fingerprints impose their own plan)."""
+    with tempfile.TemporaryDirectory(prefix="modelcheck-fp-") as tmp:
+        prepared: dict[Any, tuple[Any, Any]] = {}
+        out = []
+        for i, candidate in enumerate(candidates):
+            notes: list[str] = []
+            use = plan or choose_plan(suspect, candidate, notes)
+            if use not in prepared:
+                prepared[use] = materialise(suspect, use, tmp, f"suspect-{len(prepared)}")
+            a, a_src = prepared[use]
+            b, b_src = materialise(candidate, use, tmp, f"candidate-{i}")
+            out.append(_compare(a, a_src, b, b_src, use, only, notes))
+        return out
+
+
+def _compare(
+    a: Any, a_src: Any, b: Any, b_src: Any, plan: Any, only: list[str] | None, notes: list[str]
+) -> LineageComparison:
+    from compliance.lineage.weights.fingerprint import SCHEMA
+    from compliance.lineage.weights.signals import run_all
+    from compliance.lineage.weights.verdict import decide
+    from compliance.lineage.weights.wording import render
+
+    t0 = time.perf_counter()
+    results = run_all(a, b, plan, only=only)
+    verdict = decide(results)
+    wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
+                     a_src.revision, b_src.revision)
+    return LineageComparison(
+        suspect=describe(a, a_src),
+        candidate=describe(b, b_src),
+        signals=results,
+        verdict=verdict,
+        wording=[wording] if isinstance(wording, str) else list(wording),
+        seed=int(plan.seed),
+        plan=plan.as_dict(),
+        fingerprint_schema=SCHEMA,
+        seconds=time.perf_counter() - t0,
+        notes=notes,
+    )
+
+
+def safe_label(label: Any) -> str:
+    """A label fit to sit inside a Markdown code span (labels may come from files)."""
+    from compliance.reporters.escape import clean
+
+    return clean(label, 200).replace("`", "'")
+
+
+def compare_specs(
+    suspect: str, candidates: list[str], revision: str | None = None, hub_source: Any = None
+) -> list[LineageComparison]:
+    """Open every spec (see `open_view`) and compare the suspect with each candidate."""
+    views = [open_view(c, None, hub_source) for c in candidates]
+    return compare_many(open_view(suspect, revision, hub_source), views)

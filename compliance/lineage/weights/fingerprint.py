@@ -1,0 +1,400 @@
+"""Fingerprint files: the sampled rows of a model, stored once, compared many times.
+
+The container is a safetensors file (so loading never unpickles anything):
+tensors are the sampled rows, named "<layer|model>/<role>", with their row indices
+in "<layer|model>/<role>#rows" (absent = all rows); the values keep the smallest
+lossless encoding (BF16 rows stay BF16). `__metadata__["modelcheck.fingerprint"]`
+is JSON: schema version, source, revision, sampling seed and plan, full shapes,
+per-tensor digests, a config subset, tokenizer digest, bytes read.
+
+A folder of fingerprint files is a library of reference models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import struct
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from compliance.errors import ModelcheckError
+from compliance.lineage.weights import dtypes
+from compliance.lineage.weights.safetensors_view import WeightsFormatError, parse_header
+
+SCHEMA = 1
+META_KEY = "modelcheck.fingerprint"
+
+# config.json fields worth keeping (architecture identity; no free text)
+CONFIG_KEYS = (
+    "model_type",
+    "architectures",
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "vocab_size",
+    "max_position_embeddings",
+    "rope_theta",
+    "rms_norm_eps",
+    "layer_norm_eps",
+    "hidden_act",
+    "tie_word_embeddings",
+    "num_experts",
+    "num_local_experts",
+    "num_experts_per_tok",
+    "n_routed_experts",
+    "n_shared_experts",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "first_k_dense_replace",
+    "sliding_window",
+    "torch_dtype",
+    "new_decoder_architecture",
+    "multi_query",
+    "n_head",
+    "n_head_kv",
+    "num_kv_heads",
+    "bos_token_id",
+    "eos_token_id",
+    "_tokenizer_sha256",
+)
+
+
+class FingerprintError(ModelcheckError):
+    """A fingerprint file that cannot be used (wrong schema, not a fingerprint, corrupt)."""
+
+
+def tensor_key(role: str, layer: int | None) -> str:
+    return f"{'model' if layer is None else layer}/{role}"
+
+
+def _split_key(key: str) -> tuple[str, int | None]:
+    where, role = key.split("/", 1)
+    return role, (None if where == "model" else int(where))
+
+
+def config_subset(config: dict[str, Any]) -> dict[str, Any]:
+    out = {k: config[k] for k in CONFIG_KEYS if k in config}
+    tc = config.get("text_config")
+    if isinstance(tc, dict):
+        out["text_config"] = {k: tc[k] for k in CONFIG_KEYS if k in tc}
+    return out
+
+
+@dataclass(frozen=True)
+class FingerprintInfo:
+    path: str
+    tensors: int
+    file_bytes: int
+    bytes_read: int
+    total_bytes: int | None
+    seconds: float
+
+
+def write_fingerprint(
+    view: Any,
+    out_path: str | os.PathLike[str],
+    plan: Any = None,
+    *,
+    repo_id: str | None = None,
+    digests: bool = True,
+) -> FingerprintInfo:
+    """Sample `view` per `plan` (signals.SamplePlan) layer by layer and write the file.
+
+    Memory holds one layer's sampled rows at a time; values are streamed to a temp
+    file and the header (which needs every offset) is written last."""
+    from compliance.lineage.weights.signals import SamplePlan
+
+    plan = plan or SamplePlan()
+    t0 = time.perf_counter()
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    requests = plan.requests(view)
+    header: dict[str, Any] = {}
+    shapes: dict[str, list[int]] = {}
+    src_dtypes: dict[str, str] = {}
+    digest_map: dict[str, str] = {}
+    skipped: list[dict[str, Any]] = []
+    offset = 0
+    fetch = getattr(view, "fetch_many", None)
+    fd, tmp_name = tempfile.mkstemp(prefix=".fp-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as data:
+
+            def put(name: str, dtype: str, shape: Sequence[int], payload: bytes) -> None:
+                nonlocal offset
+                header[name] = {
+                    "dtype": dtype,
+                    "shape": [int(x) for x in shape],
+                    "data_offsets": [offset, offset + len(payload)],
+                }
+                data.write(payload)
+                offset += len(payload)
+
+            for _layer, group in groupby(requests, key=lambda r: r[1]):
+                reqs = list(group)
+                arrays = _fetch(view, reqs, fetch, skipped)
+                for (role, layer, rows), arr in zip(reqs, arrays, strict=True):
+                    key = tensor_key(role, layer)
+                    shape = view.shape(role, layer)
+                    if shape is not None:
+                        shapes[key] = [int(x) for x in shape]
+                    dt = getattr(view, "dtype", None)
+                    if dt is not None:
+                        with contextlib.suppress(KeyError, LookupError):
+                            src_dtypes[key] = dt(role, layer)
+                    if digests:
+                        with contextlib.suppress(KeyError, LookupError):
+                            d = view.digest(role, layer)
+                            if d:
+                                digest_map[key] = d
+                    if arr is None:
+                        continue
+                    arr2 = np.asarray(arr, dtype=np.float32)
+                    if arr2.ndim == 1:
+                        arr2 = arr2[None, :]
+                    code, payload = dtypes.encode_compact(arr2)
+                    put(key, code, arr2.shape, payload)
+                    if rows is not None:
+                        idx = np.asarray(rows, dtype="<i4")
+                        put(key + "#rows", "I32", idx.shape, idx.tobytes())
+        meta = {
+            "schema": SCHEMA,
+            "tool": _tool_version(),
+            "source": view.label,
+            "repo_id": repo_id,
+            "revision": view.revision,
+            "arch": view.arch,
+            "n_layers": view.n_layers,
+            "seed": plan.seed,
+            "plan": plan.as_dict(),
+            "shapes": shapes,
+            "dtypes": src_dtypes,
+            "digests": digest_map,
+            "config": config_subset(view.config),
+            "tokenizer_digest": getattr(view, "tokenizer_digest", None),
+            "bytes_read": int(view.bytes_read),
+            "total_bytes": getattr(view, "total_bytes", None),
+            "skipped": skipped,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        header["__metadata__"] = {META_KEY: json.dumps(meta, sort_keys=True)}
+        hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
+        hbytes += b" " * (-len(hbytes) % 8)  # the format pads the header to 8 bytes
+        final_tmp = str(out) + ".part"
+        with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
+            fh.write(struct.pack("<Q", len(hbytes)))
+            fh.write(hbytes)
+            shutil.copyfileobj(data_in, fh, 1 << 20)
+        os.replace(final_tmp, out)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+    return FingerprintInfo(
+        path=str(out),
+        tensors=len(shapes),
+        file_bytes=out.stat().st_size,
+        bytes_read=int(view.bytes_read),
+        total_bytes=getattr(view, "total_bytes", None),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _fetch(
+    view: Any, reqs: list[tuple[str, int | None, Any]], fetch: Any, skipped: list[dict[str, Any]]
+) -> list[np.ndarray | None]:
+    """One layer's rows; a role whose rows cannot be decoded is recorded, not fatal."""
+    if fetch is not None:
+        try:
+            return list(fetch(reqs))
+        except (KeyError, LookupError):
+            pass  # find out which one, below
+    out: list[np.ndarray | None] = []
+    for role, layer, rows in reqs:
+        try:
+            out.append(view.rows(role, layer, rows))
+        except (KeyError, LookupError) as exc:
+            skipped.append({"role": role, "layer": layer, "reason": str(exc)})
+            out.append(None)
+    return out
+
+
+def _tool_version() -> str:
+    from compliance import __version__
+
+    return f"modelcheck {__version__}"
+
+
+class FingerprintView:
+    """TensorView over a fingerprint file: the sampled rows only (others: LookupError)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            with open(self.path, "rb") as fh:
+                prefix = fh.read(8)
+                if len(prefix) < 8:
+                    raise FingerprintError(f"{self.path}: not a modelcheck fingerprint (too short)")
+                (n,) = struct.unpack("<Q", prefix)
+                if n > 100 * 1024 * 1024:
+                    raise FingerprintError(f"{self.path}: not a modelcheck fingerprint")
+                buf = prefix + fh.read(n)
+        except OSError as exc:
+            raise FingerprintError(
+                f"{self.path}: cannot read fingerprint ({exc.strerror})"
+            ) from None
+        try:
+            n, header = parse_header(buf, str(self.path))
+        except WeightsFormatError as exc:
+            raise FingerprintError(str(exc)) from None
+        raw_meta = (header.pop("__metadata__", None) or {}).get(META_KEY)
+        if raw_meta is None:
+            raise FingerprintError(f"{self.path}: not a modelcheck fingerprint (no {META_KEY})")
+        try:
+            meta = json.loads(raw_meta)
+        except json.JSONDecodeError:
+            raise FingerprintError(f"{self.path}: fingerprint metadata is not JSON") from None
+        if meta.get("schema") != SCHEMA:
+            raise FingerprintError(
+                f"{self.path}: fingerprint schema {meta.get('schema')!r} is not supported "
+                f"(this modelcheck reads schema {SCHEMA}); regenerate it with "
+                "`modelcheck fingerprint`"
+            )
+        self.meta: dict[str, Any] = meta
+        self._data_start = 8 + n
+        self._header = header
+        self.label = str(meta.get("repo_id") or meta.get("source") or self.path.name)
+        self.revision = meta.get("revision")
+        self.arch = str(meta.get("arch") or "unknown")
+        self.n_layers = int(meta.get("n_layers") or 0)
+        self.config: dict[str, Any] = dict(meta.get("config") or {})
+        self.tokenizer_digest: str | None = meta.get("tokenizer_digest")
+        self._shapes = {k: tuple(v) for k, v in (meta.get("shapes") or {}).items()}
+        self._by_layer: dict[int | None, list[str]] = {}
+        for key in self._shapes:
+            role, layer = _split_key(key)
+            self._by_layer.setdefault(layer, []).append(role)
+        self._read = len(buf)
+        self._row_index: dict[str, dict[int, int] | None] = {}
+
+    @property
+    def plan(self) -> Any:
+        from compliance.lineage.weights.signals import SamplePlan
+
+        return SamplePlan.from_dict(self.meta.get("plan") or {})
+
+    @property
+    def source_bytes_read(self) -> int:
+        return int(self.meta.get("bytes_read") or 0)
+
+    def roles(self, layer: int | None) -> list[str]:
+        return sorted(self._by_layer.get(layer, []))
+
+    def shape(self, role: str, layer: int | None) -> tuple[int, ...] | None:
+        return self._shapes.get(tensor_key(role, layer))
+
+    def _load(self, name: str) -> np.ndarray:
+        info = self._header[name]
+        begin, end = info["data_offsets"]
+        with open(self.path, "rb") as fh:
+            fh.seek(self._data_start + begin)
+            raw = fh.read(end - begin)
+        self._read += len(raw)
+        if info["dtype"] == "I32":
+            return np.frombuffer(raw, dtype="<i4").reshape(info["shape"])
+        return dtypes.decode(raw, info["dtype"]).reshape(info["shape"])
+
+    def _index(self, key: str) -> dict[int, int] | None:
+        if key not in self._row_index:
+            rk = key + "#rows"
+            self._row_index[key] = (
+                {int(r): i for i, r in enumerate(self._load(rk))} if rk in self._header else None
+            )
+        return self._row_index[key]
+
+    def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> np.ndarray:
+        key = tensor_key(role, layer)
+        if key not in self._shapes:
+            where = "model level" if layer is None else f"layer {layer}"
+            raise KeyError(f"{self.path}: no role {role!r} at {where}")
+        if key not in self._header:
+            raise LookupError(f"{self.path}: rows of {key} were not sampled")
+        index = self._index(key)
+        if rows is None:
+            if index is not None:
+                raise LookupError(f"{self.path}: holds only sampled rows of {key}")
+            return self._load(key)
+        want = [int(r) for r in rows]
+        if index is None:
+            data = self._load(key)
+            if want and (min(want) < 0 or max(want) >= data.shape[0]):
+                raise LookupError(f"{self.path}: row out of range for {key}")
+            return data[want]
+        try:
+            pos = [index[r] for r in want]
+        except KeyError as exc:
+            raise LookupError(
+                f"{self.path}: row {exc.args[0]} of {key} is not in the sample"
+            ) from None
+        return self._load(key)[pos]
+
+    def digest(self, role: str, layer: int | None) -> str | None:
+        key = tensor_key(role, layer)
+        if key not in self._shapes:
+            raise KeyError(f"{self.path}: no role {role!r} at layer {layer}")
+        return (self.meta.get("digests") or {}).get(key)
+
+    @property
+    def bytes_read(self) -> int:
+        return self._read
+
+    @property
+    def stored_elements(self) -> int:
+        return sum(math.prod(v["shape"]) for k, v in self._header.items() if "#" not in k)
+
+
+def is_fingerprint(path: str | os.PathLike[str]) -> bool:
+    """Cheap check: a .safetensors file whose header carries fingerprint metadata."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    try:
+        with open(p, "rb") as fh:
+            (n,) = struct.unpack("<Q", fh.read(8))
+            if n > 100 * 1024 * 1024:
+                return False
+            return META_KEY.encode() in fh.read(n)
+    except (OSError, struct.error):
+        return False
+
+
+def load_library(dirs: Iterable[str | os.PathLike[str]]) -> tuple[list[FingerprintView], list[str]]:
+    """Every fingerprint in the given folders (headers only), plus one note per file skipped."""
+    views: list[FingerprintView] = []
+    notes: list[str] = []
+    for d in dirs:
+        root = Path(d)
+        if not root.is_dir():
+            notes.append(f"{root}: fingerprint library folder not found")
+            continue
+        for p in sorted(root.glob("*.safetensors")):
+            if not is_fingerprint(p):
+                continue
+            try:
+                views.append(FingerprintView(p))
+            except FingerprintError as exc:
+                notes.append(str(exc))
+    return views, notes

@@ -1,0 +1,284 @@
+"""A `TensorView` over a safetensors checkpoint (local dir, Hub repo, or HTTP dir).
+
+Headers are read once (one small range per shard); after that only the requested
+rows are read: row r of a row-major [rows, cols] tensor is one contiguous byte
+span, and adjacent rows are coalesced into one read (lineage.md §3.1). Nothing
+holds more than the rows asked for, so memory is bounded by what a signal asks
+for (a layer's sample), never by the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import struct
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from compliance.errors import SourceError
+from compliance.lineage.weights import dtypes
+from compliance.lineage.weights.files import ByteFiles
+from compliance.lineage.weights.roles import RoleMap, TensorRef, build_role_map
+
+INDEX_FILE = "model.safetensors.index.json"
+MAX_HEADER = 100 * 1024 * 1024  # the reference parser's limit (HeaderTooLarge)
+HEADER_PREFETCH = 1 << 16  # first read per shard: prefix + usually the whole header
+SMALL_FILE_LIMIT = 64 * 1024 * 1024  # config.json / index / tokenizer.json cap
+HASH_CHUNK = 16 * 1024 * 1024
+
+
+class WeightsFormatError(SourceError):
+    """A safetensors file or index that cannot be parsed (one line, names the file)."""
+
+
+@dataclass(frozen=True)
+class TensorEntry:
+    name: str
+    file: str
+    dtype: str
+    shape: tuple[int, ...]
+    start: int  # absolute byte offset in the file
+    nbytes: int
+
+
+def parse_header(buf: bytes, path: str) -> tuple[int, dict[str, Any]]:
+    """(header_length N, parsed JSON) from the first bytes of a safetensors file.
+    `buf` must hold at least 8 + N bytes; callers read the prefix first."""
+    if len(buf) < 8:
+        raise WeightsFormatError(f"{path}: file too short for a safetensors header")
+    (n,) = struct.unpack("<Q", buf[:8])
+    if n > MAX_HEADER:
+        raise WeightsFormatError(f"{path}: safetensors header of {n} bytes exceeds 100 MB")
+    if len(buf) < 8 + n:
+        raise WeightsFormatError(f"{path}: truncated safetensors header")
+    try:
+        header = json.loads(bytes(buf[8 : 8 + n]).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WeightsFormatError(f"{path}: safetensors header is not valid JSON ({exc})") from None
+    if not isinstance(header, dict):
+        raise WeightsFormatError(f"{path}: safetensors header is not a JSON object")
+    return n, header
+
+
+def _entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntry]:
+    out = []
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        try:
+            dtype = str(info["dtype"])
+            shape = tuple(int(x) for x in info["shape"])
+            begin, end = (int(x) for x in info["data_offsets"])
+        except (KeyError, TypeError, ValueError):
+            raise WeightsFormatError(f"{path}: malformed header entry for {name!r}") from None
+        if end < begin or (
+            dtype in dtypes.ITEMSIZE and end - begin != math.prod(shape) * dtypes.ITEMSIZE[dtype]
+        ):
+            raise WeightsFormatError(f"{path}: data_offsets of {name!r} do not match its shape")
+        out.append(TensorEntry(name, path, dtype, shape, 8 + n + begin, end - begin))
+    return out
+
+
+def _runs(rows: np.ndarray, max_gap_rows: int) -> list[tuple[int, int, int]]:
+    """Sorted unique rows -> [(first_row, n_rows_to_read, index_of_first_in_rows)]; rows
+    separated by at most `max_gap_rows` unread rows are read in one span."""
+    if rows.size == 0:
+        return []
+    breaks = np.nonzero(np.diff(rows) > max_gap_rows + 1)[0] + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [rows.size]])
+    pairs = zip(starts, ends, strict=True)
+    return [(int(rows[s]), int(rows[e - 1] - rows[s] + 1), int(s)) for s, e in pairs]
+
+
+class SafetensorsView:
+    """TensorView over safetensors files reachable through a `ByteFiles`."""
+
+    def __init__(
+        self,
+        files: ByteFiles,
+        *,
+        label: str | None = None,
+        revision: str | None = None,
+        config: dict[str, Any] | None = None,
+        max_gap_bytes: int = 0,
+        digest_max_bytes: int | None = None,
+    ) -> None:
+        self.files = files
+        self.label = label or files.label
+        self.revision = revision
+        self.max_gap_bytes = max_gap_bytes
+        # local: hash anything; remote: hashing means downloading, so only when asked
+        self.digest_max_bytes = digest_max_bytes
+        self.config = config if config is not None else self._read_json("config.json") or {}
+        self.weight_files = self._discover()
+        self.entries: dict[str, TensorEntry] = {}
+        self.file_sizes: dict[str, int] = {}
+        self.file_tensors: dict[str, list[str]] = {}
+        self._read_headers()
+        self.rolemap: RoleMap = build_role_map(
+            {e.name: e.shape for e in self.entries.values()}, self.config
+        )
+        self.arch = self.rolemap.arch
+        self.n_layers = self.rolemap.n_layers
+        self._digests: dict[tuple[str, Any], str | None] = {}
+        self._tokenizer_digest: str | None | bool = False
+
+    # discovery -----------------------------------------------------------------
+    def _read_json(self, path: str) -> Any:
+        raw = self.files.read_small(path, SMALL_FILE_LIMIT)
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise WeightsFormatError(f"{self.label}/{path}: not valid JSON") from None
+
+    def _discover(self) -> list[str]:
+        listing = self.files.list()
+        if listing is None or INDEX_FILE in listing:
+            index = self._read_json(INDEX_FILE)
+            if isinstance(index, dict) and isinstance(index.get("weight_map"), dict):
+                return sorted(set(map(str, index["weight_map"].values())))
+        if listing is None:
+            return ["model.safetensors"]
+        top = [p for p in listing if p.endswith(".safetensors") and "/" not in p]
+        # Mistral repos ship both consolidated.safetensors and the HF shards
+        hf = [p for p in top if not p.startswith("consolidated")]
+        found = hf or top
+        if not found:
+            raise WeightsFormatError(f"{self.label}: no safetensors weights found")
+        return sorted(found)
+
+    def _read_headers(self) -> None:
+        for path in self.weight_files:
+            buf = bytes(self.files.read(path, 0, HEADER_PREFETCH))
+            if len(buf) < 8:
+                raise WeightsFormatError(f"{self.label}/{path}: missing or empty safetensors file")
+            (n,) = struct.unpack("<Q", buf[:8])
+            if n <= MAX_HEADER and len(buf) < 8 + n:
+                buf += bytes(self.files.read(path, len(buf), 8 + n - len(buf)))
+            n, header = parse_header(buf, f"{self.label}/{path}")
+            ents = _entries(path, n, header)
+            self.file_tensors[path] = [e.name for e in ents]
+            self.file_sizes[path] = max([8 + n] + [e.start + e.nbytes for e in ents])
+            for e in ents:
+                self.entries[e.name] = e
+
+    # TensorView -------------------------------------------------------------------
+    def roles(self, layer: int | None) -> list[str]:
+        return self.rolemap.roles(layer)
+
+    def _ref(self, role: str, layer: int | None) -> tuple[TensorRef, TensorEntry]:
+        ref = self.rolemap.get(role, layer)
+        return ref, self.entries[ref.name]
+
+    def shape(self, role: str, layer: int | None) -> tuple[int, ...] | None:
+        try:
+            return self.rolemap.get(role, layer).shape
+        except KeyError:
+            return None
+
+    def dtype(self, role: str, layer: int | None) -> str:
+        return self._ref(role, layer)[1].dtype
+
+    def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> np.ndarray:
+        ref, e = self._ref(role, layer)
+        if e.dtype not in dtypes.DECODABLE:
+            raise LookupError(f"{self.label}: {e.name} has dtype {e.dtype}, which is not decoded")
+        if len(e.shape) <= 1:
+            return self._vector(ref, e, rows)
+        cols = math.prod(e.shape[1:])
+        phys = ref.physical_rows(rows)
+        if phys is None:
+            return dtypes.decode(self.files.read(e.file, e.start, e.nbytes), e.dtype).reshape(
+                e.shape[0], cols
+            )
+        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+            raise IndexError(f"{self.label}: row out of range for {e.name} {e.shape}")
+        uniq, inverse = np.unique(phys, return_inverse=True)
+        itemsize = dtypes.ITEMSIZE[e.dtype]
+        row_bytes = cols * itemsize
+        out = np.empty((uniq.size, cols), dtype=np.float32)
+        gap_rows = self.max_gap_bytes // row_bytes if row_bytes else 0
+        for first, count, pos in _runs(uniq, gap_rows):
+            raw = self.files.read(e.file, e.start + first * row_bytes, count * row_bytes)
+            block = dtypes.decode(raw, e.dtype).reshape(count, cols)
+            wanted = uniq[pos : pos + count]
+            wanted = wanted[wanted < first + count]
+            out[pos : pos + wanted.size] = block[wanted - first]
+        if uniq.size == phys.size and np.array_equal(uniq, phys):
+            return out
+        return out[inverse.reshape(-1)]
+
+    def _vector(self, ref: TensorRef, e: TensorEntry, rows: Sequence[int] | None) -> np.ndarray:
+        if rows is not None and list(rows) != [0]:
+            raise IndexError(f"{self.label}: {e.name} is 1-D; only row 0 exists")
+        vec = dtypes.decode(self.files.read(e.file, e.start, e.nbytes), e.dtype)
+        table = ref.physical_rows(None)
+        if table is not None:
+            vec = vec[table]
+        return vec.reshape(1, -1)
+
+    def digest(self, role: str, layer: int | None) -> str | None:
+        ref, e = self._ref(role, layer)
+        key = (ref.name, ref.segments)  # a tied lm_head is hashed once
+        if key not in self._digests:
+            self._digests[key] = self._compute_digest(ref, e)
+        return self._digests[key]
+
+    def _compute_digest(self, ref: TensorRef, e: TensorEntry) -> str | None:
+        if ref.segments is None and self.file_tensors.get(e.file) == [e.name]:
+            lfs = self.files.lfs_sha256(e.file)
+            if lfs:
+                # whole-file hash (header included): equal only to the same file's hash,
+                # so it can only ever confirm identity, never invent it
+                return "file-sha256:" + lfs
+        if self.digest_max_bytes is not None and e.nbytes > self.digest_max_bytes:
+            return None
+        h = hashlib.sha256()
+        if len(e.shape) >= 2 and ref.segments is not None:
+            row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE.get(e.dtype, 1)
+            spans = [(e.start + s * row_bytes, c * row_bytes) for s, c in ref.segments]
+        elif ref.segments is not None:  # packed 1-D bias: hash the part's elements
+            size = dtypes.ITEMSIZE.get(e.dtype, 1)
+            spans = [(e.start + s * size, c * size) for s, c in ref.segments]
+        else:
+            spans = [(e.start, e.nbytes)]
+        for start, length in spans:
+            for off in range(0, length, HASH_CHUNK):
+                h.update(self.files.read(e.file, start + off, min(HASH_CHUNK, length - off)))
+        return h.hexdigest()
+
+    @property
+    def bytes_read(self) -> int:
+        return self.files.bytes_transferred
+
+    # extras (not in the protocol) ---------------------------------------------------
+    @property
+    def total_bytes(self) -> int:
+        """Size of all weight files (from the headers; no extra requests)."""
+        return sum(self.file_sizes.values())
+
+    @property
+    def tokenizer_digest(self) -> str | None:
+        if self._tokenizer_digest is False:
+            raw = self.files.read_small("tokenizer.json", SMALL_FILE_LIMIT)
+            self._tokenizer_digest = hashlib.sha256(raw).hexdigest() if raw else None
+        return self._tokenizer_digest  # type: ignore[return-value]
+
+    def fetch_many(
+        self, requests: Iterable[tuple[str, int | None, Sequence[int] | None]]
+    ) -> list[np.ndarray]:
+        """rows() for many requests, concurrently when the byte source is remote."""
+        reqs = list(requests)
+        par = max(1, int(getattr(self.files, "parallel", 1)))
+        if par == 1 or len(reqs) < 2:
+            return [self.rows(r, ly, rw) for r, ly, rw in reqs]
+        with ThreadPoolExecutor(max_workers=par) as pool:
+            return list(pool.map(lambda q: self.rows(q[0], q[1], q[2]), reqs))

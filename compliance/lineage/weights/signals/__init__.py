@@ -1,0 +1,110 @@
+"""Lineage signals over two TensorViews (issue 4, science half).
+
+API (stable; helper G's compare/audit code calls only this)::
+
+    from compliance.lineage.weights.signals import SIGNALS, run_all, SamplePlan, SignalResult
+    from compliance.lineage.weights.verdict import decide, Verdict
+    from compliance.lineage.weights.wording import render
+
+    plan = SamplePlan()     # defaults; SamplePlan.from_dict(d) to restore a fingerprint's
+    plan.requests(view)                      # [(role, layer, rows|None)] a fingerprint must store
+    results = run_all(suspect, candidate, plan)        # list[SignalResult], registry order
+    verdict = decide(results)                           # Verdict(kind, subtype, deciding, ...)
+    text = render(verdict, results, suspect_label, candidate_label)   # list[str] paragraphs
+
+Each signal is ``compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan)
+-> SignalResult`` (see signals/base.py). ``suspect`` is the model under audit (A),
+``candidate`` the claimed/possible parent (B). A signal never raises for missing or
+incompatible data: it returns ``computable=False`` with a ``reason``. Signals read only
+``view.rows(role, layer, plan.rows_for(role, shape))`` and ``view.digest``; pass views
+wrapped by ``base.cached(view, plan)`` (run_all does it) to share reads between signals.
+
+Registry (name -> tier):
+  identical_tensors  A  S1 sha256 of non-trivial tensors (>= 16,384 elements, not constant)
+  aligned_cosine     A  S2 sampled aligned-tensor cosine (PCS) per layer + overall;
+                         null: non-corresponding layers + analytic N(0, 1/n)
+  neuron_matching    A  S3 MLP neurons matched by assignment on down-projection coordinates;
+                         Spearman/Fisher p-value (order preserved) + matched cosine vs null
+                         (survives neuron permutation)
+  moe_upcycling      A  S4 MoE expert neurons matched back to a dense model's MLP neurons
+  layer_alignment    A  S5 best-matching layer map (pruned / depth up-scaled / reordered)
+  sigma_curve        C  S7 HonestAGI per-layer std curves of q/k/v/o, Pearson r vs a
+                         random-walk null band (context only, never sufficient)
+  tokenizer          C  S8 tokenizer digest identity (view.tokenizer_digest or
+                         config["_tokenizer_sha256"], if the view provides one)
+  config_similarity  C  S9 architecture fields equal (gate/context only)
+
+``SignalResult.fires`` = decisive per lineage.md §5.3 for tier A; for tier C it only
+means "above its null band" and never decides a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from compliance.lineage.weights.signals import (
+    aligned_cosine,
+    config_similarity,
+    identical_tensors,
+    layer_alignment,
+    moe_upcycling,
+    neuron_matching,
+    sigma_curve,
+    tokenizer,
+)
+from compliance.lineage.weights.signals.base import (
+    CachedView,
+    Null,
+    SamplePlan,
+    SignalResult,
+    cached,
+)
+from compliance.lineage.weights.view import TensorView
+
+Compute = Callable[[TensorView, TensorView, SamplePlan], SignalResult]
+
+SIGNALS: dict[str, Compute] = {
+    "identical_tensors": identical_tensors.compute,
+    "aligned_cosine": aligned_cosine.compute,
+    "neuron_matching": neuron_matching.compute,
+    "moe_upcycling": moe_upcycling.compute,
+    "layer_alignment": layer_alignment.compute,
+    "sigma_curve": sigma_curve.compute,
+    "tokenizer": tokenizer.compute,
+    "config_similarity": config_similarity.compute,
+}
+
+TIER = {
+    "identical_tensors": "A",
+    "aligned_cosine": "A",
+    "neuron_matching": "A",
+    "moe_upcycling": "A",
+    "layer_alignment": "A",
+    "sigma_curve": "C",
+    "tokenizer": "C",
+    "config_similarity": "C",
+}
+
+
+def run_all(
+    suspect: TensorView,
+    candidate: TensorView,
+    plan: SamplePlan | None = None,
+    only: list[str] | None = None,
+) -> list[SignalResult]:
+    """Run every registered signal (or those named in `only`) in registry order."""
+    plan = plan or SamplePlan()
+    a, b = cached(suspect, plan), cached(candidate, plan)
+    return [fn(a, b, plan) for name, fn in SIGNALS.items() if only is None or name in only]
+
+
+__all__ = [
+    "SIGNALS",
+    "TIER",
+    "CachedView",
+    "Null",
+    "SamplePlan",
+    "SignalResult",
+    "cached",
+    "run_all",
+]

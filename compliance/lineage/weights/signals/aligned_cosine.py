@@ -1,0 +1,193 @@
+"""S2: sampled aligned-tensor cosine (HuRef PCS) per layer and overall.
+
+Same rows of same-shape tensors in both models (the plan samples by shape only), dot
+products in float64. Per-layer cosine c_l over the 2-D roles both layers have; overall PCS adds
+embed/lm_head. Null: the same computation between *non-corresponding* layers (A layer i
+vs B layer j != i; measured ~0 for unrelated layers, lineage.md §2.2) with the analytic
+floor sd >= 1/sqrt(n) for independent random vectors. Fires (lineage.md §5.3): PCS >= 0.2,
+>= 20 null sd above the null mean and above the null max.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compliance.lineage.weights.signals.base import (
+    MODEL_ROLES,
+    CachedView,
+    Null,
+    SamplePlan,
+    SignalResult,
+    cached,
+    not_computable,
+    null_stats,
+)
+from compliance.lineage.weights.view import TensorView
+
+NAME = "aligned_cosine"
+TIER = "A"
+STAT = "sampled aligned-tensor cosine (PCS)"
+MIN_VALUE = 0.2
+MIN_Z = 20.0
+FINE_TUNE_MIN = 0.9  # typical of fine-tunes (lineage.md §2.2)
+LOW_RANK = 16  # a delta whose top-16 singular values hold >= 99 % energy is a low-rank update
+ROBUST_TO = (
+    "fine-tuning",
+    "RL",
+    "LoRA merges",
+    "moderate continued pre-training",
+    "dtype recast and dequantised quantisation",
+)
+CANNOT_DETECT = (
+    "neuron permutation or residual-stream rotation (function-preserving reparameterisations)",
+    "distillation",
+    "very heavy continued training",
+)
+NULL_OFFSETS = (1, 2, 3)
+
+
+def _common(a: CachedView, la: int | None, b: CachedView, lb: int | None) -> tuple[str, ...]:
+    """2-D roles present in both layers (dense q/k/v/o/MLP, and MoE experts/routers when
+    both models are MoE); 1-D gains are skipped (raw cosine of gains near 1 is inflated)."""
+    return tuple(sorted(set(a.roles(la)) & set(b.roles(lb))))
+
+
+def _acc(
+    a: CachedView,
+    la: int | None,
+    b: CachedView,
+    lb: int | None,
+    roles: tuple[str, ...] | None = None,
+) -> tuple[float, float, float, int]:
+    dot = na = nb = 0.0
+    n = 0
+    for role in roles if roles is not None else _common(a, la, b, lb):
+        sa, sb = a.shape(role, la), b.shape(role, lb)
+        if sa is None or sa != sb or len(sa) < 2:
+            continue
+        x, y = a.planned(role, la), b.planned(role, lb)
+        if x is None or y is None or x.shape != y.shape:
+            continue
+        xf, yf = x.ravel(), y.ravel()
+        dot += float(np.dot(xf, yf))
+        na += float(np.dot(xf, xf))
+        nb += float(np.dot(yf, yf))
+        n += xf.size
+    return dot, na, nb, n
+
+
+def _cos(dot: float, na: float, nb: float) -> float:
+    den = float(np.sqrt(na * nb))
+    return dot / den if den > 0 else 0.0
+
+
+def layer_cosine(a: CachedView, la: int, b: CachedView, lb: int) -> tuple[float, int]:
+    """Cosine of the concatenated sampled matrices of layer la (A) and lb (B)."""
+    dot, na, nb, n = _acc(a, la, b, lb)
+    return _cos(dot, na, nb), n
+
+
+def delta_energy(a: CachedView, b: CachedView, layers: list[int]) -> float | None:
+    """Median over tensors of the energy fraction of (A - B) sampled rows in the top
+    LOW_RANK singular values; ~1.0 for a low-rank (LoRA-style) update, ~LOW_RANK/K for noise."""
+    fracs: list[float] = []
+    for layer in layers:
+        for role in _common(a, layer, b, layer):
+            x, y = a.planned(role, layer), b.planned(role, layer)
+            if x is None or y is None or x.shape != y.shape or min(x.shape) < 3 * LOW_RANK:
+                continue
+            d = x - y
+            if float(np.abs(d).max()) <= 1e-6 * max(float(np.abs(y).max()), 1e-30):
+                continue
+            s = np.linalg.svd(d, compute_uv=False) ** 2
+            fracs.append(float(s[:LOW_RANK].sum() / s.sum()))
+    return float(np.median(fracs)) if fracs else None
+
+
+def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
+    a, b = cached(suspect, plan), cached(candidate, plan)
+    if a.n_layers != b.n_layers:
+        return not_computable(
+            NAME,
+            TIER,
+            STAT,
+            f"layer counts differ ({a.n_layers} vs {b.n_layers}); see layer_alignment",
+            ROBUST_TO,
+            CANNOT_DETECT,
+        )
+    L = a.n_layers
+    tot = [0.0, 0.0, 0.0, 0]
+    per: list[tuple[int, float, int]] = []
+    for layer in range(L):
+        dot, na, nb, n = _acc(a, layer, b, layer)
+        if n:
+            per.append((layer, _cos(dot, na, nb), n))
+            for i, v in enumerate((dot, na, nb, n)):
+                tot[i] += v
+    dot, na, nb, n = _acc(a, None, b, None, MODEL_ROLES)
+    for i, v in enumerate((dot, na, nb, n)):
+        tot[i] += v
+    if tot[3] == 0:
+        return not_computable(
+            NAME, TIER, STAT, "no same-shape sampled tensors in common", ROBUST_TO, CANNOT_DETECT
+        )
+    value = _cos(tot[0], tot[1], tot[2])
+    # null: non-corresponding layers, plus analytic 1/sqrt(n) floor
+    null_vals: list[float] = []
+    for layer, _c, _n in per:
+        for off in NULL_OFFSETS:
+            j = (layer + off) % L
+            if j != layer:
+                null_vals.append(layer_cosine(a, layer, b, j)[0])
+    n_min = min((x[2] for x in per), default=tot[3])
+    analytic_sd = 1.0 / np.sqrt(max(n_min, 1))
+    mean, sd, mx = null_stats(null_vals)
+    mean = 0.0 if mean is None else mean
+    sd = max(sd or 0.0, analytic_sd)
+    mx = max(mx if mx is not None else 0.0, mean + 4 * analytic_sd)
+    source = "non-corresponding layers+analytic" if null_vals else "analytic"
+    null = Null(
+        description="same computation between non-corresponding layers of the two "
+        "models, with the analytic floor sd = 1/sqrt(n) for independent vectors",
+        source=source,
+        mean=mean,
+        sd=sd,
+        max=mx,
+        k=len(null_vals),
+        values=tuple(round(v, 5) for v in null_vals[:20]),
+    )
+    z = (value - mean) / sd
+    fires = value >= MIN_VALUE and z >= MIN_Z and value > mx
+    partial = not fires and value > mx + 3 * sd
+    layers = tuple(
+        {"layer": ly, "value": c, "null_lo": mean - 3 * sd, "null_hi": mx, "n": nn}
+        for ly, c, nn in per
+    )
+    energy = delta_energy(a, b, [ly for ly, _c, _n in per]) if fires else None
+    subtype = None
+    if fires:
+        if energy is not None and energy >= 0.99:
+            subtype = "merge"
+        else:
+            subtype = "fine-tune" if value >= FINE_TUNE_MIN else "heavy-training"
+    return SignalResult(
+        name=NAME,
+        tier=TIER,
+        value=value,
+        statistic=STAT,
+        n=int(tot[3]),
+        n_unit="elements",
+        null=null,
+        per_layer=layers,
+        robust_to=ROBUST_TO,
+        cannot_detect=CANNOT_DETECT,
+        fires=bool(fires),
+        partial=bool(partial),
+        subtype=subtype,
+        details={
+            "z": z,
+            "layers": len(per),
+            "low_rank_delta_energy": energy,
+            "thresholds": {"min_value": MIN_VALUE, "min_z": MIN_Z},
+        },
+    )

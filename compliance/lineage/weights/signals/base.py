@@ -1,0 +1,285 @@
+"""Shared types for the lineage signals: the sampling plan, the result record, a row cache.
+
+Every signal is a function ``compute(suspect, candidate, plan) -> SignalResult``.
+Signals only touch weights through ``TensorView.rows(role, layer, rows)`` with the
+row indices given by ``SamplePlan.rows_for(role, shape)``. The plan is a pure
+function of (seed, schema, role kind, tensor shape) -- never of the layer index or
+the model -- so two models with the same shapes are sampled at the same positions
+(required for aligned cosine), and layer i of one model can be compared with layer
+j of another (required for the non-corresponding-layer null and layer alignment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from compliance.lineage.weights.view import TensorView
+
+PLAN_SCHEMA = 1
+
+TIERS = ("A", "B", "C")
+
+# 2-D attention / MLP roles sampled per layer (the rows K of each are read).
+ATTN_ROLES = ("attn.q", "attn.k", "attn.v", "attn.o")
+MLP_ROLES = ("mlp.gate", "mlp.up", "mlp.down")
+MATRIX_ROLES = ATTN_ROLES + MLP_ROLES
+MODEL_ROLES = ("embed", "lm_head")
+
+
+def role_kind(role: str) -> str:
+    """How a role is sampled: 'neuron' (down projections: rows = hidden dims, so every
+    intermediate neuron gets a coordinate from each sampled row), 'vocab' (embedding
+    rows, sampled among the first VOCAB_RANGE token ids so vocab-extended models agree)
+    or 'matrix' (everything else)."""
+    if role == "mlp.down" or (role.startswith("moe.") and role.endswith(".down")):
+        return "neuron"
+    if role in MODEL_ROLES:
+        return "vocab"
+    return "matrix"
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    """Deterministic choice of the rows every signal reads (stored in fingerprints).
+
+    Budget (Qwen2.5-14B, bf16, defaults): 64 rows of each q/k/v/o/gate/up matrix
+    (64 x 5120 x 2 B = 0.66 MB each, x 6 x 48 layers = 189 MB), 256 rows of each
+    down projection (256 x 13824 x 2 B = 7.1 MB, x 48 = 340 MB) and 256 embedding
+    rows (2.6 MB): about 0.53 GB = 1.8 % of 29.5 GB. ``neuron_layers`` caps the
+    down-projection reads to that many evenly spaced layers (8 -> 57 MB; total
+    0.25 GB = 0.85 %).
+    """
+
+    seed: int = 0
+    schema: int = PLAN_SCHEMA
+    rows_per_matrix: int = 64  # q/k/v/o/gate/up/router rows
+    neuron_rows: int = 256  # rows (hidden dims) of each down projection
+    vocab_rows: int = 256  # embedding / lm_head rows
+    vocab_range: int = 32768  # vocab rows are drawn from ids < this (and < vocab size)
+    max_neurons: int = 1024  # suspect neurons entered into the assignment per layer
+    neuron_layers: int | None = None  # None = every layer
+
+    def rows_for(self, role: str, shape: Sequence[int] | None) -> list[int] | None:
+        """Sorted row indices to read for a tensor of this role and shape, or None
+        for 'all rows' (1-D tensors, or matrices no taller than the sample)."""
+        if shape is None or len(shape) < 2:
+            return None
+        kind = role_kind(role)
+        n = int(shape[0])
+        k = {"neuron": self.neuron_rows, "vocab": self.vocab_rows}.get(kind, self.rows_per_matrix)
+        pool = min(n, self.vocab_range) if kind == "vocab" else n
+        if k >= pool and pool == n:
+            return None
+        rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
+        return sorted(int(i) for i in rng.choice(pool, size=min(k, pool), replace=False))
+
+    def layers_for_neurons(self, n_layers: int) -> list[int]:
+        """Layers whose down projections are read for neuron matching / MoE matching."""
+        if self.neuron_layers is None or self.neuron_layers >= n_layers:
+            return list(range(n_layers))
+        return sorted({int(round(x)) for x in np.linspace(0, n_layers - 1, self.neuron_layers)})
+
+    def requests(self, view: TensorView) -> list[tuple[str, int | None, list[int] | None]]:
+        """Every (role, layer, rows) a fingerprint must hold so all signals can run.
+        rows=None means all rows (1-D tensors and small matrices)."""
+        out: list[tuple[str, int | None, list[int] | None]] = []
+        neuron_layers = set(self.layers_for_neurons(view.n_layers))
+        for layer in [None, *range(view.n_layers)]:
+            for role in view.roles(layer):
+                if role_kind(role) == "neuron" and layer is not None and layer not in neuron_layers:
+                    continue
+                out.append((role, layer, self.rows_for(role, view.shape(role, layer))))
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "schema": self.schema,
+            "rows_per_matrix": self.rows_per_matrix,
+            "neuron_rows": self.neuron_rows,
+            "vocab_rows": self.vocab_rows,
+            "vocab_range": self.vocab_range,
+            "max_neurons": self.max_neurons,
+            "neuron_layers": self.neuron_layers,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SamplePlan:
+        return cls(**{k: d[k] for k in cls().as_dict() if k in d})
+
+
+def _seed_of(*parts: object) -> int:
+    h = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(h[:8], "little")
+
+
+@dataclass(frozen=True)
+class Null:
+    """The background a statistic is compared against, and where it came from."""
+
+    description: str
+    source: str  # "analytic" | "simulated" | "non-corresponding layers" | combination "a+b"
+    mean: float | None = None
+    sd: float | None = None
+    max: float | None = None
+    p_value: float | None = None  # when the statistic is itself a test
+    k: int = 0  # number of null comparisons (0 for analytic)
+    values: tuple[float, ...] = ()  # a few null values, for the report / chart
+
+    def band(self) -> str:
+        """Human form: 'mean 0.002 ± 0.004 (max 0.011, 30 comparisons)'."""
+        parts = []
+        if self.mean is not None:
+            sd = f" ± {self.sd:.2g}" if self.sd is not None else ""
+            parts.append(f"mean {self.mean:.3g}{sd}")
+        if self.max is not None:
+            parts.append(f"max {self.max:.3g}")
+        if self.k:
+            parts.append(f"{self.k} comparisons")
+        return ", ".join(parts) if parts else self.description
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    name: str  # registry key, e.g. "aligned_cosine"
+    tier: str  # "A" decisive | "B" strong/invariant | "C" context only
+    value: float | None  # headline statistic (None if not computable)
+    statistic: str  # what `value` is, e.g. "sampled aligned cosine (PCS)"
+    n: int  # elements / neurons / layers compared
+    n_unit: str  # "elements" | "neurons" | "layers" | "tensors"
+    null: Null | None
+    per_layer: tuple[dict[str, Any], ...] = ()  # {"layer", "value", "null_lo", "null_hi", ...}
+    computable: bool = True
+    reason: str | None = None  # why not computable
+    robust_to: tuple[str, ...] = ()
+    cannot_detect: tuple[str, ...] = ()
+    fires: bool = False  # decisive per lineage.md §5.3 (tier C: above its null band; context)
+    partial: bool = False  # above the null max but below the decisive threshold
+    subtype: str | None = None  # hint: fine-tune | heavy-training | permuted | pruned | ...
+    details: dict[str, Any] = field(default_factory=dict)  # signal-specific extras (JSON-safe)
+
+
+def not_computable(
+    name: str,
+    tier: str,
+    statistic: str,
+    reason: str,
+    robust_to: tuple[str, ...] = (),
+    cannot_detect: tuple[str, ...] = (),
+) -> SignalResult:
+    return SignalResult(
+        name=name,
+        tier=tier,
+        value=None,
+        statistic=statistic,
+        n=0,
+        n_unit="",
+        null=None,
+        computable=False,
+        reason=reason,
+        robust_to=robust_to,
+        cannot_detect=cannot_detect,
+    )
+
+
+class CachedView:
+    """Wraps a TensorView so several signals share one read of each planned tensor.
+
+    ``planned(role, layer)`` returns the plan's rows as float64 (or None when the
+    role/layer is absent or the view does not hold those rows)."""
+
+    def __init__(self, view: TensorView, plan: SamplePlan) -> None:
+        self.view = view
+        self.plan = plan
+        self._rows: dict[tuple[str, int | None], np.ndarray | None] = {}
+        self._roles: dict[int | None, list[str]] = {}
+
+    # TensorView passthrough -------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.view.label
+
+    @property
+    def revision(self) -> str | None:
+        return self.view.revision
+
+    @property
+    def arch(self) -> str:
+        return self.view.arch
+
+    @property
+    def n_layers(self) -> int:
+        return self.view.n_layers
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.view.config
+
+    @property
+    def bytes_read(self) -> int:
+        return self.view.bytes_read
+
+    def roles(self, layer: int | None) -> list[str]:
+        if layer not in self._roles:
+            try:
+                self._roles[layer] = list(self.view.roles(layer))
+            except (KeyError, LookupError):
+                self._roles[layer] = []
+        return self._roles[layer]
+
+    def shape(self, role: str, layer: int | None) -> tuple[int, ...] | None:
+        if role not in self.roles(layer):
+            return None
+        return self.view.shape(role, layer)
+
+    def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> np.ndarray:
+        return self.view.rows(role, layer, rows)
+
+    def digest(self, role: str, layer: int | None) -> str | None:
+        try:
+            return self.view.digest(role, layer)
+        except (KeyError, LookupError):
+            return None
+
+    # cache -------------------------------------------------------------------
+    def planned(self, role: str, layer: int | None) -> np.ndarray | None:
+        key = (role, layer)
+        if key not in self._rows:
+            shape = self.shape(role, layer)
+            arr: np.ndarray | None = None
+            if shape is not None:
+                try:
+                    got = self.view.rows(role, layer, self.plan.rows_for(role, shape))
+                    arr = np.asarray(got, dtype=np.float64)
+                    if arr.ndim == 1:
+                        arr = arr[None, :]
+                except (KeyError, LookupError):
+                    arr = None
+            self._rows[key] = arr
+        return self._rows[key]
+
+
+def cached(view: TensorView | CachedView, plan: SamplePlan) -> CachedView:
+    if isinstance(view, CachedView) and view.plan == plan:
+        return view
+    return CachedView(view.view if isinstance(view, CachedView) else view, plan)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Float64 cosine of two flattened arrays (0.0 when either is all zeros)."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    den = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    return float(np.dot(a, b) / den) if den > 0 else 0.0
+
+
+def null_stats(values: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+    if not len(values):
+        return None, None, None
+    v = np.asarray(values, dtype=np.float64)
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else None, float(v.max())

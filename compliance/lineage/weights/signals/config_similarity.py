@@ -1,0 +1,68 @@
+"""S9: architecture config similarity -- a gate and context, never evidence (Yi-34B used
+Llama's architecture and was judged independently trained; upcycling/pruning change it)."""
+
+from __future__ import annotations
+
+from compliance.lineage.weights.signals.base import (
+    Null,
+    SamplePlan,
+    SignalResult,
+    not_computable,
+)
+from compliance.lineage.weights.view import TensorView
+
+NAME = "config_similarity"
+TIER = "C"
+STAT = "fraction of architecture config fields that are equal"
+FIELDS = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "vocab_size",
+    "rope_theta",
+    "max_position_embeddings",
+    "rms_norm_eps",
+    "layer_norm_eps",
+    "tie_word_embeddings",
+    "hidden_act",
+    "attention_bias",
+    "num_local_experts",
+    "num_experts",
+    "moe_intermediate_size",
+)
+ROBUST_TO = ("any weight change",)
+CANNOT_DETECT = (
+    "anything about the weights: independent models share architectures, and "
+    "derived models (upcycled, pruned, vocab-extended) change them",
+)
+
+
+def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
+    ca, cb = suspect.config or {}, candidate.config or {}
+    keys = [k for k in FIELDS if k in ca or k in cb]
+    if not keys:
+        return not_computable(
+            NAME, TIER, STAT, "no config.json fields to compare", ROBUST_TO, CANNOT_DETECT
+        )
+    equal = [k for k in keys if ca.get(k) == cb.get(k)]
+    diff = {k: [ca.get(k), cb.get(k)] for k in keys if k not in equal}
+    value = len(equal) / len(keys)
+    return SignalResult(
+        name=NAME,
+        tier=TIER,
+        value=value,
+        statistic=STAT,
+        n=len(keys),
+        n_unit="fields",
+        null=Null(
+            description="models sharing an architecture recipe match on every field",
+            source="analytic",
+        ),
+        robust_to=ROBUST_TO,
+        cannot_detect=CANNOT_DETECT,
+        fires=value == 1.0,
+        details={"equal": equal, "different": diff, "context_only": True},
+    )

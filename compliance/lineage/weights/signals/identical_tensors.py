@@ -1,0 +1,128 @@
+"""S1: byte identity of non-trivial tensors (sha256 of the raw bytes, from the views).
+
+A tensor is non-trivial when it has >= MIN_ELEMENTS elements and its sampled rows are
+not constant (LayerNorm gains of 1, zero biases, position ids collide across unrelated
+models). A suspect tensor counts as identical if its digest equals the digest of *any*
+candidate tensor, so byte-identical layers are found even after pruning or reordering.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compliance.lineage.weights.signals.base import (
+    CachedView,
+    Null,
+    SamplePlan,
+    SignalResult,
+    cached,
+    not_computable,
+)
+from compliance.lineage.weights.view import TensorView
+
+NAME = "identical_tensors"
+TIER = "A"
+STAT = "byte-identical non-trivial tensors (sha256)"
+MIN_ELEMENTS = 16384  # 64 KiB at fp32 (lineage.md §2.1: >= 64 KiB, not constant)
+ROBUST_TO: tuple[str, ...] = ("renaming files", "re-sharding", "reordering or dropping layers")
+CANNOT_DETECT = (
+    "any change of the values: fine-tuning, dtype recast, quantisation",
+    "distillation",
+)
+
+
+def _layers(v: CachedView) -> list[int | None]:
+    return [None, *range(v.n_layers)]
+
+
+def _non_trivial(v: CachedView, role: str, layer: int | None) -> bool:
+    shape = v.shape(role, layer)
+    if shape is None or int(np.prod(shape)) < MIN_ELEMENTS:
+        return False
+    rows = v.planned(role, layer)
+    return rows is not None and rows.size > 0 and float(np.ptp(rows)) > 0.0
+
+
+def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
+    a, b = cached(suspect, plan), cached(candidate, plan)
+    cand: dict[str, tuple[str, int | None]] = {}
+    for layer in _layers(b):
+        for role in b.roles(layer):
+            d = b.digest(role, layer)
+            shape = b.shape(role, layer)
+            if d and shape is not None and int(np.prod(shape)) >= MIN_ELEMENTS:
+                cand.setdefault(d, (role, layer))
+    if not cand:
+        return not_computable(
+            NAME,
+            TIER,
+            STAT,
+            "the candidate view provides no tensor digests",
+            ROBUST_TO,
+            CANNOT_DETECT,
+        )
+    compared = 0
+    identical: list[dict[str, object]] = []
+    per_layer: dict[int | None, list[int]] = {}
+    for layer in _layers(a):
+        for role in a.roles(layer):
+            d = a.digest(role, layer)
+            if d is None or not _non_trivial(a, role, layer):
+                continue
+            compared += 1
+            hit = cand.get(d)
+            per_layer.setdefault(layer, [0, 0])
+            per_layer[layer][1] += 1
+            if hit is not None:
+                per_layer[layer][0] += 1
+                identical.append(
+                    {
+                        "role": role,
+                        "layer": layer,
+                        "candidate_role": hit[0],
+                        "candidate_layer": hit[1],
+                    }
+                )
+    if compared == 0:
+        return not_computable(
+            NAME,
+            TIER,
+            STAT,
+            "the suspect view provides no digests of non-trivial tensors",
+            ROBUST_TO,
+            CANNOT_DETECT,
+        )
+    null = Null(
+        description="unrelated non-constant tensors of >= 16,384 elements never share a "
+        "sha256 (collision probability about 2^-256)",
+        source="analytic",
+        mean=0.0,
+        max=0.0,
+        p_value=None,
+    )
+    layers = [
+        {"layer": ly, "value": hits / tot, "null_lo": 0.0, "null_hi": 0.0}
+        for ly, (hits, tot) in per_layer.items()
+        if ly is not None
+    ]
+    all_identical = len(identical) == compared
+    return SignalResult(
+        name=NAME,
+        tier=TIER,
+        value=float(len(identical)),
+        statistic=STAT,
+        n=compared,
+        n_unit="tensors",
+        null=null,
+        per_layer=tuple(layers),
+        robust_to=ROBUST_TO,
+        cannot_detect=CANNOT_DETECT,
+        fires=bool(identical),
+        subtype="identical" if all_identical else ("shared-tensors" if identical else None),
+        details={
+            "identical": identical[:50],
+            "n_identical": len(identical),
+            "compared": compared,
+            "all_identical": all_identical,
+        },
+    )

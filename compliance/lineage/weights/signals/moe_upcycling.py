@@ -1,0 +1,171 @@
+"""S4: MoE expert neurons matched back to a dense model's MLP neurons (upcycling).
+
+Sparse upcycling copies the dense MLP into every expert (Komatsuzaki et al.); drop-
+upcycling re-initialises a fraction; fine-grained upcycling slices the dense MLP. In every
+case an expert neuron's down-projection column (its coordinate on the plan's sampled hidden
+rows) has a near-duplicate among the dense MLP's neurons. Per expert neuron: best-match
+cosine against the dense layer; null: the same best-match against a *non-corresponding*
+dense layer and against a Gaussian matrix of the same shape. Value: the fraction of expert
+neurons above the null max. Fires (lineage.md §5.3): >= 30 % above the null max, on >= 2
+layers (or every layer if fewer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from compliance.lineage.weights.signals.base import (
+    CachedView,
+    Null,
+    SamplePlan,
+    SignalResult,
+    _seed_of,
+    cached,
+    not_computable,
+)
+from compliance.lineage.weights.view import TensorView
+
+NAME = "moe_upcycling"
+TIER = "A"
+STAT = "fraction of MoE expert neurons matching a dense MLP neuron above the null max"
+MIN_FRACTION = 0.3
+MAX_EXPERTS = 8  # experts sampled per layer
+MAX_NEURONS = 256  # neurons sampled per expert
+ROBUST_TO = (
+    "expert noise / continued MoE training (until experts diverge)",
+    "row shuffles inside experts",
+    "partial re-initialisation (drop-upcycling)",
+    "fine-grained expert slicing",
+)
+CANNOT_DETECT = ("experts trained long enough to diverge from the dense MLP", "distillation")
+_EXPERT = re.compile(r"^moe\.(expert\.\d+|shared)\.down$")
+
+
+def _unit_cols(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=0)
+    n[n == 0] = 1.0
+    return x / n
+
+
+def _best(xe: np.ndarray, xd: np.ndarray) -> np.ndarray:
+    return (_unit_cols(xe).T @ _unit_cols(xd)).max(axis=1)
+
+
+def _expert_coords(a: CachedView, layer: int, seed: int) -> list[tuple[str, np.ndarray]]:
+    roles = sorted(r for r in a.roles(layer) if _EXPERT.match(r))
+    if len(roles) > MAX_EXPERTS:
+        rng = np.random.default_rng(_seed_of("experts", seed, len(roles)))
+        roles = [roles[i] for i in sorted(rng.choice(len(roles), MAX_EXPERTS, replace=False))]
+    out = []
+    for role in roles:
+        x = a.planned(role, layer)
+        if x is None:
+            continue
+        if x.shape[1] > MAX_NEURONS:
+            rng = np.random.default_rng(_seed_of("expert-neurons", seed, x.shape[1]))
+            x = x[:, np.sort(rng.choice(x.shape[1], MAX_NEURONS, replace=False))]
+        out.append((role, x))
+    return out
+
+
+def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
+    a, b = cached(suspect, plan), cached(candidate, plan)
+    layers = plan.layers_for_neurons(a.n_layers)
+    if not any(_EXPERT.match(r) for ly in layers for r in a.roles(ly)):
+        return replace(
+            not_computable(
+                NAME, TIER, STAT, "the suspect has no MoE experts", ROBUST_TO, CANNOT_DETECT
+            ),
+            details={"inapplicable": True},
+        )
+    if a.n_layers != b.n_layers:
+        return not_computable(
+            NAME,
+            TIER,
+            STAT,
+            f"layer counts differ ({a.n_layers} vs {b.n_layers})",
+            ROBUST_TO,
+            CANNOT_DETECT,
+        )
+    per: list[dict[str, float]] = []
+    null_max_all: list[float] = []
+    for layer in layers:
+        xd = b.planned("mlp.down", layer)
+        if xd is None:
+            continue
+        j = (layer + 1) % b.n_layers
+        xj = b.planned("mlp.down", j) if j != layer else None
+        rng = np.random.default_rng(_seed_of("moe-null", plan.seed, *xd.shape))
+        xg = rng.standard_normal(xd.shape)
+        best_all: list[np.ndarray] = []
+        null_best: list[np.ndarray] = []
+        for _role, xe in _expert_coords(a, layer, plan.seed):
+            if xe.shape[0] != xd.shape[0]:
+                continue
+            best_all.append(_best(xe, xd))
+            null_best.append(_best(xe, xg))
+            if xj is not None and xj.shape[0] == xe.shape[0]:
+                null_best.append(_best(xe, xj))
+        if not best_all:
+            continue
+        best = np.concatenate(best_all)
+        nmax = float(np.concatenate(null_best).max())
+        null_max_all.append(nmax)
+        frac = float(np.mean(best > nmax))
+        per.append(
+            {
+                "layer": layer,
+                "value": frac,
+                "mean_best_cos": float(best.mean()),
+                "null_lo": 0.0,
+                "null_hi": nmax,
+                "neurons": int(best.size),
+                "experts": len(best_all),
+            }
+        )
+    if not per:
+        return not_computable(
+            NAME,
+            TIER,
+            STAT,
+            "no dense MLP in the candidate with the suspect's hidden size",
+            ROBUST_TO,
+            CANNOT_DETECT,
+        )
+    n = sum(int(r["neurons"]) for r in per)
+    value = float(sum(r["value"] * r["neurons"] for r in per) / n)
+    n_fire = sum(1 for r in per if r["value"] >= MIN_FRACTION)
+    fires = value >= MIN_FRACTION and n_fire >= min(2, len(per))
+    partial = not fires and value >= 0.05
+    null = Null(
+        description="best-match cosine of the same expert neurons against a "
+        "non-corresponding dense layer and a Gaussian matrix of the same shape; a "
+        "neuron counts when it exceeds the maximum of that background",
+        source="non-corresponding layers+simulated",
+        max=float(max(null_max_all)),
+        k=len(null_max_all),
+    )
+    return SignalResult(
+        name=NAME,
+        tier=TIER,
+        value=value,
+        statistic=STAT,
+        n=n,
+        n_unit="neurons",
+        null=null,
+        per_layer=tuple(per),
+        robust_to=ROBUST_TO,
+        cannot_detect=CANNOT_DETECT,
+        fires=bool(fires),
+        partial=bool(partial),
+        subtype="upcycled-moe" if fires else None,
+        details={
+            "mean_best_cos": float(np.mean([r["mean_best_cos"] for r in per])),
+            "layers_firing": n_fire,
+            "layers": len(per),
+            "thresholds": {"min_fraction": MIN_FRACTION},
+        },
+    )

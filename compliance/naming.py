@@ -1,0 +1,43 @@
+"""The model's published name, and where it came from (the report states the source).
+
+Order: `--name`, `.modelcheck.yaml` `repo_id`, the Hub repo id (Hub audits), the git
+remote of a Hub checkout, card `model_name`, card `model-index[0].name`, the card's
+first heading, else the directory name.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from compliance.config import Config
+from compliance.facts.model import Facts
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def model_name(
+    facts: Facts, cli_name: str | None = None, config: Config | None = None
+) -> tuple[str, str]:
+    """(name, source) for the audited model."""
+    if _text(cli_name):
+        return cli_name.strip(), "--name"  # type: ignore[union-attr]
+    if config is not None and _text(config.repo_id):
+        return config.repo_id.strip(), f"{config.origin or '.modelcheck.yaml'} repo_id"  # type: ignore[union-attr]
+    if facts.source_kind == "hub" and facts.repo_id:
+        return facts.repo_id, "Hub repo id"
+    if facts.git_remote_repo_id:
+        return facts.git_remote_repo_id, "git remote"
+    meta = facts.card.metadata
+    if _text(meta.get("model_name")):
+        return meta["model_name"].strip(), "card model_name"
+    index = meta.get("model-index")
+    if isinstance(index, list) and index and isinstance(index[0], dict):
+        name = _text(index[0].get("name"))
+        if name:
+            return name, "card model-index[0].name"
+    if _text(facts.card.first_heading):
+        return facts.card.first_heading.strip(), "card first heading"  # type: ignore[union-attr]
+    label = facts.label.rstrip("/\\")
+    return PurePath(label).name or label, "directory name"

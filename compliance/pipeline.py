@@ -1,0 +1,177 @@
+"""run_audit: source -> facts -> lineage -> rules engine -> Report.
+
+The local path stays light: the Hub source, the Hub resolver and the weights
+module (numpy, huggingface_hub) are imported only when the audit needs them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance import packs as packs_mod
+from compliance.config import Config, config_for, load_config_file
+from compliance.engine import evaluate
+from compliance.errors import ConfigError, PathNotFoundError
+from compliance.facts.model import Facts
+from compliance.facts.read import read_facts
+from compliance.lineage.build import build_lineage
+from compliance.lineage.model import AncestorResolver, Lineage
+from compliance.naming import model_name
+from compliance.report import Finding, Report
+from compliance.sources.base import Source
+from compliance.sources.local import LocalSource
+
+RESOLVE_MODES = ("auto", "hub", "catalog")
+_HUB_TARGET = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+)(?:@([\w./-]+))?$")
+
+
+@dataclass
+class AuditOptions:
+    target: str  # a local directory, or a Hub repo id `org/name[@revision]`
+    name: str | None = None  # --name: the published name, for naming rules
+    rules_dirs: list[str] = field(default_factory=list)  # --rules DIR (repeatable)
+    config_file: str | None = None  # --config FILE (instead of the repo's .modelcheck.yaml)
+    resolve: str = "auto"  # auto: Hub resolver for Hub targets, catalog only for local dirs
+    weights: bool = False  # --weights: weight-based lineage evidence
+    fingerprint_dirs: list[str] = field(default_factory=list)
+
+
+def open_source(target: str) -> Source:
+    """A LocalSource for an existing path, else a HubSource for `org/name[@rev]`."""
+    if Path(target).exists():
+        return LocalSource(target)
+    m = _HUB_TARGET.match(target)
+    if m is None or ".." in target:
+        raise PathNotFoundError(
+            f"{target}: no such directory, and not a Hub repo id (org/name[@revision])"
+        )
+    from compliance.sources.hub import HubSource  # lazy: network stack
+
+    return HubSource.open(m.group(1), m.group(2))
+
+
+def _resolver(
+    mode: str, source: Source, catalog: Any, packs: list[Any], notes: list[str]
+) -> AncestorResolver | None:
+    if mode not in RESOLVE_MODES:
+        raise ConfigError(f"--resolve must be one of {', '.join(RESOLVE_MODES)} (got {mode!r})")
+    if mode == "catalog" or (mode == "auto" and source.kind != "hub"):
+        return None
+    try:
+        from compliance.lineage.hub_resolver import HubResolver  # lazy: network stack
+    except ImportError:
+        notes.append("Hub resolver unavailable; ancestors were resolved from the catalog only.")
+        return None
+    return HubResolver(catalog=catalog, packs=packs)
+
+
+def _load_catalog() -> Any:
+    from compliance.lineage.catalog import Catalog
+
+    return Catalog.load()
+
+
+def _repo_config(facts: Facts, source: Source, notes: list[str]) -> dict[str, Any]:
+    raw = dict(facts.modelcheck_config)
+    if raw.get("rules") and source.kind != "local":
+        notes.append(
+            ".modelcheck.yaml `rules:` ignored: rule directories only apply to local audits."
+        )
+        raw.pop("rules")
+    return raw
+
+
+def _extend_identification(facts: Facts, extra: list[packs_mod.Pack]) -> None:
+    """License files were identified before the repo's own rule dirs were known."""
+    if not extra:
+        return
+    for lf in facts.license_files:
+        for pid in packs_mod.identify_text(lf.text, lf.kind, extra):
+            if pid not in lf.identified:
+                lf.identified.append(pid)
+
+
+def _declared(facts: Facts) -> str | None:
+    meta = facts.card.metadata
+    lic = meta.get("license")
+    if isinstance(lic, list):
+        lic = ", ".join(str(x) for x in lic)
+    if not isinstance(lic, str) or not lic.strip():
+        return None
+    name = meta.get("license_name")
+    if lic.strip().lower() == "other" and isinstance(name, str) and name.strip():
+        return f"other ({name.strip()})"
+    return lic.strip()
+
+
+def _lineage_notes(lineage: Lineage, by_id: dict[str, Any]) -> list[str]:
+    notes = []
+    for lic in lineage.licenses():
+        if lic not in by_id:
+            who = ", ".join(a.repo_id for a in lineage.ancestors if a.license == lic)
+            notes.append(
+                f"No rule pack for licence `{lic}` ({who}); its obligations were not checked."
+            )
+    return notes
+
+
+def _weights(
+    opts: AuditOptions, facts: Facts, lineage: Lineage, source: Source
+) -> tuple[Any, list[Finding]]:
+    try:
+        from compliance.lineage.weights.audit import weight_evidence
+    except ImportError as e:
+        raise ConfigError("--weights needs the weights module") from e
+    return weight_evidence(facts, lineage, source, list(opts.fingerprint_dirs))
+
+
+def run_audit(opts: AuditOptions) -> Report:
+    """Audit one model repo and return the report (findings are data; errors raise)."""
+    notes: list[str] = []
+    cli_config: Config | None = load_config_file(opts.config_file) if opts.config_file else None
+    base_dirs = list(opts.rules_dirs) + list(cli_config.rules if cli_config else ())
+    packs = packs_mod.load_all(base_dirs)
+    source = open_source(opts.target)
+    facts = read_facts(source, packs_mod.identifier(packs))
+
+    repo_dir = Path(source.root) if isinstance(source, LocalSource) else None  # type: ignore[attr-defined]
+    config = cli_config or config_for(_repo_config(facts, source, notes), None, repo_dir)
+    if config is not None and config is not cli_config and config.rules:
+        before = {p.id for p in packs}
+        packs = packs_mod.load_all(base_dirs + list(config.rules))
+        _extend_identification(facts, [p for p in packs if p.id not in before])
+    name, name_source = model_name(facts, opts.name, config)
+
+    catalog = _load_catalog()
+    resolver = _resolver(opts.resolve, source, catalog, packs, notes)
+    lineage = build_lineage(facts, catalog, resolver, model_id=name)
+    extra: list[Finding] = []
+    weights = None
+    if opts.weights:
+        weights, extra = _weights(opts, facts, lineage, source)
+    findings, obligations = evaluate(facts, lineage, packs, config, name, extra_findings=extra)
+
+    notes = facts.notes + notes + _lineage_notes(lineage, {p.id: p for p in packs})
+    return Report(
+        target=opts.target,
+        source_kind=source.kind,
+        model_name=name,
+        model_name_source=name_source,
+        declared_license=_declared(facts),
+        relation=lineage.relation,
+        revision=source.revision,
+        commit=source.commit,
+        lineage=lineage,
+        findings=findings,
+        obligations=obligations,
+        weights=weights,
+        notes=list(dict.fromkeys(notes)),
+        rule_packs=[p.id for p in packs],
+        config_fail_on=config.fail_on if config else None,
+    )
+
+
+__all__ = ["AuditOptions", "open_source", "run_audit"]

@@ -1,0 +1,149 @@
+"""Turn a `Report` into plain, deterministically ordered data.
+
+The JSON reporter dumps this dict as is (its shape is `schemas/report.schema.json`)
+and the Markdown template renders from it, so both formats always agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+from compliance import __version__
+from compliance.report import Evidence, Finding, ObligationResult, Report, Severity
+
+SCHEMA_VERSION = "1.0"
+
+SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
+
+
+def finding_sort_key(f: Finding) -> tuple[Any, ...]:
+    """Waived last, then most severe first, then by rule id, ancestor, message."""
+    return (f.waived, -f.severity.rank, f.rule_id, f.ancestor or "", f.message)
+
+
+def obligation_sort_key(o: ObligationResult) -> tuple[str, str]:
+    return (o.license, o.rule_id)
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, enums, tuples and mappings as JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def evidence_dict(e: Evidence) -> dict[str, Any]:
+    return {"file": e.file, "line": e.line, "key": e.key, "seen": e.seen, "missing": e.missing}
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    # Field by field, not dataclasses.asdict: the JSON shape is a public format
+    # (schemas/report.schema.json) and must not change when a dataclass grows.
+    clause = f.clause
+    return {
+        "rule_id": f.rule_id,
+        "category": f.category,
+        "severity": f.severity.value,
+        "message": f.message,
+        "evidence": [evidence_dict(e) for e in f.evidence],
+        "clause": None
+        if clause is None
+        else {
+            "license": clause.license,
+            "section": clause.section,
+            "quote": clause.quote,
+            "verified": clause.verified,
+            "note": clause.note,
+        },
+        "fix": f.fix,
+        "ancestor": f.ancestor,
+        "waived": f.waived,
+        "waiver_reason": f.waiver_reason,
+    }
+
+
+def obligation_dict(o: ObligationResult) -> dict[str, Any]:
+    return {
+        "rule_id": o.rule_id,
+        "license": o.license,
+        "title": o.title,
+        "state": o.state.value,
+        "ancestors": list(o.ancestors),
+    }
+
+
+def _ancestor(a: Any) -> dict[str, Any]:
+    out = plain(a)
+    out["evidence"] = [evidence_dict(e) for e in a.evidence]
+    return out
+
+
+def _weights(weights: Any) -> Any:
+    # The weights result (issue 4) may offer its own JSON shape; otherwise fall
+    # back to its dataclass fields.
+    if weights is None:
+        return None
+    to_dict = getattr(weights, "to_dict", None)
+    return plain(to_dict() if callable(to_dict) else weights)
+
+
+def _lineage(lineage: Any) -> dict[str, Any] | None:
+    if lineage is None:
+        return None
+    return {
+        "model": lineage.model,
+        "relation": lineage.relation,
+        "relation_source": lineage.relation_source,
+        "licenses": list(lineage.licenses()),
+        "ancestors": [_ancestor(a) for a in lineage.ancestors],
+    }
+
+
+def highest_severity(report: Report) -> str | None:
+    for sev in SEVERITY_ORDER:
+        if any(f.severity.value == sev and not f.waived for f in report.findings):
+            return sev
+    return None
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The JSON report. Key order is part of the format (stable diffs)."""
+    findings = sorted(report.findings, key=finding_sort_key)
+    obligations = sorted(report.obligations, key=obligation_sort_key)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "modelcheck", "version": __version__},
+        "target": report.target,
+        "source": {
+            "kind": report.source_kind,
+            "revision": report.revision,
+            "commit": report.commit,
+        },
+        "model": {
+            "name": report.model_name,
+            "name_source": report.model_name_source,
+            "declared_license": report.declared_license,
+            "relation": report.relation,
+        },
+        "lineage": _lineage(report.lineage),
+        "findings": [finding_dict(f) for f in findings],
+        "obligations": [obligation_dict(o) for o in obligations],
+        "summary": {
+            "counts": report.counts(),
+            "highest_severity": highest_severity(report),
+            "rule_packs": sorted(report.rule_packs),
+            "config_fail_on": report.config_fail_on,
+        },
+        "notes": list(report.notes),
+        "weights": _weights(report.weights),
+    }

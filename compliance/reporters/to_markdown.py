@@ -1,0 +1,148 @@
+"""Markdown reporter: renders templates/report.md.j2 for PR comments and terminals.
+
+Autoescape is off because the output is Markdown, not HTML; every piece of
+untrusted text goes through the `md` / `code` / `mermaid` filters instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jinja2
+
+from compliance.report import Report
+from compliance.reporters import escape
+from compliance.reporters.serialize import SEVERITY_ORDER, report_to_dict
+from compliance.resources import data_dir
+
+STATE_ICONS = {"met": "✅", "not-met": "❌", "not-checkable": "➖", "not-applicable": "n/a"}
+SEVERITY_TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info", "waived": "Waived"}
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=escape.md, code=escape.code, mermaid=escape.mermaid, evidence=describe_evidence
+    )
+    env.globals.update(state_icons=STATE_ICONS, severity_titles=SEVERITY_TITLES)
+    return env
+
+
+def describe_evidence(ev: dict[str, Any]) -> str:
+    """One escaped line: where it was seen, and what was seen or looked for."""
+    parts = []
+    if ev.get("file"):
+        where = ev["file"] + (f":{ev['line']}" if ev.get("line") else "")
+        parts.append(escape.code(where))
+    elif ev.get("line"):
+        parts.append(f"line {int(ev['line'])}")
+    if ev.get("key"):
+        parts.append("key " + escape.code(ev["key"]))
+    if ev.get("seen") is not None:
+        parts.append("found " + escape.code(ev["seen"]))
+    if ev.get("missing") is not None:
+        parts.append("looked for " + escape.code(ev["missing"]))
+    return ", ".join(parts) or "(no location)"
+
+
+def _count_phrase(counts: dict[str, int]) -> str:
+    def n(k: str, word: str) -> str:
+        c = counts[k]
+        return f"{c} {word}{'' if c == 1 or word == 'info' else 's'}"
+
+    words = [n("error", "error"), n("warning", "warning"), n("info", "info")]
+    return " · ".join([*words, f"{counts['waived']} waived"])
+
+
+def _verdict(data: dict[str, Any]) -> str:
+    top = data["summary"]["highest_severity"]
+    phrase = _count_phrase(data["summary"]["counts"])
+    if top == "error":
+        return f"❌ **Not compliant**: {phrase}."
+    if top == "warning":
+        return f"⚠️ **No errors, but warnings to review**: {phrase}."
+    return f"✅ **No problems found**: {phrase}."
+
+
+def _groups(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    order = [*SEVERITY_ORDER, "waived"]
+    grouped: dict[str, list[dict[str, Any]]] = {k: [] for k in order}
+    for f in findings:
+        grouped["waived" if f["waived"] else f["severity"]].append(f)
+    return [(k, grouped[k]) for k in order if grouped[k]]
+
+
+def _obligation_groups(obligations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for o in obligations:
+        groups.setdefault(o["license"], []).append(o)
+    out = []
+    for lic, items in groups.items():
+        tally = {s: sum(o["state"] == s for o in items) for s in STATE_ICONS}
+        summary = ", ".join(f"{n} {s.replace('-', ' ')}" for s, n in tally.items() if n)
+        out.append({"license": lic, "items": items, "summary": summary})
+    return out
+
+
+def _recommendations(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each distinct fix once, most severe first, with the rules it resolves."""
+    recs: dict[str, list[str]] = {}
+    for f in findings:
+        if f["waived"] or not f["fix"]:
+            continue
+        rules = recs.setdefault(f["fix"], [])
+        if f["rule_id"] not in rules:
+            rules.append(f["rule_id"])
+    return [{"fix": fix, "rules": rules} for fix, rules in recs.items()]
+
+
+def mermaid_lines(lineage: dict[str, Any] | None) -> list[str]:
+    """A Mermaid `graph TD` from each ancestor down to the audited model.
+    Node ids are generated (n0, n1…); names only ever appear as escaped labels."""
+    if not lineage or not lineage["ancestors"]:
+        return []
+    ids: dict[str, str] = {lineage["model"]: "n0"}
+    lines = ["graph TD", f'  n0["{escape.mermaid(lineage["model"])}"]']
+    for a in lineage["ancestors"]:
+        if a["repo_id"] in ids:
+            continue
+        nid = ids[a["repo_id"]] = f"n{len(ids)}"
+        detail = a["license"] or "licence unknown"
+        label = f"{escape.mermaid(a['repo_id'])}<br/>{escape.mermaid(detail)}"
+        label += f" · {escape.mermaid(a['resolution'])}"
+        lines.append(f'  {nid}["{label}"]')
+    for a in lineage["ancestors"]:
+        child = ids.get(a["child"], "n0")
+        arrow = "-->" if a["declared"] else "-.->"
+        relation = escape.mermaid(a["relation"] or "derived")
+        edge = f"  {ids[a['repo_id']]} {arrow}|{relation}| {child}"
+        if edge not in lines:  # the same parent reached twice (diamond merges)
+            lines.append(edge)
+    return lines
+
+
+def render(report: Report) -> str:
+    data = report_to_dict(report)
+    template = _environment().get_template("report.md.j2")
+    text = template.render(
+        r=data,
+        verdict=_verdict(data),
+        counts=_count_phrase(data["summary"]["counts"]),
+        groups=_groups(data["findings"]),
+        obligation_groups=_obligation_groups(data["obligations"]),
+        mermaid=mermaid_lines(data["lineage"]),
+        recommendations=_recommendations(data["findings"]),
+        report=report,
+        weights=report.weights,
+    )
+    # Templates stay readable with generous blank lines; the output keeps one.
+    return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"

@@ -1,0 +1,281 @@
+"""Bounded parsing of untrusted YAML, JSON and text.
+
+This is the only module that parses YAML/JSON/text taken from an audited
+repo. Every loader returns a `Loaded` (value + structured error) and never
+raises for bad content: the caller turns `Loaded.error` into a facts Problem.
+
+Bounds, and why:
+- input size: callers read with a cap, and the loaders refuse anything larger,
+  so a hostile file cannot make us hold or scan gigabytes;
+- nesting depth: PyYAML's constructor and `json` recurse per level, so a
+  10k-deep document would hit RecursionError (or worse, the C stack);
+- expanded node count (YAML): aliases let a few hundred bytes describe
+  billions of nodes ("billion laughs"); anything that walks the result
+  (reporters, JSON output) would expand them. Recursive aliases are refused
+  for the same reason (they construct self-referencing lists).
+
+Depth and size are measured on the parser's event stream, before anything is
+composed or constructed; libyaml's (and PyYAML's) parser is iterative, so
+the measuring pass is itself bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_YAML_BYTES = 1 << 20  # 1 MiB: front matter, mergekit and .modelcheck.yaml are tiny
+MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a huge model
+MAX_DEPTH = 64  # real metadata nests < 10 levels
+MAX_YAML_NODES = 100_000  # after alias expansion
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
+
+
+def _scalar_as_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+# Why: dates and !!binary would reach JSON reporters as non-serialisable objects.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _scalar_as_text)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """Why a file (or part of one) could not be loaded."""
+
+    file: str  # repo-relative path
+    line: int | None  # 1-based line in `file`, when known
+    message: str  # one line, without the file:line prefix
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Loaded:
+    value: Any = None
+    error: LoadError | None = None
+    # YAML only: top-level mapping key -> 1-based line in the file
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- text
+
+
+def _trim_incomplete_utf8(data: bytes) -> bytes:
+    """Drop a multi-byte sequence cut in half by a capped read."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # a lead byte (or ASCII)
+            need = (
+                1 if byte < 0x80 else 2 if byte >> 5 == 0b110 else 3 if byte >> 4 == 0b1110 else 4
+            )
+            return data[:-back] if need > back else data
+    return data
+
+
+def decode_text(data: bytes, file: str, *, truncated: bool = False) -> tuple[str, LoadError | None]:
+    """UTF-8 text; invalid bytes are replaced and reported. A leading BOM is
+    dropped (the Hub's front-matter regex runs in JavaScript, where \\s matches it)."""
+    if truncated:
+        data = _trim_incomplete_utf8(data)
+    error: LoadError | None = None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = data.decode("utf-8", errors="replace")
+        line = data[: e.start].count(b"\n") + 1
+        error = LoadError(
+            file, line, f"not valid UTF-8 (byte {e.start}); read with replacement characters"
+        )
+    return text.removeprefix("\ufeff"), error
+
+
+# ---------------------------------------------------------------- YAML
+
+
+def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
+    """Walk the event stream; return why the document is too big, or None.
+
+    Tracks, per anchor, the expanded size and height of its node so an alias
+    counts as everything it stands for.
+    """
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
+    open_anchors: set[str] = set()
+    stack: list[list[Any]] = []  # [anchor, nodes at start, max child height]
+    total = 0
+
+    def add_leaf(nodes: int, height: int) -> None:
+        nonlocal total
+        total += nodes
+        if stack:
+            stack[-1][2] = max(stack[-1][2], height)
+
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                return f"recursive alias *{event.anchor}"
+            nodes, height = sizes.get(event.anchor, (1, 1))
+            if len(stack) + height > max_depth:
+                return f"nesting deeper than {max_depth} levels (through alias *{event.anchor})"
+            add_leaf(nodes, height)
+        elif isinstance(event, yaml.ScalarEvent):
+            add_leaf(1, 1)
+            if event.anchor:
+                sizes[event.anchor] = (1, 1)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= max_depth:
+                return f"nesting deeper than {max_depth} levels"
+            total += 1
+            stack.append([event.anchor, total - 1, 0])
+            if event.anchor:
+                open_anchors.add(event.anchor)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start, child_height = stack.pop()
+            height = child_height + 1
+            if anchor:
+                open_anchors.discard(anchor)
+                sizes[anchor] = (total - start, height)
+            if stack:
+                stack[-1][2] = max(stack[-1][2], height)
+        if total > max_nodes:
+            return f"more than {max_nodes} nodes once aliases are expanded"
+    return None
+
+
+def _yaml_error(e: yaml.YAMLError, file: str, first_line: int) -> LoadError:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = first_line + mark.line if mark is not None else None
+    problem = getattr(e, "problem", None)
+    context = getattr(e, "context", None)
+    message = str(e)
+    if problem:
+        message = f"{context}: {problem}" if context else problem
+    return LoadError(file, line, _one_line(message))
+
+
+def load_yaml(
+    data: str | bytes,
+    file: str,
+    *,
+    first_line: int = 1,
+    max_bytes: int = MAX_YAML_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_YAML_NODES,
+) -> Loaded:
+    """Parse one YAML document safely and within bounds.
+
+    `first_line` is the line of `file` where `data` starts (front matter sits
+    below the opening `---`), so error lines and `key_lines` cite the file.
+    An empty document loads as None.
+    """
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > max_bytes:
+        return Loaded(
+            error=LoadError(file, None, f"YAML larger than {max_bytes} bytes; not parsed")
+        )
+    if isinstance(data, bytes):
+        text, err = decode_text(data, file)
+        if err is not None:
+            return Loaded(error=err)
+    else:
+        text = data
+    try:
+        measurer = _Loader(text)
+        try:
+            too_big = _measure_yaml(measurer, max_depth, max_nodes)
+        finally:
+            measurer.dispose()
+        if too_big:
+            return Loaded(error=LoadError(file, None, f"YAML refused: {too_big}"))
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return Loaded()
+            value = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as e:
+        return Loaded(error=_yaml_error(e, file, first_line))
+    except (RecursionError, ValueError, TypeError) as e:  # belt and braces: never a traceback
+        return Loaded(error=LoadError(file, None, _one_line(f"YAML not loadable: {e}")))
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+    return Loaded(value=value, key_lines=key_lines)
+
+
+# ---------------------------------------------------------------- JSON
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _json_depth_exceeds(text: str, max_depth: int) -> bool:
+    """True if brackets (outside strings) nest deeper than `max_depth`.
+
+    Why a pre-scan: the json module recurses per level and a 100k-deep array
+    would otherwise end in RecursionError. The regexes run in C; only the
+    bracket characters are looped over in Python.
+    """
+    brackets = _JSON_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    for ch in brackets:
+        if ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def load_json(
+    data: str | bytes,
+    file: str,
+    *,
+    max_bytes: int = MAX_JSON_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Loaded:
+    """Parse JSON safely and within bounds."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
+    if size > max_bytes:
+        return Loaded(
+            error=LoadError(file, None, f"JSON larger than {max_bytes} bytes; not parsed")
+        )
+    if isinstance(data, bytes):
+        text, err = decode_text(data, file)
+        if err is not None:
+            return Loaded(error=err)
+    else:
+        text = data
+    if _json_depth_exceeds(text, max_depth):
+        return Loaded(
+            error=LoadError(file, None, f"JSON refused: nesting deeper than {max_depth} levels")
+        )
+    try:
+        return Loaded(value=json.loads(text))
+    except json.JSONDecodeError as e:
+        return Loaded(error=LoadError(file, e.lineno, _one_line(f"not valid JSON: {e.msg}")))
+    except (RecursionError, ValueError) as e:  # e.g. int too long to convert
+        return Loaded(error=LoadError(file, None, _one_line(f"not valid JSON: {e}")))

@@ -1,0 +1,48 @@
+"""A local audit must not pay for the heavy stacks (numpy, scipy, the Hub client,
+spdx-tools, the weights package): they are imported only when needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from cli_support import EXAMPLES, REPO_ROOT
+
+HEAVY = ("numpy", "scipy", "huggingface_hub", "spdx_tools", "compliance.lineage.weights")
+
+PROBE = """
+import contextlib, io, json, sys
+from compliance.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.stdout, proc.stderr
+    data = json.loads(proc.stdout.splitlines()[-1])
+    return data["code"], set(data["modules"])
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_local_audit_imports_nothing_heavy(example: str, fmt: str) -> None:
+    code, modules = _modules_after(["audit", str(EXAMPLES / example), "--format", fmt])
+    assert code in (0, 1)
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY
+                    or m.startswith("compliance.lineage.weights"))
+    assert loaded == []
+
+
+def test_version_imports_no_command_module() -> None:
+    code, modules = _modules_after(["--version"])
+    assert code == 0
+    assert not any(m.startswith(("compliance.commands.", "compliance.pipeline")) for m in modules)
+    assert "jinja2" not in modules and "yaml" not in modules

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from compliance.reporters.escape import clean, code, md, mermaid
+
+
+def test_clean_makes_one_printable_line() -> None:
+    assert clean("a\r\nb\tc\x1b[0m\u202e\x00") == "a b c[0m"
+    assert clean("x" * 10, limit=5) == "xxxx…"
+    assert clean(None) == ""
+
+
+def test_md_escapes_inline_markup_and_keeps_plain_words() -> None:
+    assert md("base_model: llama3.1 (see README.md)") == "base_model: llama3.1 (see README.md)"
+    assert md("[x](http://e)") == "\\[x\\](http://e)"
+    assert md("<b>&") == "&lt;b&gt;&amp;"
+    assert md("a|b *c* `d` _e_") == "a\\|b \\*c\\* \\`d\\` \\_e\\_"
+    assert md("@user") == "@\u200buser"
+
+
+def test_md_escapes_block_markup_at_the_start_only() -> None:
+    assert md("# title") == "\\# title"
+    assert md("- item") == "\\- item"
+    assert md("1. item") == "1\\. item"
+    assert md("--name") == "--name"
+    assert md("Llama 3.1 # not a heading") == "Llama 3.1 # not a heading"
+
+
+def test_code_spans_cannot_be_closed_early() -> None:
+    assert code("plain") == "`plain`"
+    assert code("a`b") == "`` a`b ``"
+    assert code("``x") == "``` ``x ```"
+    assert code("a|b", table=True) == "`a\\|b`"
+    assert code("") == "` `"
+
+
+def test_mermaid_labels_are_entity_encoded() -> None:
+    assert mermaid('org/m-1.0 "x"]') == "org/m-1.0 #34;x#34;#93;"
+    assert mermaid("<br>") == "#60;br#62;"

