@@ -61,7 +61,8 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to FILE, not stdout.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE, not stdout."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
 RulesOpt = Annotated[

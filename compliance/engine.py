@@ -10,6 +10,7 @@ policy rules run once. Waivers mark findings, never hide them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from compliance.checks import CHECKS
@@ -127,7 +128,7 @@ def _apply_waivers(
             continue
         for i in hits:
             f = out[i]
-            out[i] = Finding(**{**f.__dict__, "waived": True, "waiver_reason": w.reason})
+            out[i] = replace(f, waived=True, waiver_reason=w.reason)
     return out + extra
 
 

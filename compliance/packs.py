@@ -9,7 +9,9 @@ Loaded packs are cached per process (keyed by the extra directories).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,20 +243,100 @@ def check_schema(data: Any, schema: dict[str, Key], where: str = "") -> list[str
 # -- loading --------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
+class DocCache:
+    """Parsed rule files kept as JSON between runs, keyed by path, mtime and size.
+
+    Why: parsing ~200 small YAML files costs tens of ms on every run (a pre-commit
+    hook runs often); JSON loads in a few. Entries whose stamp changed are parsed
+    again, and only documents that survive a JSON round trip unchanged are kept.
+    A cache that cannot be read or written is simply not used.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.docs: dict[str, list[Any]] = {}
+        self.used: set[str] = set()  # only entries used by this process are saved back
+        self.dirty = False
+        if path is not None:
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                if raw.get("version") == self.VERSION and isinstance(raw.get("docs"), dict):
+                    self.docs = raw["docs"]
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def get(self, path: Path, stamp: list[int]) -> tuple[bool, Any]:
+        hit = self.docs.get(str(path))
+        if hit is not None and hit[:2] == stamp:
+            self.used.add(str(path))
+            return True, hit[2]
+        return False, None
+
+    def put(self, path: Path, stamp: list[int], data: Any) -> None:
+        if self.path is None:
+            return
+        try:
+            if json.loads(json.dumps(data)) != data:
+                return
+        except (TypeError, ValueError):
+            return  # e.g. an unquoted date: not JSON, and the schema rejects it anyway
+        self.docs[str(path)] = [*stamp, data]
+        self.used.add(str(path))
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            docs = {k: v for k, v in self.docs.items() if k in self.used}
+            tmp.write_text(json.dumps({"version": self.VERSION, "docs": docs}), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def default_cache_path() -> Path | None:
+    """~/.cache/modelcheck/rule-docs.json (XDG_CACHE_HOME honoured); None disables."""
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        None if home == "~" else os.path.join(home, ".cache")
+    )
+    if not base:
+        return None
+    return Path(base) / "modelcheck" / f"rule-docs-v{DocCache.VERSION}.json"
+
+
+CACHE_PATH: Path | None = default_cache_path()  # read once at import; tests may set None
+_CACHE: DocCache | None = None
+
+
+def _read_yaml(path: Path, cache: DocCache | None = None) -> Any:
     try:
-        if path.stat().st_size > MAX_RULE_FILE:
+        st = path.stat()
+        if st.st_size > MAX_RULE_FILE:
             raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
+        stamp = [st.st_mtime_ns, st.st_size]
+        if cache is not None:
+            hit, data = cache.get(path, stamp)
+            if hit:
+                return data
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise RulePackError(str(path), f"cannot read: {e}") from e
     try:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise RulePackError(str(path), f"invalid YAML: {problem}{line}") from e
+    if cache is not None:
+        cache.put(path, stamp, data)
+    return data
 
 
 def _pack_problems(data: Any, folder: str) -> list[str]:
@@ -372,7 +454,9 @@ def _rule_files(pack_dir: Path) -> list[Path]:
     return sorted(p for p in files if p.stem != "pack" and not p.name.startswith("."))
 
 
-def _load_pack(pack_dir: Path, problems: list[str] | None = None) -> Pack | None:
+def _load_pack(
+    pack_dir: Path, problems: list[str] | None = None, cache: DocCache | None = None
+) -> Pack | None:
     """Load one pack. With `problems`, collect every problem instead of raising the first."""
 
     def fail(path: Path, problem: str, rule_id: str | None = None) -> None:
@@ -383,7 +467,7 @@ def _load_pack(pack_dir: Path, problems: list[str] | None = None) -> Pack | None
 
     pack_file = pack_dir / "pack.yaml"
     try:
-        data = _read_yaml(pack_file)
+        data = _read_yaml(pack_file, cache)
     except RulePackError as e:
         fail(pack_file, e.problem)
         return None
@@ -395,7 +479,7 @@ def _load_pack(pack_dir: Path, problems: list[str] | None = None) -> Pack | None
     rules: list[Rule] = []
     for path in _rule_files(pack_dir):
         try:
-            rdata = _read_yaml(path)
+            rdata = _read_yaml(path, cache)
         except RulePackError as e:
             fail(path, e.problem)
             continue
@@ -421,13 +505,23 @@ def pack_dirs(root: Path) -> list[Path]:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(dirs: tuple[str, ...]) -> tuple[Pack, ...]:
+    global _CACHE
+    if _CACHE is None or _CACHE.path != CACHE_PATH:
+        _CACHE = DocCache(CACHE_PATH)
+    try:
+        return _load_dirs(dirs, _CACHE)
+    finally:
+        _CACHE.save()
+
+
+def _load_dirs(dirs: tuple[str, ...], cache: DocCache) -> tuple[Pack, ...]:
     packs: dict[str, Pack] = {}
     for root in dirs:
         root_path = Path(root)
         if not root_path.is_dir():
             raise RulePackError(root, "rule directory not found")
         for d in pack_dirs(root_path):
-            pack = _load_pack(d)
+            pack = _load_pack(d, None, cache)
             assert pack is not None  # _load_pack raises when not collecting problems
             if pack.id in packs:
                 raise RulePackError(
@@ -494,14 +588,19 @@ def identify_text(text: str, kind: str, packs: Iterable[Pack]) -> list[str]:
     return out
 
 
-def identifier(packs: Sequence[Pack]) -> Any:
+def identifier(packs: Sequence[Pack]) -> Callable[[str, str], list[str]]:
     """The `identify(text, kind)` callback `read_facts` takes."""
     frozen = tuple(packs)
     return lambda text, kind: identify_text(text, kind, frozen)
 
 
-def pack_for_declared(metadata: Mapping[str, Any], packs: Iterable[Pack]) -> str | None:
-    """The pack a card's `license` / `license_name` / `license_link` declare, if any."""
+def pack_for_declared(
+    metadata: Mapping[str, Any], packs: Iterable[Pack] | None = None
+) -> str | None:
+    """The pack a card's `license` / `license_name` / `license_link` declare, if any
+    (among `packs`, default: the built-in packs)."""
+    if packs is None:
+        packs = load_all()
 
     def low(key: str) -> str | None:
         v = metadata.get(key)

@@ -19,9 +19,12 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "ancestor-license"
 OPTIONS: dict[str, Any] = {"forbid_ids": list[str], "forbid_categories": list[str]}
@@ -33,7 +36,7 @@ def validate(options: dict[str, Any]) -> list[str]:
     return []
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     ids = set(options.get("forbid_ids") or [])
     cats = set(options.get("forbid_categories") or [])

@@ -8,6 +8,7 @@ Kinds that can fire several times (one per ancestor, per problem…) return
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,7 +107,9 @@ class CheckContext:
 
 
 def _type_name(spec: Any) -> str:
-    return getattr(spec, "__name__", None) or str(spec).replace("typing.", "")
+    if typing.get_origin(spec) is not None:  # list[str], str | int, ...
+        return str(spec).replace("typing.", "")
+    return getattr(spec, "__name__", None) or str(spec)
 
 
 def _type_ok(value: Any, spec: Any) -> bool:
@@ -121,7 +124,7 @@ def _type_ok(value: Any, spec: Any) -> bool:
         return isinstance(value, dict) and all(
             _type_ok(k, kt) and _type_ok(v, vt) for k, v in value.items()
         )
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         return any(_type_ok(value, s) for s in typing.get_args(spec))
     if spec is bool:
         return isinstance(value, bool)

@@ -20,11 +20,14 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, need_phrases, phrases
 from compliance.checks.text import IndexedText, clip
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "card-contains"
 OPTIONS: dict[str, Any] = {"any": list[str], "all": list[str], "case_sensitive": bool}
@@ -34,7 +37,7 @@ def validate(options: dict[str, Any]) -> list[str]:
     return need_phrases(options)
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     card = ctx.facts.card
     if not card.present:

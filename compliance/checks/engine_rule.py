@@ -10,13 +10,16 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "engine"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     return CheckResult.met()

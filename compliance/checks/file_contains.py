@@ -25,12 +25,15 @@ With neither phrases nor `identified`, the check only asks that such a file exis
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
 from compliance.checks.card_contains import match_phrases
 from compliance.checks.text import IndexedText
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "file-contains"
 FILE_KINDS = ("license", "notice", "use-policy")
@@ -64,7 +67,7 @@ def _wanted(path: str, options: Any, kind: str) -> bool:
     return any(fnmatch.fnmatch(name, g.lower()) or fnmatch.fnmatch(low, g.lower()) for g in globs)
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     candidates = [f for f in ctx.facts.license_files if _wanted(f.path, options, f.kind)]
     looked_for = ", ".join(options.get("files") or [f"a {options.get('kind')} file"])

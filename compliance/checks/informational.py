@@ -14,14 +14,17 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "informational"
 OPTIONS: dict[str, Any] = {}
 FINDING_WHEN_NOT_CHECKABLE = True  # the whole point of the kind is to be shown
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     return CheckResult.not_checkable()

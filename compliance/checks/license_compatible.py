@@ -21,10 +21,13 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import NOT_MET, CheckContext, CheckResult, Hit
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "license-compatible"
 OPTIONS: dict[str, Any] = {"commercial_ids": list[str]}
@@ -53,7 +56,7 @@ def is_commercial_claim(ctx: CheckContext, declared: str, commercial_ids: tuple[
     return declared in commercial_ids
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     declared = ctx.declared_license()
     if declared is None:
         return CheckResult.not_checkable(ctx.meta_evidence("license", missing="license"))

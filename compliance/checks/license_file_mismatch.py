@@ -13,16 +13,19 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "license-file-mismatch"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     declared = ctx.declared_license()
     files = [f for f in ctx.facts.license_files if f.kind == "license" and f.identified]
     if declared in (None, "unknown") or not files:

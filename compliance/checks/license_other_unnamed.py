@@ -10,15 +10,18 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "license-other-unnamed"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     if ctx.declared_license() != "other":
         return CheckResult.met()
     missing = [k for k in ("license_name", "license_link") if not ctx.card_meta.get(k)]

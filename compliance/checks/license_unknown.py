@@ -12,16 +12,19 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "license-unknown"
 OPTIONS: dict[str, Any] = {"hub_ids": list[str]}
 REQUIRED = ("hub_ids",)
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     declared = ctx.declared_license()
     if declared is None:
         return CheckResult.met()

@@ -22,11 +22,14 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.checks.license_compatible import COMMERCIAL_IDS, is_commercial_claim
 from compliance.lineage.model import Ancestor
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "merge-conflict"
 OPTIONS: dict[str, Any] = {
@@ -66,7 +69,7 @@ def _first(ancestors: list[Ancestor], license_id: str) -> Ancestor:
     return min((a for a in ancestors if a.license == license_id), key=lambda a: a.depth)
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     o = rule.check.options
     ancestors = [a for a in ctx.lineage.ancestors if a.license]
     lic = sorted({a.license for a in ancestors if a.license})

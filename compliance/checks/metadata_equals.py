@@ -17,9 +17,12 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "metadata-equals"
 OPTIONS: dict[str, Any] = {"key": str, "value": str | int | float | bool}
@@ -32,7 +35,7 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     key, value = rule.check.options["key"], rule.check.options["value"]
     seen = ctx.card_meta.get(key)
     if seen is not None and same(seen, value):

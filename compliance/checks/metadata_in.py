@@ -18,17 +18,20 @@ Options:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
 from compliance.checks.metadata_equals import same
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "metadata-in"
 OPTIONS: dict[str, Any] = {"key": str, "values": list[Any], "missing_ok": bool}
 REQUIRED = ("key", "values")
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     key, values = options["key"], options["values"]
     seen = ctx.card_meta.get(key)

@@ -21,10 +21,13 @@ Options:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "name-starts-with"
 OPTIONS: dict[str, Any] = {"prefix": str, "any": list[str], "case_sensitive": bool}
@@ -42,7 +45,7 @@ def _norm(text: str, cs: bool) -> str:
     return text if cs else text.casefold()
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     prefixes = [options["prefix"]] if options.get("prefix") else []
     prefixes += list(options.get("any") or [])

@@ -11,15 +11,18 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "non-commercial-ancestor"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     hits: list[Hit] = []
     for lic in ctx.lineage.licenses():
         pack = ctx.packs.get(lic)

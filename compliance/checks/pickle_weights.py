@@ -10,16 +10,19 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "pickle-weights"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     files = sorted(w.path for w in ctx.facts.weights if w.format == "pickle")
     if not files:
         return CheckResult.met()

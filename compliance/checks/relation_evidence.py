@@ -11,17 +11,20 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.lineage.model import RELATIONS
 from compliance.report import Evidence
 
+if TYPE_CHECKING:
+    from compliance.packs import Rule
+
 KIND = "relation-evidence"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     stated = ctx.card_meta.get("base_model_relation")
     if stated is None:
         return CheckResult.met()

@@ -13,15 +13,18 @@ Options: none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit
+
+if TYPE_CHECKING:
+    from compliance.packs import Rule
 
 KIND = "undeclared-base-model"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Any) -> CheckResult:
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     hits = []
     for a in ctx.lineage.direct():
         if a.declared:

@@ -9,12 +9,14 @@ from compliance.errors import ConfigError, ExitCode
 from compliance.report import Report, Severity
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+FAIL_ON_ALIASES = {"none": "never"}  # .modelcheck.yaml spells "never" as "none" too
 DEFAULT_FAIL_ON = "error"
 
 
 def effective_fail_on(flag: str | None, report: Report) -> str:
     """The flag wins; then `fail_on` from .modelcheck.yaml; then "error"."""
     value = flag or report.config_fail_on or DEFAULT_FAIL_ON
+    value = FAIL_ON_ALIASES.get(value, value)
     if value not in FAIL_ON_CHOICES:
         raise ConfigError(f"fail_on: {value!r} is not one of {', '.join(FAIL_ON_CHOICES)}")
     return value

@@ -70,7 +70,8 @@ def _text(d: dict[str, Any]) -> str:
         if not clause["verified"]:
             verified = "wording unverified"
         note = f"; {clause['note']}" if clause["note"] else ""
-        out += ["", "## The clause", "", f"{clause['section']} ({verified}{note}):", ""]
+        licence = d["pack"]["title"] or d["pack"]["id"]
+        out += ["", "## The clause", "", f"{licence} {clause['section']} ({verified}{note}):", ""]
         out += [f"> {line}" for line in clause["quote"].splitlines()]
     for key, heading in (("example", "Example"), ("known_problems", "Known problems")):
         if d[key]:

@@ -37,7 +37,7 @@ def repo_id_of(value: Any) -> str | None:
     """A Hub id from a metadata value ("org/name" or a huggingface.co URL), else None."""
     if not isinstance(value, str):
         return None
-    text = _HF_URL.sub("", value.strip()).strip("/")
+    text = _HF_URL.sub("", value.strip()).rstrip("/")
     text = re.sub(r"/(?:tree|blob|resolve)/.*$", "", text)
     return text if _REPO_ID.match(text) and ".." not in text else None
 
@@ -107,7 +107,15 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
                 add(rid, False, "merge", Evidence(file=m.file, line=m.line, key=key, seen=raw))
     nop = facts.config.name_or_path
     rid = repo_id_of(nop)
-    if rid and rid.split("/", 1)[0].lower() not in _LOCAL_DIRS:
+    # a checkout's config often names the model itself; compare names without the org too
+    own_short = {o.rsplit("/", 1)[-1] for o in own} | {
+        facts.label.rstrip("/").rsplit("/", 1)[-1].lower()
+    }
+    if (
+        rid
+        and rid.split("/", 1)[0].lower() not in _LOCAL_DIRS
+        and rid.rsplit("/", 1)[-1].lower() not in own_short
+    ):
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
         add(rid, False, None, ev)
     if facts.card.present and facts.card.body:
@@ -194,16 +202,16 @@ def build_lineage(
     model = model_id or facts.repo_id or facts.label
     direct = _collect_direct(facts, own)
     relation, relation_source = infer_relation(facts, direct)
-    queue: deque[tuple[Ancestor, bool]] = deque()
+    queue: deque[Ancestor] = deque()
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation
         a = Ancestor(s.repo_id, rel, model, s.declared, list(s.evidence), depth=1)
-        queue.append((a, True))
+        queue.append(a)
     visited: set[str] = set(own)
     ancestors: list[Ancestor] = []
     by_id: dict[str, Ancestor] = {}
     while queue:
-        a, _ = queue.popleft()
+        a = queue.popleft()
         if a.repo_id.lower() in visited and a.repo_id.lower() not in by_id:
             continue  # the audited model itself, reached again: a cycle
         parents = _resolve(a, catalog, resolver) if a.repo_id.lower() not in by_id else []
@@ -227,7 +235,7 @@ def build_lineage(
             rid = repo_id_of(pid) or pid
             ev = Evidence(key=f"{a.repo_id}: base_model", seen=rid)
             child = Ancestor(rid, prel, a.repo_id, True, [ev], depth=a.depth + 1)
-            queue.append((child, False))
+            queue.append(child)
     return Lineage(
         model=model, relation=relation, relation_source=relation_source, ancestors=ancestors
     )

@@ -65,6 +65,9 @@ class Catalog:
         self._by_name: dict[str, set[str]] = {}
         for rid in [*self._by_id, *self._aliases]:
             canonical = self._aliases.get(rid, rid)
+            if self._by_id[canonical].relation == "quantized":
+                continue  # a listed copy: re-uploads of the same name map to its original
+
             self._by_name.setdefault(self.normalise_name(rid.split("/", 1)[1]), set()).add(
                 canonical
             )
@@ -144,7 +147,9 @@ class Catalog:
                 raise RulePackError(where, f"reupload_patterns[{pi}] needs `id` and `orgs`")
             patterns.append(ReuploadPattern(p["id"], frozenset(o.lower() for o in p["orgs"])))
         suffixes = [str(s) for s in _list(data.get("strip_suffixes"), where, "strip_suffixes")]
-        prefixes = [str(s) for s in _list(data.get("optional_prefixes"), where, "optional_prefixes")]
+        prefixes = [
+            str(s) for s in _list(data.get("optional_prefixes"), where, "optional_prefixes")
+        ]
         return cls(entries, aliases, patterns, suffixes, prefixes, where)
 
     # -- lookup ----------------------------------------------------------------------

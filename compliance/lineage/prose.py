@@ -15,6 +15,9 @@ _ID = r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*"
 _URL = re.compile(r"https?://(?:www\.)?huggingface\.co/(" + _ID + r")")
 # An id right after the trigger: optional article, then link / code / bold decoration.
 _LEAD = re.compile(r"\s*(?:the\s+|an?\s+)?(?:model\s+)?[\[`*_\"']*(" + _ID + r")")
+# "[org/repo](https://github.com/org/repo)": a link to somewhere other than the Hub is a
+# code repository or a paper, not a base model
+_OTHER_LINK = re.compile(r"[`*_\"']*\]\((?!https?://(?:www\.)?huggingface\.co/)")
 _NOT_REPOS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
 
 # (pattern, relation, takes several ids)
@@ -62,7 +65,7 @@ def _ids_in(text: str, several: bool) -> list[str]:
     """Ids right after a trigger; for merges, every id in the sentence."""
     found: list[str] = []
     lead = _LEAD.match(text)
-    if lead:
+    if lead and not _OTHER_LINK.match(text, lead.end()):
         found.append(_clean(lead.group(1)))
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:300] if not several else text[:500]
     found += [_clean(m.group(1)) for m in _URL.finditer(sentence)]

@@ -35,15 +35,22 @@ def clean(text: object, limit: int | None = None) -> str:
     return s
 
 
+def _inline(s: str) -> str:
+    """Escape inline markup in already-clean text (no stripping, no block check)."""
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
+    # "@user" would notify someone on GitHub; a zero-width space breaks the mention.
+    return s.replace("@", "@" + _ZWSP)
+
+
+def _block_safe(s: str) -> str:
+    return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], s)
+
+
 def md(text: object, limit: int | None = None) -> str:
     """Escape `text` for use anywhere in Markdown prose, headings, lists and table
     cells (`|` is escaped too)."""
-    s = clean(text, limit)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
-    s = _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], s)
-    # "@user" would notify someone on GitHub; a zero-width space breaks the mention.
-    return s.replace("@", "@" + _ZWSP)
+    return _block_safe(_inline(clean(text, limit)))
 
 
 def code(text: object, limit: int | None = 200, table: bool = False) -> str:
@@ -70,3 +77,17 @@ def mermaid(text: object, limit: int | None = 80) -> str:
         else:
             out.append(f"#{ord(ch)};")
     return "".join(out)
+
+
+def prose(text: object, limit: int | None = None, table: bool = False) -> str:
+    """Like `md`, but balanced `backtick` pairs stay code spans, as rule messages
+    write culprits ("The card declares `apache-2.0`"). The text between is still
+    untrusted: each span goes through `code` and the rest is escaped like `md`."""
+    s = clean(text, limit)
+    parts = s.split("`")
+    if len(parts) % 2 == 0 or len(parts) == 1:  # no or unbalanced backticks
+        return md(s)
+    out = "".join(
+        code(p, None, table) if i % 2 else _inline(p) for i, p in enumerate(parts)
+    )
+    return _block_safe(out)

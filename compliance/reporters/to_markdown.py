@@ -31,7 +31,11 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=escape.md, code=escape.code, mermaid=escape.mermaid, evidence=describe_evidence
+        md=escape.md,
+        prose=escape.prose,
+        code=escape.code,
+        mermaid=escape.mermaid,
+        evidence=describe_evidence,
     )
     env.globals.update(state_icons=STATE_ICONS, severity_titles=SEVERITY_TITLES)
     return env

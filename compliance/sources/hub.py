@@ -146,9 +146,16 @@ def _install_client(timeout: float) -> None:
         except ImportError:  # pragma: no cover
             pass
 
+        def enforce_timeout(request: httpx.Request) -> None:
+            # Some library calls pass `timeout=None` explicitly, which would
+            # override the client default: give those requests ours.
+            current = request.extensions.get("timeout") or {}
+            if all(v is None for v in current.values()):
+                request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+
         def factory() -> httpx.Client:
             return httpx.Client(
-                event_hooks={"request": list(hooks)},
+                event_hooks={"request": [*hooks, enforce_timeout]},
                 follow_redirects=True,
                 timeout=httpx.Timeout(timeout),
             )

@@ -216,7 +216,7 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
         if isinstance(e, httpx.TimeoutException):
             return NetworkError(msg(f"timed out{tries}"))
         if isinstance(e, httpx.ConnectError):
-            return NetworkError(msg(f"cannot connect to the Hub endpoint{tries}"))
+            return NetworkError(msg(f"cannot connect to {_host(e)}{tries}"))
         if isinstance(e, httpx.RemoteProtocolError):
             return NetworkError(msg(f"connection closed early: truncated response{tries}"))
         if isinstance(e, httpx.NetworkError):
@@ -226,6 +226,16 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
         if isinstance(e, EnvironmentError) and "consistency check failed" in str(e).lower():
             return NetworkError(msg(f"truncated download (size mismatch){tries}"))
     return NetworkError(msg(f"could not be read from the Hub ({type(exc).__name__})"))
+
+
+def _host(e: BaseException) -> str:
+    """host:port of the failed request (never the path or query: signed URLs)."""
+    try:
+        url = e.request.url  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return "the Hub endpoint"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.host}{port}"
 
 
 def _status(e: BaseException) -> str:

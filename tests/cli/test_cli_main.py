@@ -60,6 +60,7 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
         (("error",), (), "never", None, 0),
         (("warning",), (), None, "warning", 1),  # config fail_on applies without the flag
         (("warning",), (), "error", "warning", 0),  # the flag wins over the config
+        (("error",), (), None, "none", 0),  # .modelcheck.yaml spells "never" as "none"
         ((), ("error",), None, None, 0),  # waived findings never count
         ((), ("error",), "info", None, 0),
     ],
@@ -130,3 +131,32 @@ def test_unwritable_output_is_exit_2(fake_pipeline, tmp_path: Path, capsys) -> N
     target = tmp_path / "missing-dir" / "r.md"
     assert cli.main(["audit", "x", "-o", str(target)]) == 2
     assert "cannot write the report" in capsys.readouterr().err
+
+
+def _stub_command(monkeypatch: pytest.MonkeyPatch, verb: str) -> list:
+    import sys
+    import types
+
+    calls: list = []
+    module = types.ModuleType(f"compliance.commands.{verb}")
+
+    def run(*args: object, **kwargs: object) -> int:
+        calls.append((args, kwargs))
+        return 0
+
+    module.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, f"compliance.commands.{verb}", module)
+    monkeypatch.setattr("compliance.commands." + verb, module, raising=False)
+    return calls
+
+
+def test_lineage_and_fingerprint_are_wired(monkeypatch: pytest.MonkeyPatch) -> None:
+    lineage = _stub_command(monkeypatch, "lineage")
+    assert cli.main(["lineage", "org/suspect", "--against", "a", "--against", "fp/b",
+                     "--format", "json", "-o", "out.json"]) == 0
+    assert lineage == [(("org/suspect",),
+                        {"against": ["a", "fp/b"], "fmt": "json", "output": Path("out.json")})]
+    fingerprint = _stub_command(monkeypatch, "fingerprint")
+    assert cli.main(["fingerprint", "org/base", "-o", "base.fp"]) == 0
+    assert fingerprint == [(("org/base",), {"output": Path("base.fp")})]
+    assert cli.main(["lineage", "org/suspect"]) == 2  # --against is required

@@ -67,8 +67,12 @@ def ancestor(
 
 
 def lineage(*ancestors: Ancestor, relation: str | None = "finetune") -> Lineage:
-    return Lineage(model="acme/model", relation=relation if ancestors else None,
-                   relation_source="test", ancestors=list(ancestors))
+    return Lineage(
+        model="acme/model",
+        relation=relation if ancestors else None,
+        relation_source="test",
+        ancestors=list(ancestors),
+    )
 
 
 def all_packs() -> dict[str, Pack]:

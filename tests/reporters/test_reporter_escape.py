@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from compliance.reporters.escape import clean, code, md, mermaid
+from compliance.reporters.escape import clean, code, md, mermaid, prose
 
 
 def test_clean_makes_one_printable_line() -> None:
@@ -36,3 +36,13 @@ def test_code_spans_cannot_be_closed_early() -> None:
 def test_mermaid_labels_are_entity_encoded() -> None:
     assert mermaid('org/m-1.0 "x"]') == "org/m-1.0 #34;x#34;#93;"
     assert mermaid("<br>") == "#60;br#62;"
+
+
+def test_prose_keeps_balanced_code_spans_and_escapes_the_rest() -> None:
+    assert prose("The card declares `apache-2.0`, not `llama3.1`.") == (
+        "The card declares `apache-2.0`, not `llama3.1`."
+    )
+    assert prose("declares `x<img>` and *y*") == "declares `x<img>` and \\*y\\*"
+    assert prose("a `b|c` d", table=True) == "a `b\\|c` d"
+    assert prose("unbalanced ` <b>") == "unbalanced \\` &lt;b&gt;"
+    assert prose("- `x`") == "\\- `x`"

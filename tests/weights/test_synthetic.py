@@ -3,17 +3,14 @@ subtype; zero `consistent-with-derivation` (or identical) verdicts on every hard
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
 from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.signals import SamplePlan, SignalResult, run_all
+from compliance.lineage.weights.signals import run_all
 from compliance.lineage.weights.verdict import (
     DERIVATION,
     IDENTICAL,
     NO_EVIDENCE,
-    Verdict,
     decide,
 )
 from tests.weights.fixtures import NEGATIVES, POSITIVES
@@ -21,23 +18,10 @@ from tests.weights.fixtures import NEGATIVES, POSITIVES
 BASE_SEEDS = (0, 1, 2)
 
 
-@lru_cache(maxsize=4)
-def _base(seed: int) -> S.SynthModel:
-    return S.base(seed)
-
-
-@lru_cache(maxsize=128)
-def _run(kind: str, name: str, seed: int) -> tuple[list[SignalResult], Verdict]:
-    b = _base(seed)
-    m = POSITIVES[name][0](b) if kind == "pos" else NEGATIVES[name](b)
-    results = run_all(m.view(), b.view(), SamplePlan())
-    return results, decide(results)
-
-
 @pytest.mark.parametrize("name", sorted(POSITIVES))
-def test_positive_fixture_gets_expected_verdict(name: str) -> None:
+def test_positive_fixture_gets_expected_verdict(name: str, synthetic_run) -> None:
     _builder, kind, subtype = POSITIVES[name]
-    _results, v = _run("pos", name, 0)
+    _m, _results, v = synthetic_run("pos", name, 0)
     assert v.kind == kind, (name, v)
     if subtype is not None:
         assert v.subtype == subtype, (name, v)
@@ -45,33 +29,34 @@ def test_positive_fixture_gets_expected_verdict(name: str) -> None:
 
 @pytest.mark.parametrize("seed", BASE_SEEDS)
 @pytest.mark.parametrize("name", sorted(NEGATIVES))
-def test_hard_negative_never_gets_derivation(name: str, seed: int) -> None:
-    results, v = _run("neg", name, seed)
+def test_hard_negative_never_gets_derivation(name: str, seed: int, synthetic_run) -> None:
+    _m, results, v = synthetic_run("neg", name, seed)
     assert v.kind not in (DERIVATION, IDENTICAL), (name, seed, v)
     assert v.kind == NO_EVIDENCE, (name, seed, v)
     assert not [r.name for r in results if r.tier == "A" and r.fires]
 
 
 @pytest.mark.parametrize("seed", (1, 2))
-@pytest.mark.parametrize("name", ["fine-tune-0.1", "heavy-2.0", "neuron-permuted",
-                                  "pruned-every-2nd", "moe-upcycled"])
-def test_positive_verdicts_hold_for_other_base_seeds(name: str, seed: int) -> None:
-    _results, v = _run("pos", name, seed)
+@pytest.mark.parametrize(
+    "name", ["fine-tune-0.1", "heavy-2.0", "neuron-permuted", "pruned-every-2nd", "moe-upcycled"]
+)
+def test_positive_verdicts_hold_for_other_base_seeds(name: str, seed: int, synthetic_run) -> None:
+    _m, _results, v = synthetic_run("pos", name, seed)
     assert v.kind == POSITIVES[name][1]
     assert v.subtype == POSITIVES[name][2]
 
 
-def test_sigma_curve_agrees_on_same_stats_negative_but_verdict_stays_negative() -> None:
+def test_sigma_curve_agrees_on_same_stats_negative_only_as_context(synthetic_run) -> None:
     # the HonestAGI statistic sees only per-layer scales: a same-statistics redraw scores
     # r ~ 1 -- the reason it is tier C (lineage.md §1.4)
-    results, v = _run("neg", "same-stats-redraw", 0)
+    _m, results, v = synthetic_run("neg", "same-stats-redraw", 0)
     sigma = next(r for r in results if r.name == "sigma_curve")
     assert sigma.value is not None and sigma.value > 0.95 and sigma.fires
     assert v.kind == NO_EVIDENCE and "sigma_curve" in v.context
 
 
-def test_permuted_fixture_hides_from_direct_and_order_tests_only() -> None:
-    results, v = _run("pos", "neuron-permuted", 0)
+def test_permuted_fixture_hides_from_direct_and_order_tests_only(synthetic_run) -> None:
+    _m, results, v = synthetic_run("pos", "neuron-permuted", 0)
     by = {r.name: r for r in results}
     assert not by["aligned_cosine"].fires  # PCS breaks under permutation
     nm = by["neuron_matching"]
@@ -80,16 +65,16 @@ def test_permuted_fixture_hides_from_direct_and_order_tests_only() -> None:
     assert any("permutation" in n for n in v.notes)
 
 
-def test_layer_maps_are_recovered() -> None:
-    pr = {r.name: r for r in _run("pos", "pruned-every-2nd", 0)[0]}["layer_alignment"]
+def test_layer_maps_are_recovered(synthetic_run) -> None:
+    pr = {r.name: r for r in synthetic_run("pos", "pruned-every-2nd", 0)[1]}["layer_alignment"]
     assert pr.details["map"] == {0: 0, 1: 2, 2: 4} and pr.details["monotone"]
-    up = {r.name: r for r in _run("pos", "depth-up-scaled", 0)[0]}["layer_alignment"]
+    up = {r.name: r for r in synthetic_run("pos", "depth-up-scaled", 0)[1]}["layer_alignment"]
     assert up.details["map"] == {i: x for i, x in enumerate([0, 1, 2, 3, 2, 3, 4, 5])}
     assert up.details["repeats"] and not up.details["monotone"]
 
 
-def test_drop_upcycling_fraction_is_read_off() -> None:
-    moe = {r.name: r for r in _run("pos", "moe-drop-upcycled", 0)[0]}["moe_upcycling"]
+def test_drop_upcycling_fraction_is_read_off(synthetic_run) -> None:
+    moe = {r.name: r for r in synthetic_run("pos", "moe-drop-upcycled", 0)[1]}["moe_upcycling"]
     assert moe.value == pytest.approx(0.5, abs=0.05)  # drop=0.5 re-initialised neurons
 
 
@@ -103,5 +88,9 @@ def test_not_verifiable_when_nothing_comparable() -> None:
     results = run_all(va, vb)
     v = decide(results)
     assert v.kind == "not-verifiable", v
-    assert {n for n, _r in v.not_computed} >= {"identical_tensors", "aligned_cosine",
-                                                "neuron_matching", "layer_alignment"}
+    assert {n for n, _r in v.not_computed} >= {
+        "identical_tensors",
+        "aligned_cosine",
+        "neuron_matching",
+        "layer_alignment",
+    }

@@ -57,8 +57,9 @@ def test_bf16_recast_is_derivation_not_identity(written: dict[str, Path]) -> Non
     assert v.kind == DERIVATION and v.subtype == "fine-tune"
 
 
-@pytest.mark.parametrize(("name", "subtype"), [("permuted", "permuted"), ("moe", "upcycled-moe"),
-                                               ("pruned", "pruned")])
+@pytest.mark.parametrize(
+    ("name", "subtype"), [("permuted", "permuted"), ("moe", "upcycled-moe"), ("pruned", "pruned")]
+)
 def test_positives_through_reader(written: dict[str, Path], name: str, subtype: str) -> None:
     _results, v = _verdict(written, name)
     assert (v.kind, v.subtype) == (DERIVATION, subtype)

@@ -133,7 +133,7 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
 def _default_hub_source(repo_id: str, revision: str | None) -> Any:
     from compliance.sources.hub import HubSource  # helper E's module; network only here
 
-    return HubSource(repo_id, revision=revision)
+    return HubSource.open(repo_id, revision)
 
 
 def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any]:
@@ -250,5 +250,5 @@ def compare_specs(
     suspect: str, candidates: list[str], revision: str | None = None, hub_source: Any = None
 ) -> list[LineageComparison]:
     """Open every spec (see `open_view`) and compare the suspect with each candidate."""
-    views = [open_view(c, None, hub_source) for c in candidates]
-    return compare_many(open_view(suspect, revision, hub_source), views)
+    sus = open_view(suspect, revision, hub_source)  # first: its errors matter most
+    return compare_many(sus, [open_view(c, None, hub_source) for c in candidates])

@@ -74,10 +74,18 @@ def decode(buf: bytes | bytearray | memoryview | np.ndarray, dtype: str) -> np.n
     return raw.view(code).astype(np.float32)
 
 
-def encode_compact(values: np.ndarray) -> tuple[str, bytes]:
+def encode_compact(values: np.ndarray, source: str | None = None) -> tuple[str, bytes]:
     """Smallest lossless encoding of float32 `values`: BF16 if the low 16 bits are all
-    zero (rows read from a bf16 checkpoint), else F16 if it round-trips, else F32."""
+    zero (rows read from a bf16 checkpoint), else F16 if it round-trips, else F32.
+    `source` (the checkpoint dtype, when known) skips the checks: rows decoded from
+    BF16/F16 re-encode to it exactly, and F32 rows stay F32."""
     f32 = np.ascontiguousarray(values, dtype=np.float32)
+    if source == "BF16":
+        return "BF16", (f32.view(np.uint32) >> 16).astype("<u2").tobytes()
+    if source == "F16":
+        return "F16", f32.astype("<f2").tobytes()
+    if source == "F32":
+        return "F32", f32.astype("<f4", copy=False).tobytes()
     u32 = f32.view(np.uint32)
     if not np.any(u32 & 0xFFFF):
         return "BF16", (u32 >> 16).astype("<u2").tobytes()

@@ -14,10 +14,15 @@ import os
 import threading
 import urllib.parse
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from compliance.errors import PathNotFoundError, RepoNotFoundError, SourceError
 from compliance.sources.base import Source
+
+PREAD_MIN = 4 << 20  # local reads at least this long use pread, not the mmap
+HASH_CHUNK = 8 << 20
 
 
 class ByteFiles(Protocol):
@@ -80,11 +85,46 @@ class LocalFiles:
                 self._maps[path] = m
             return m
 
-    def read(self, path: str, start: int, length: int) -> memoryview:
+    def read(self, path: str, start: int, length: int) -> bytes | memoryview:
+        if length >= PREAD_MIN:
+            # big spans (hashing, whole tensors) are copied with pread: mmap'd pages would
+            # stay resident in this process and make memory grow with the model
+            with open(self._path(path), "rb") as fh:
+                data = os.pread(fh.fileno(), length, start)
+            with self._lock:
+                self._read += len(data)
+            return data
         m = self._map(path)
         view = memoryview(m)[start : start + length]
-        self._read += len(view)
+        with self._lock:
+            self._read += len(view)
         return view
+
+    def array(self, path: str, start: int, length: int) -> np.ndarray:
+        """Zero-copy uint8 view of a span of the mmap (for gathers of scattered rows;
+        only the pages of the rows taken are touched). Not counted: callers count."""
+        return np.frombuffer(self._map(path), dtype=np.uint8, count=length, offset=start)
+
+    def count(self, n: int) -> None:
+        with self._lock:
+            self._read += n
+
+    def hash_span(self, path: str, start: int, length: int, h: Any) -> None:
+        """Feed a span into hashlib object `h` straight from the mmap, dropping each
+        chunk's pages from this process afterwards so memory stays bounded."""
+        m = self._map(path)
+        mv = memoryview(m)
+        page = mmap.PAGESIZE
+        try:
+            for off in range(start, start + length, HASH_CHUNK):
+                end = min(off + HASH_CHUNK, start + length)
+                h.update(mv[off:end])
+                lo = off - off % page
+                with contextlib.suppress(OSError, ValueError):
+                    m.madvise(mmap.MADV_DONTNEED, lo, end - lo)
+        finally:
+            mv.release()
+        self.count(length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         p = self._path(path)
@@ -150,7 +190,10 @@ class SourceFiles:
 
     @property
     def bytes_transferred(self) -> int:
-        counted = getattr(self.source, "bytes_transferred", None)
+        # the Hub source counts what its HTTP reads received (more than asked for when a
+        # server ignores Range); small files it fetched up front are counted there too
+        counter = getattr(self.source, "counter", None)
+        counted = getattr(counter, "bytes", None)
         return int(counted) if isinstance(counted, int) else self._read
 
 

@@ -21,6 +21,7 @@ import struct
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -127,10 +128,13 @@ def write_fingerprint(
     shapes: dict[str, list[int]] = {}
     src_dtypes: dict[str, str] = {}
     digest_map: dict[str, str] = {}
+    pending: list[Any] = []
     skipped: list[dict[str, Any]] = []
     offset = 0
     fetch = getattr(view, "fetch_many", None)
     fd, tmp_name = tempfile.mkstemp(prefix=".fp-", dir=out.parent)
+    # sha256 releases the GIL: hash a layer's tensors on every core
+    pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
     try:
         with os.fdopen(fd, "wb") as data:
 
@@ -146,6 +150,8 @@ def write_fingerprint(
 
             for _layer, group in groupby(requests, key=lambda r: r[1]):
                 reqs = list(group)
+                if digests:  # hashed in the background while rows are sampled
+                    pending.extend(pool.submit(_digest, view, role, ly) for role, ly, _ in reqs)
                 arrays = _fetch(view, reqs, fetch, skipped)
                 for (role, layer, rows), arr in zip(reqs, arrays, strict=True):
                     key = tensor_key(role, layer)
@@ -156,21 +162,20 @@ def write_fingerprint(
                     if dt is not None:
                         with contextlib.suppress(KeyError, LookupError):
                             src_dtypes[key] = dt(role, layer)
-                    if digests:
-                        with contextlib.suppress(KeyError, LookupError):
-                            d = view.digest(role, layer)
-                            if d:
-                                digest_map[key] = d
                     if arr is None:
                         continue
                     arr2 = np.asarray(arr, dtype=np.float32)
                     if arr2.ndim == 1:
                         arr2 = arr2[None, :]
-                    code, payload = dtypes.encode_compact(arr2)
+                    code, payload = dtypes.encode_compact(arr2, src_dtypes.get(key))
                     put(key, code, arr2.shape, payload)
                     if rows is not None:
                         idx = np.asarray(rows, dtype="<i4")
                         put(key + "#rows", "I32", idx.shape, idx.tobytes())
+        for fut in pending:
+            key, d = fut.result()
+            if d:
+                digest_map[key] = d
         meta = {
             "schema": SCHEMA,
             "tool": _tool_version(),
@@ -198,9 +203,10 @@ def write_fingerprint(
         with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
             fh.write(struct.pack("<Q", len(hbytes)))
             fh.write(hbytes)
-            shutil.copyfileobj(data_in, fh, 1 << 20)
+            _copy_rest(data_in, fh)
         os.replace(final_tmp, out)
     finally:
+        pool.shutdown()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
     return FingerprintInfo(
@@ -211,6 +217,30 @@ def write_fingerprint(
         total_bytes=getattr(view, "total_bytes", None),
         seconds=time.perf_counter() - t0,
     )
+
+
+def _copy_rest(src: Any, dst: Any) -> None:
+    """Append `src` to `dst` in the kernel when it can (copy_file_range), else in chunks."""
+    dst.flush()
+    start = dst.tell()
+    copy = getattr(os, "copy_file_range", None)
+    if copy is not None:
+        try:
+            while copy(src.fileno(), dst.fileno(), 1 << 30):
+                pass
+            return
+        except OSError:  # e.g. not supported here: undo any partial copy, then copy by hand
+            dst.truncate(start)
+            dst.seek(start)
+            src.seek(0)
+    shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _digest(view: Any, role: str, layer: int | None) -> tuple[str, str | None]:
+    try:
+        return tensor_key(role, layer), view.digest(role, layer)
+    except (KeyError, LookupError):
+        return tensor_key(role, layer), None
 
 
 def _fetch(

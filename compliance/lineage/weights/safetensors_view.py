@@ -204,6 +204,15 @@ class SafetensorsView:
         uniq, inverse = np.unique(phys, return_inverse=True)
         itemsize = dtypes.ITEMSIZE[e.dtype]
         row_bytes = cols * itemsize
+        gather = getattr(self.files, "array", None)
+        if gather is not None:
+            # local mmap: one fancy-index gather touches only the pages of those rows
+            mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
+            self.files.count(uniq.size * row_bytes)  # type: ignore[attr-defined]
+            out = dtypes.decode(mat[uniq].reshape(-1), e.dtype).reshape(uniq.size, cols)
+            if uniq.size == phys.size and np.array_equal(uniq, phys):
+                return out
+            return out[inverse.reshape(-1)]
         out = np.empty((uniq.size, cols), dtype=np.float32)
         gap_rows = self.max_gap_bytes // row_bytes if row_bytes else 0
         for first, count, pos in _runs(uniq, gap_rows):
@@ -250,7 +259,11 @@ class SafetensorsView:
             spans = [(e.start + s * size, c * size) for s, c in ref.segments]
         else:
             spans = [(e.start, e.nbytes)]
+        feed = getattr(self.files, "hash_span", None)
         for start, length in spans:
+            if feed is not None:
+                feed(e.file, start, length, h)
+                continue
             for off in range(0, length, HASH_CHUNK):
                 h.update(self.files.read(e.file, start + off, min(HASH_CHUNK, length - off)))
         return h.hexdigest()

@@ -194,15 +194,29 @@ def render(
         for name in verdict.deciding:
             out.append("Evidence: " + evidence_sentence(by[name]))
         for name in verdict.partial:
-            out.append("Above the background but below the decisive threshold: "
-                       + evidence_sentence(by[name]))
+            out.append(
+                "Above the background but below the decisive threshold: "
+                + evidence_sentence(by[name])
+            )
     out.extend(verdict.notes)
     ctx = context_sentence(results)
     if ctx:
         out.append(ctx)
     if verdict.kind in (IDENTICAL, DERIVATION, SUGGESTIVE):
         out.append(DISCLAIMER)
-    bad = [p for p in out if BANNED.search(p)]
+    bad = banned_words(out, (suspect, candidate))
     if bad:  # a programming error in a template, never user data
         raise AssertionError(f"wording.py produced a banned word: {bad[0]!r}")
     return out
+
+
+def banned_words(paragraphs: Sequence[str], labels: Sequence[str] = ()) -> list[str]:
+    """Banned words in generated text; model labels (user data such as `org/foo-copy`) are
+    masked first, since the rule is about what modelcheck says, not what repos are called."""
+    hits: list[str] = []
+    for p in paragraphs:
+        for label in sorted(labels, key=len, reverse=True):
+            if label:
+                p = p.replace(label, "<model>")
+        hits.extend(m.group(0) for m in BANNED.finditer(p))
+    return hits

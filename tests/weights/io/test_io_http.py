@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from compliance.lineage.weights.files import HttpFiles, LocalFiles
 from compliance.lineage.weights.safetensors_view import SafetensorsView
-
-sys.path.insert(0, str(Path(__file__).parent))
-from httpserve import serve  # noqa: E402
+from tests.weights.io.httpserve import serve
 
 
 @pytest.mark.parametrize("honour_range", [True, False])

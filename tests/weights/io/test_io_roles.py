@@ -10,7 +10,7 @@ from compliance.lineage.weights.roles import build_role_map, normalise_arch
 from compliance.lineage.weights.safetensors_view import SafetensorsView
 from compliance.lineage.weights.synth import write_safetensors
 
-H, I, V = 64, 128, 100
+H, FF, V = 64, 128, 100
 
 
 def llama_names(prefix: str = "model.", bias: bool = False) -> dict[str, tuple[int, ...]]:
@@ -22,9 +22,9 @@ def llama_names(prefix: str = "model.", bias: bool = False) -> dict[str, tuple[i
             out[f"{p}self_attn.{part}_proj.weight"] = shape
             if bias and part != "o":
                 out[f"{p}self_attn.{part}_proj.bias"] = (shape[0],)
-        out[f"{p}mlp.gate_proj.weight"] = (I, H)
-        out[f"{p}mlp.up_proj.weight"] = (I, H)
-        out[f"{p}mlp.down_proj.weight"] = (H, I)
+        out[f"{p}mlp.gate_proj.weight"] = (FF, H)
+        out[f"{p}mlp.up_proj.weight"] = (FF, H)
+        out[f"{p}mlp.down_proj.weight"] = (H, FF)
         out[f"{p}input_layernorm.weight"] = (H,)
         out[f"{p}post_attention_layernorm.weight"] = (H,)
     return out
@@ -56,7 +56,7 @@ def test_arch_guessed_from_names_without_config():
 def test_mixtral_experts():
     names = {"model.layers.0.block_sparse_moe.gate.weight": (8, H)}
     for e in range(8):
-        for w, shape in (("w1", (I, H)), ("w2", (H, I)), ("w3", (I, H))):
+        for w, shape in (("w1", (FF, H)), ("w2", (H, FF)), ("w3", (FF, H))):
             names[f"model.layers.0.block_sparse_moe.experts.{e}.{w}.weight"] = shape
     rm = build_role_map(names, {"model_type": "mixtral"})
     assert rm.get("moe.router", 0).shape == (8, H)
@@ -68,8 +68,9 @@ def test_mixtral_experts():
 def test_qwen2_moe_router_experts_and_shared_expert():
     p = "model.layers.0.mlp."
     names = {p + "gate.weight": (4, H), p + "shared_expert_gate.weight": (1, H),
-             p + "shared_expert.gate_proj.weight": (I, H), p + "shared_expert.down_proj.weight": (H, I),
-             p + "experts.0.up_proj.weight": (I, H), p + "experts.1.down_proj.weight": (H, I)}
+             p + "shared_expert.gate_proj.weight": (FF, H),
+             p + "shared_expert.down_proj.weight": (H, FF),
+             p + "experts.0.up_proj.weight": (FF, H), p + "experts.1.down_proj.weight": (H, FF)}
     rm = build_role_map(names, {"model_type": "qwen2_moe"})
     assert set(rm.roles(0)) == {"moe.router", "moe.shared_gate", "moe.shared.gate",
                                 "moe.shared.down", "moe.expert.0.up", "moe.expert.1.down"}
@@ -82,7 +83,7 @@ def test_deepseek_v3_mla_dense_and_moe_layers():
         "model.layers.0.self_attn.kv_a_proj_with_mqa.weight": (40, H),
         "model.layers.0.self_attn.kv_b_proj.weight": (96, 32),
         "model.layers.0.self_attn.o_proj.weight": (H, H),
-        "model.layers.0.mlp.gate_proj.weight": (I, H),  # dense first layer
+        "model.layers.0.mlp.gate_proj.weight": (FF, H),  # dense first layer
         "model.layers.1.mlp.gate.weight": (8, H),  # router
         "model.layers.1.mlp.gate.e_score_correction_bias": (8,),
         "model.layers.1.mlp.experts.5.gate_proj.weight": (32, H),
@@ -108,7 +109,8 @@ def test_gemma2_sandwich_norms_and_gemma3_multimodal_prefix():
         "vision_tower.vision_model.encoder.layers.0.self_attn.q_proj.weight": (32, 32),
         "vision_tower.vision_model.encoder.layers.30.mlp.fc1.weight": (32, 32),
     }
-    rm = build_role_map(names, {"model_type": "gemma3", "text_config": {"model_type": "gemma3_text"}})
+    cfg = {"model_type": "gemma3", "text_config": {"model_type": "gemma3_text"}}
+    rm = build_role_map(names, cfg)
     assert rm.arch == "gemma3" and rm.n_layers == 1  # vision layers ignored
     assert set(rm.roles(0)) == {"attn.q", "norm.q", "norm.attn", "norm.attn_post", "norm.mlp",
                                 "norm.mlp_post"}
@@ -122,13 +124,13 @@ def test_bert_minilm_names():
              "embeddings.LayerNorm.weight": (H,), "pooler.dense.weight": (H, H)}
     for n in range(2):
         p = f"encoder.layer.{n}."
-        for s, role in (("attention.self.query", "q"), ("attention.self.key", "k"),
-                        ("attention.self.value", "v"), ("attention.output.dense", "o")):
+        for s in ("attention.self.query", "attention.self.key", "attention.self.value",
+                  "attention.output.dense"):
             names[p + s + ".weight"] = (H, H)
             names[p + s + ".bias"] = (H,)
         names[p + "attention.output.LayerNorm.weight"] = (H,)
-        names[p + "intermediate.dense.weight"] = (I, H)
-        names[p + "output.dense.weight"] = (H, I)
+        names[p + "intermediate.dense.weight"] = (FF, H)
+        names[p + "output.dense.weight"] = (H, FF)
         names[p + "output.LayerNorm.weight"] = (H,)
     rm = build_role_map(names, {"model_type": "bert"})
     assert rm.n_layers == 2
@@ -149,7 +151,7 @@ def test_phi3_packed_qkv_and_gate_up_split(tmp_path):
     rng = np.random.default_rng(0)
     nq, nkv, hd = 4, 2, 16
     q, k, v = (rng.standard_normal((n * hd, H)).astype(np.float32) for n in (nq, nkv, nkv))
-    gate, up = (rng.standard_normal((I, H)).astype(np.float32) for _ in range(2))
+    gate, up = (rng.standard_normal((FF, H)).astype(np.float32) for _ in range(2))
     view = _write(tmp_path, {
         "model.layers.0.self_attn.qkv_proj.weight": np.concatenate([q, k, v]),
         "model.layers.0.mlp.gate_up_proj.weight": np.concatenate([gate, up]),
@@ -160,7 +162,7 @@ def test_phi3_packed_qkv_and_gate_up_split(tmp_path):
     np.testing.assert_array_equal(view.rows("attn.k", 0, [0, 5, 31]), k[[0, 5, 31]])
     np.testing.assert_array_equal(view.rows("attn.v", 0, [31, 2]), v[[31, 2]])
     np.testing.assert_array_equal(view.rows("mlp.gate", 0, [1]), gate[[1]])
-    np.testing.assert_array_equal(view.rows("mlp.up", 0, [0, I - 1]), up[[0, I - 1]])
+    np.testing.assert_array_equal(view.rows("mlp.up", 0, [0, FF - 1]), up[[0, FF - 1]])
 
 
 def test_gpt_neox_interleaved_qkv_split_with_bias(tmp_path):
@@ -189,8 +191,9 @@ def test_falcon_new_decoder_grouped_qkv_split(tmp_path):
     q = rng.standard_normal((nkv, per, hd, H)).astype(np.float32)
     k, v = (rng.standard_normal((nkv, 1, hd, H)).astype(np.float32) for _ in range(2))
     packed = np.concatenate([q, k, v], axis=1).reshape(-1, H)  # per KV group [q.., k, v]
+    dense = np.eye(H, dtype=np.float32)
     view = _write(tmp_path, {"transformer.h.0.self_attention.query_key_value.weight": packed,
-                             "transformer.h.0.self_attention.dense.weight": np.eye(H, dtype=np.float32)},
+                             "transformer.h.0.self_attention.dense.weight": dense},
                   {"model_type": "falcon", "hidden_size": H, "num_attention_heads": nq,
                    "num_kv_heads": nkv, "new_decoder_architecture": True})
     np.testing.assert_array_equal(view.rows("attn.q", 0), q.reshape(-1, H))
@@ -209,7 +212,7 @@ def test_falcon_multi_query_qkv_split():
 
 
 def test_tied_embeddings_expose_lm_head():
-    names = {"model.embed_tokens.weight": (V, H), "model.layers.0.mlp.up_proj.weight": (I, H)}
+    names = {"model.embed_tokens.weight": (V, H), "model.layers.0.mlp.up_proj.weight": (FF, H)}
     rm = build_role_map(names, {"model_type": "llama", "tie_word_embeddings": True})
     assert rm.get("lm_head", None).name == "model.embed_tokens.weight"
     with pytest.raises(KeyError, match="attn.q"):

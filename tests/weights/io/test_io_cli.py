@@ -1,0 +1,56 @@
+"""`modelcheck lineage` and `modelcheck fingerprint` end to end on synthetic checkpoints."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from compliance.cli import main
+
+
+def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
+    fp = tmp_path / "base.fp.safetensors"
+    assert main(["fingerprint", str(models["base"]), "-o", str(fp)]) == 0
+    assert "wrote" in capsys.readouterr().err and fp.is_file()
+    out = tmp_path / "report.md"
+    rc = main(["lineage", str(models["ft"]), "--against", str(fp), "--against",
+               str(models["other"]), "-o", str(out)])
+    assert rc == 0
+    text = out.read_text()
+    first, second = text.split("\n## ")[1:3]
+    assert "Verdict: consistent with derivation" in first
+    assert "consistent with derivation" not in second.split("|")[0]
+    assert "sampling seed 0" in text and "fingerprint schema 1" in text
+    for svg in (tmp_path / "report-1.svg", tmp_path / "report-2.svg"):
+        root = ET.parse(svg).getroot()  # well-formed XML
+        assert root.tag.endswith("svg")
+        assert root.findall(".//{http://www.w3.org/2000/svg}polyline")
+
+
+def test_lineage_json_has_per_layer_numbers(models, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["lineage", str(models["ft"]), "--against", str(models["base"]),
+                 "--format", "json", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    (c,) = doc["comparisons"]
+    assert c["verdict"]["kind"] == "consistent-with-derivation"
+    cos = next(s for s in c["signals"] if s["name"] == "aligned_cosine")
+    assert [r["layer"] for r in cos["per_layer"]] == list(range(6))
+    assert all(r["value"] > 0.9 for r in cos["per_layer"])
+    assert c["suspect"]["bytes_read"] > 0 and c["seed"] == 0
+    assert c["candidate"]["kind"] == "local"
+    ET.parse(tmp_path / "r.svg")
+
+
+def test_unrelated_models_are_not_called_derived(models, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["lineage", str(models["other"]), "--against", str(models["base"]),
+                 "--format", "json", "-o", str(out)]) == 0
+    kind = json.loads(out.read_text())["comparisons"][0]["verdict"]["kind"]
+    assert kind in ("no-weight-evidence", "suggestive")
+
+
+def test_missing_suspect_is_a_usage_error(tmp_path, capsys):
+    rc = main(["lineage", str(tmp_path / "nope"), "--against", str(tmp_path)])
+    assert rc == 2
+    assert "nope" in capsys.readouterr().err

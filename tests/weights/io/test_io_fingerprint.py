@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from compliance.lineage.weights.files import LocalFiles
+from compliance.lineage.weights.fingerprint import (
+    META_KEY,
+    SCHEMA,
+    FingerprintError,
+    FingerprintView,
+    load_library,
+    write_fingerprint,
+)
+from compliance.lineage.weights.safetensors_view import SafetensorsView
+from compliance.lineage.weights.signals import SamplePlan
+
+
+@pytest.fixture(scope="module")
+def fp(models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("fp") / "base.safetensors"
+    view = SafetensorsView(LocalFiles(models["base"]))
+    info = write_fingerprint(view, out, SamplePlan(seed=3), repo_id="org/base")
+    return view, info, FingerprintView(out)
+
+
+def test_round_trip_same_rows(fp):
+    view, info, fpv = fp
+    plan = fpv.plan
+    assert plan.seed == 3
+    assert (fpv.arch, fpv.n_layers, fpv.label) == ("llama", 6, "org/base")
+    for req in plan.requests(view):
+        role, layer, rows = req
+        np.testing.assert_array_equal(fpv.rows(role, layer, rows), view.rows(role, layer, rows))
+        assert fpv.shape(role, layer) == view.shape(role, layer)
+        assert fpv.digest(role, layer) == view.digest(role, layer)
+    assert fpv.roles(2) == view.roles(2) and fpv.roles(None) == view.roles(None)
+
+
+def test_fingerprint_is_small_and_bf16_rows_stay_bf16(fp):
+    view, info, fpv = fp
+    assert info.file_bytes < view.total_bytes
+    header = fpv._header
+    assert {h["dtype"] for k, h in header.items() if "#" not in k} == {"BF16"}
+    assert fpv.meta["schema"] == SCHEMA and fpv.meta["config"]["hidden_size"] == 128
+    assert fpv.tokenizer_digest and len(fpv.tokenizer_digest) == 64
+
+
+def test_rows_outside_the_sample_raise_lookup_error(fp):
+    view, _info, fpv = fp
+    rows = fpv.plan.rows_for("mlp.up", view.shape("mlp.up", 0))
+    missing = next(r for r in range(512) if r not in rows)
+    with pytest.raises(LookupError, match="not in the sample"):
+        fpv.rows("mlp.up", 0, [rows[0], missing])
+    with pytest.raises(LookupError):
+        fpv.rows("mlp.up", 0, None)
+    with pytest.raises(KeyError):
+        fpv.rows("mlp.up", 77, [0])
+
+
+def _rewrite_meta(src, dst, **changes):
+    raw = src.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    meta = json.loads(header["__metadata__"][META_KEY])
+    meta.update(changes)
+    header["__metadata__"][META_KEY] = json.dumps(meta)
+    hb = json.dumps(header).encode()
+    hb += b" " * (-len(hb) % 8)
+    dst.write_bytes(struct.pack("<Q", len(hb)) + hb + raw[8 + n :])
+
+
+def test_wrong_schema_is_rejected_with_one_line(fp, tmp_path):
+    _view, info, _fpv = fp
+    bad = tmp_path / "future.safetensors"
+    _rewrite_meta(__import__("pathlib").Path(info.path), bad, schema=SCHEMA + 1)
+    with pytest.raises(FingerprintError) as exc:
+        FingerprintView(bad)
+    msg = str(exc.value)
+    assert "\n" not in msg and "future.safetensors" in msg and f"schema {SCHEMA + 1}" in msg
+
+
+def test_a_plain_checkpoint_is_not_a_fingerprint(models):
+    with pytest.raises(FingerprintError, match="not a modelcheck fingerprint"):
+        FingerprintView(models["ft"] / "model.safetensors")
+
+
+def test_library_loads_fingerprints_and_notes_bad_ones(fp, tmp_path):
+    _view, info, _ = fp
+    import shutil
+
+    shutil.copy(info.path, tmp_path / "a.safetensors")
+    _rewrite_meta(__import__("pathlib").Path(info.path), tmp_path / "b.safetensors", schema=99)
+    (tmp_path / "c.safetensors").write_bytes(b"junk")
+    views, notes = load_library([tmp_path, tmp_path / "missing"])
+    assert [v.path.name for v in views] == ["a.safetensors"]
+    assert any("b.safetensors" in n for n in notes) and any("missing" in n for n in notes)

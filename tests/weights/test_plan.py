@@ -1,0 +1,76 @@
+"""SamplePlan: deterministic, model-independent row choice; fingerprint requests; byte budget."""
+
+from __future__ import annotations
+
+from compliance.lineage.weights import synth as S
+from compliance.lineage.weights.signals import SamplePlan
+from compliance.lineage.weights.signals.base import role_kind
+
+
+def test_rows_depend_only_on_seed_kind_and_shape() -> None:
+    p = SamplePlan()
+    a = p.rows_for("attn.q", (5120, 5120))
+    assert a == p.rows_for("attn.o", (5120, 5120)) == sorted(set(a))
+    assert len(a) == 64
+    assert a != SamplePlan(seed=1).rows_for("attn.q", (5120, 5120))
+    assert p.rows_for("mlp.down", (5120, 13824)) == p.rows_for("moe.expert.3.down", (5120, 1408))
+    assert len(p.rows_for("mlp.down", (5120, 13824)) or []) == 256
+    assert p.rows_for("norm.attn", (5120,)) is None  # 1-D: all
+    assert p.rows_for("attn.q", (32, 128)) is None  # short matrix: all rows
+
+
+def test_vocab_rows_survive_vocab_extension() -> None:
+    p = SamplePlan()
+    assert p.rows_for("embed", (152064, 5120)) == p.rows_for("embed", (153376, 5120))
+    assert max(p.rows_for("embed", (152064, 5120)) or [0]) < p.vocab_range
+
+
+def test_role_kinds() -> None:
+    assert role_kind("mlp.down") == role_kind("moe.shared.down") == "neuron"
+    assert role_kind("embed") == "vocab" and role_kind("mlp.up") == "matrix"
+
+
+def test_round_trip_dict() -> None:
+    p = SamplePlan(seed=7, neuron_layers=8)
+    assert SamplePlan.from_dict(p.as_dict()) == p
+
+
+def test_requests_cover_every_role_and_limit_neuron_layers() -> None:
+    m = S.base(0, n_layers=6)
+    reqs = SamplePlan(neuron_layers=2).requests(m.view())
+    downs = sorted(ly for r, ly, _ in reqs if r == "mlp.down")
+    assert downs == [0, 5]
+    assert ("attn.q", 3) in {(r, ly) for r, ly, _ in reqs}
+
+
+def _qwen14b_bytes(plan: SamplePlan) -> tuple[int, int]:
+    """(planned bytes, total bytes) for Qwen2.5-14B in bf16 (lineage.md §3.2 shapes)."""
+    h, ffn, L, vocab, kv = 5120, 13824, 48, 152064, 1024
+    shapes = {
+        "attn.q": (h, h),
+        "attn.k": (kv, h),
+        "attn.v": (kv, h),
+        "attn.o": (h, h),
+        "mlp.gate": (ffn, h),
+        "mlp.up": (ffn, h),
+        "mlp.down": (h, ffn),
+    }
+    total = 2 * (2 * vocab * h + L * sum(a * b for a, b in shapes.values()))
+    neuron_layers = set(plan.layers_for_neurons(L))
+    planned = 0
+    for layer in range(L):
+        for role, (r, c) in shapes.items():
+            if role == "mlp.down" and layer not in neuron_layers:
+                continue
+            rows = plan.rows_for(role, (r, c))
+            planned += 2 * c * (r if rows is None else len(rows))
+    planned += 2 * 2 * h * len(plan.rows_for("embed", (vocab, h)) or [])
+    return planned, total
+
+
+def test_fingerprint_budget_below_two_percent_for_qwen14b() -> None:
+    planned, total = _qwen14b_bytes(SamplePlan())
+    assert total / 1e9 > 29  # ~29.5 GB
+    assert planned / total < 0.02
+    planned8, _ = _qwen14b_bytes(SamplePlan(neuron_layers=8))
+    assert planned8 / total < 0.01
