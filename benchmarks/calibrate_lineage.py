@@ -156,7 +156,8 @@ def summary(rows: list[dict[str, Any]]) -> None:
         "null sd, > null max |"
     )
     print(
-        f"| S3 matched-neuron cosine m (A; fires by either test) | {rng(pos, 'm', 'neuron_matching', hi=False)} | "
+        "| S3 matched-neuron cosine m (A; fires by either test) | "
+        f"{rng(pos, 'm', 'neuron_matching', hi=False)} | "
         f"{rng(neg, 'm')} | ≥ {s3.M_MIN}, ≥ {s3.M_NULL_FACTOR}× null max, ≥ "
         f"{s3.M_MIN_Z:.0f} null sd, on ≥ 2 layers |"
     )

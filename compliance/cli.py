@@ -86,7 +86,7 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
-    debug: DebugOpt = False,
+    debug: DebugOpt = False,  # read by main() before parsing, so parse errors honour it
 ) -> None:
     """Check open-weight model repos for licence and attribution compliance."""
 
@@ -203,7 +203,9 @@ def fingerprint(
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """One line on stderr, however many lines the message had."""
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"{PROG}: {one_line}", file=sys.stderr)
 
 
 def _is_cli_usage_error(exc: BaseException) -> bool:
@@ -233,9 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         _say("interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `modelcheck audit . | head`: the reader left; not our error.
-        sys.stderr.close()
-        return ExitCode.FINDINGS
+        # `modelcheck audit . | head`: the reader left. Point stdout at devnull so the
+        # interpreter's final flush does not fail again (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as e:
         if _is_cli_usage_error(e):
             if type(e).__name__ == "NoArgsIsHelpError":

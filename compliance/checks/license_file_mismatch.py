@@ -19,10 +19,20 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.packs import Pack, Rule
 
 KIND = "license-file-mismatch"
 OPTIONS: dict[str, Any] = {}
+
+
+def _claims(pack: Pack, declared: str, name: Any) -> bool:
+    """The identified text's pack answers to the declared value (e.g. both Gemma terms
+    versions use `license: gemma`)."""
+    if declared == "other":
+        return isinstance(name, str) and name.strip().lower() in (
+            n.lower() for n in pack.identity.license_names
+        )
+    return declared in (i.lower() for i in pack.identity.hub_ids)
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
@@ -32,12 +42,13 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
         return CheckResult.met()
     declared_pack = ctx.declared_pack()
     identified = sorted({p for f in files for p in f.identified})
-    if declared_pack is not None:
-        if declared_pack in identified:
-            return CheckResult.met(Evidence(file=files[0].path, seen=declared_pack))
-    elif declared == "other":
-        return CheckResult.met()  # an unnamed custom licence: nothing to compare against
     name = ctx.card_meta.get("license_name")
+    if declared_pack in identified or any(
+        _claims(ctx.packs[p], declared, name) for p in identified if p in ctx.packs
+    ):
+        return CheckResult.met(Evidence(file=files[0].path, seen=", ".join(identified)))
+    if declared_pack is None and declared == "other":
+        return CheckResult.met()  # an unnamed custom licence: nothing to compare against
     shown = f"other / {name}" if declared == "other" and name else declared
     evidence = [ctx.meta_evidence("license", shown)]
     evidence += [

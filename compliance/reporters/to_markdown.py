@@ -1,7 +1,8 @@
 """Markdown reporter: renders templates/report.md.j2 for PR comments and terminals.
 
 Autoescape is off because the output is Markdown, not HTML; every piece of
-untrusted text goes through the `md` / `code` / `mermaid` filters instead.
+untrusted text goes through the `md` / `prose` / `code` / `mermaid` filters
+(compliance/reporters/escape.py) instead.
 """
 
 from __future__ import annotations

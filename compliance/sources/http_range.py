@@ -42,7 +42,7 @@ class ByteCounter:
             self.per_url[url] = self.per_url.get(url, 0) + n
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class _Span:
     start: int
     end: int  # exclusive

@@ -38,7 +38,8 @@ from compliance.sources.hub_errors import RetryPolicy, redact, with_retries
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_REVISION = "main"
 SMALL_FILE_CAP = 2 << 20  # bytes; a "small" file bigger than this is read by range instead
-PREFETCH = 32 << 10  # first touch of a weight file reads this much (safetensors prefix + header)
+PREFETCH = 16 << 10  # first touch of a weight file reads this much (safetensors prefix + header)
+PREFIX_CAP = 1 << 20  # a file's cached prefix grows (header longer than PREFETCH) up to this
 
 # Root-level files an audit reads (lower-cased names / prefixes).
 _SMALL_NAMES = frozenset(
@@ -235,8 +236,12 @@ class HubSource:
         where = f"{repo_id}@{revision}"
         token = _token_value(settings)
 
-        def run(call, what=where):  # type: ignore[no-untyped-def]
-            return with_retries(call, what=what, policy=settings.policy, token=token)
+        def run(call, what=where, policy=settings.policy):  # type: ignore[no-untyped-def]
+            return with_retries(call, what=what, policy=policy, token=token)
+
+        # The tree listing and the downloads already back off inside
+        # huggingface_hub (bounded, honouring Retry-After): only map their errors.
+        hf_backs_off = RetryPolicy(retries=0)
 
         try:
             resolved = run(
@@ -250,6 +255,7 @@ class HubSource:
         tree = run(
             lambda: list(api.list_repo_tree(repo_id, revision=commit, recursive=True)),
             f"{repo_id}@{commit[:12]}: file list",
+            hf_backs_off,
         )
         files = [
             RepoFile(
@@ -273,6 +279,7 @@ class HubSource:
                     etag_timeout=settings.timeout,
                 ),
                 f"{repo_id}@{commit[:12]}: small files",
+                hf_backs_off,
             )
         return cls(repo_id, revision, commit, files, settings, counter=counter)
 
@@ -347,16 +354,22 @@ class HubSource:
         if self.settings.offline:
             self._mark_not_cached(path)
             raise OfflineError(f"{self.label}: {path} is not cached and HF_HUB_OFFLINE=1")
+        end = start + length
         prefix = self._prefix.get(path)
-        if prefix is not None and start + length <= len(prefix):
-            return prefix[start : start + length]
-        if start + length <= PREFETCH:
+        if prefix is not None and end <= len(prefix):
+            return prefix[start:end]
+        if prefix is None and end <= PREFETCH:
             # One request serves the safetensors length prefix *and* (usually)
             # the whole JSON header that the next call asks for.
             want = PREFETCH if size is None else min(PREFETCH, size)
             prefix = self._range(path, 0, want)
             self._prefix[path] = prefix
-            return prefix[start : start + length]
+            return prefix[start:end]
+        if prefix is not None and start < len(prefix) and end <= PREFIX_CAP:
+            # A header longer than the first read: fetch only what is missing.
+            prefix += self._range(path, len(prefix), end - len(prefix))
+            self._prefix[path] = prefix
+            return prefix[start:end]
         return self._range(path, start, length)
 
     def notes(self) -> list[str]:
@@ -401,7 +414,7 @@ class HubSource:
                 etag_timeout=self.settings.timeout,
             ),
             what=f"{self.label}: {path}",
-            policy=self.settings.policy,
+            policy=RetryPolicy(retries=0),  # hf_hub_download backs off by itself
             token=_token_value(self.settings),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from compliance.checks import CHECKS
 from compliance.checks.base import validate_options
 from compliance.facts.model import AdapterFacts, LicenseFile, Problem, WeightFile
-from compliance.packs import Derivatives
+from compliance.packs import Derivatives, Identity
 from compliance.report import Evidence, ObligationState
 
 from .support import all_packs, ancestor, demo_pack, facts, lineage, run_check
@@ -395,3 +395,10 @@ def test_merge_conflict_share_alike_and_research_only():
 def test_merge_conflict_clean_merge():
     lin = lineage(ancestor("a/x", "llama3.1"), ancestor("b/y", "llama3.1"), relation="merge")
     assert run_check("merge-conflict", MERGE_OPTS, lin=lin).state is MET
+
+
+def test_license_file_mismatch_accepts_a_version_sharing_the_hub_id():
+    old_terms = demo_pack(id="gemma-2024", identity=Identity(hub_ids=("gemma",)))
+    lf = [LicenseFile("LICENSE", "license", ["gemma-2024"], "Gemma Terms of Use ...")]
+    f = facts({"license": "gemma"}, license_files=lf)
+    assert run_check("license-file-mismatch", f=f, pack=old_terms).state is MET

@@ -123,3 +123,130 @@ def gguf_bytes(kv: dict[str, str | int], tensor_data: int = 0) -> bytes:
     out += bytes(-len(out) % 32)  # general.alignment default
     out += bytes(n * 4)
     return bytes(out)
+
+
+# ---------------------------------------------------------------- a model family
+
+LLAMA_LICENSE = (
+    "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n"
+    "Llama 3.1 Version Release Date: July 23, 2024\n"
+    "(fixture: the opening lines only)\n"
+)
+QWEN_LICENSE = "Qwen LICENSE AGREEMENT\nRelease Date: September 19, 2024\n(fixture)\n"
+
+
+def card(meta: str, body: str = "# Model\n") -> str:
+    return f"---\n{meta.strip()}\n---\n{body}"
+
+
+def build_family(mirrors: Path, org: str) -> dict[str, str]:
+    """A small family on the mirror; returns {role: repo id}.
+
+    base (llama3.1 card + LICENSE) <- ft1 (says "Built with Llama") <- ft2 (does not:
+    the missing attribution three levels down); qwen-base (licence known only from
+    its LICENSE file); merge of ft1 + qwen-base (mergekit config); a GGUF quantization
+    of ft1 (base model in the GGUF header too); on-gated: a fine-tune of a repo the
+    tests make look gated through the fault proxy.
+    """
+    ids = {
+        "base": f"{org}/Llama-base",
+        "ft1": f"{org}/Llama-ft1",
+        "ft2": f"{org}/Llama-ft2",
+        "qwen": f"{org}/qwen-base",
+        "merge": f"{org}/Llama-merge",
+        "gguf": f"{org}/Llama-ft1-GGUF",
+        "gated": f"{org}-gated/secret-base",
+        "on_gated": f"{org}/Llama-on-gated",
+    }
+    st = safetensors_bytes({"model.embed_tokens.weight": ("BF16", (32, 8))})
+    config = json.dumps({"model_type": "llama", "architectures": ["LlamaForCausalLM"]})
+    make_repo(
+        mirrors,
+        ids["base"],
+        {"README.md": card("license: llama3.1"), "LICENSE": LLAMA_LICENSE, "config.json": config},
+        lfs={"model.safetensors": st},
+    )
+    make_repo(
+        mirrors,
+        ids["ft1"],
+        {
+            "README.md": card(
+                f"license: llama3.1\nbase_model: {ids['base']}", "# ft1\n\nBuilt with Llama\n"
+            ),
+            "LICENSE": LLAMA_LICENSE,
+            "config.json": config,
+        },
+        lfs={"model.safetensors": st},
+    )
+    make_repo(
+        mirrors,
+        ids["ft2"],
+        {
+            "README.md": card(f"license: llama3.1\nbase_model: {ids['ft1']}", "# ft2\n"),
+            "LICENSE": LLAMA_LICENSE,
+            "config.json": config,
+        },
+        lfs={"model.safetensors": st},
+    )
+    make_repo(
+        mirrors,
+        ids["qwen"],
+        {"README.md": card("language: [en]"), "LICENSE": QWEN_LICENSE, "config.json": config},
+    )
+    mergekit = (
+        "merge_method: slerp\n"
+        f"base_model: {ids['ft1']}\n"
+        "models:\n"
+        f"  - model: {ids['ft1']}\n"
+        f"  - model: {ids['qwen']}\n"
+    )
+    make_repo(
+        mirrors,
+        ids["merge"],
+        {
+            "README.md": card(
+                f"license: llama3.1\nbase_model:\n- {ids['ft1']}\n- {ids['qwen']}",
+                "# merge\n\nBuilt with Llama\n",
+            ),
+            "mergekit_config.yml": mergekit,
+            "LICENSE": LLAMA_LICENSE,
+        },
+    )
+    gg = gguf_bytes(
+        {
+            "general.architecture": "llama",
+            "general.name": "Llama ft1",
+            "general.license": "llama3.1",
+            "general.base_model.count": 1,
+            "general.base_model.0.repo_url": f"https://huggingface.co/{ids['ft1']}",
+        },
+        tensor_data=256 << 10,
+    )
+    make_repo(
+        mirrors,
+        ids["gguf"],
+        {
+            "README.md": card(
+                f"license: llama3.1\nbase_model: {ids['ft1']}\nbase_model_relation: quantized",
+                "# GGUF\n\nBuilt with Llama\n",
+            ),
+            "LICENSE": LLAMA_LICENSE,
+        },
+        lfs={"llama-ft1.Q4_K_M.gguf": gg},
+    )
+    make_repo(
+        mirrors,
+        ids["gated"],
+        {"README.md": card("license: llama3.1"), "LICENSE": LLAMA_LICENSE},
+    )
+    make_repo(
+        mirrors,
+        ids["on_gated"],
+        {
+            "README.md": card(
+                f"license: llama3.1\nbase_model: {ids['gated']}", "# x\n\nBuilt with Llama\n"
+            ),
+            "LICENSE": LLAMA_LICENSE,
+        },
+    )
+    return ids

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FAST, free_port, settings_for
 from faultproxy import Fault
 from hubrepos import make_repo, safetensors_bytes
+from hubserver import free_port, settings_for
 
 from compliance.errors import GatedRepoError, NetworkError, RepoNotFoundError, SourceError
 from compliance.sources.hub import HubSource
@@ -81,14 +81,18 @@ def test_429_with_a_long_retry_after_fails_fast(proxy, tmp_path, repo) -> None:
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx(proxy, tmp_path, repo, status: int) -> None:
-    proxy.add(Fault(TREE, status=status))
+    proxy.add(Fault(REV, status=status))
     msg = _fails(NetworkError, proxy, tmp_path, repo)
     assert f"server error (HTTP {status}) after 3 attempts" in msg
+    assert _hits(proxy, REV) == 3  # bounded
 
 
 def test_transient_5xx_is_retried(proxy, tmp_path, repo) -> None:
     proxy.add(Fault(REV, status=503, times=1))
+    # the tree listing backs off inside huggingface_hub (1 s here), not twice
+    proxy.add(Fault(TREE, status=502, times=1))
     assert _open(proxy, tmp_path, repo).commit
+    assert _hits(proxy, REV) == 2
 
 
 def test_timeout(proxy, tmp_path, repo) -> None:
@@ -97,8 +101,8 @@ def test_timeout(proxy, tmp_path, repo) -> None:
     assert "timed out" in msg
 
 
-def test_truncated_listing(proxy, tmp_path, repo) -> None:
-    proxy.add(Fault(TREE, kind="truncate"))
+def test_truncated_repo_info(proxy, tmp_path, repo) -> None:
+    proxy.add(Fault(REV, kind="truncate"))
     msg = _fails(NetworkError, proxy, tmp_path, repo)
     assert "truncated" in msg
 

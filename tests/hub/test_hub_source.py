@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import settings_for
 from hubrepos import gguf_bytes, make_repo, safetensors_bytes
+from hubserver import settings_for
 
 from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
 from compliance.sources.base import Source
@@ -56,7 +56,13 @@ def test_open_pins_revision_lists_files_and_caches_small_files(
     assert isinstance(src, Source)
     assert (src.kind, src.repo_id, src.revision, src.commit) == ("hub", rid, "main", commit)
     files = {f.path: f for f in src.list_files()}
-    assert set(files) == {"README.md", "LICENSE", "config.json", "model.safetensors", "model-Q4.gguf"}
+    assert set(files) == {
+        "README.md",
+        "LICENSE",
+        "config.json",
+        "model.safetensors",
+        "model-Q4.gguf",
+    }
     assert files["model.safetensors"].size == len(st)
     assert files["model.safetensors"].lfs_sha256 == hashlib.sha256(st).hexdigest()
     assert files["model-Q4.gguf"].size == len(gg)
@@ -154,3 +160,23 @@ def test_small_file_selection() -> None:
     assert not is_small_file("LICENSE", 50 << 20)
     assert not is_small_file("model.safetensors", 10)
     assert not is_small_file("tokenizer.json", 10)
+
+
+def test_long_header_costs_one_more_request_for_the_rest_only(olah, tmp_path: Path) -> None:
+    rid = _repo_id()
+    tensors = {
+        f"model.layers.{i}.mlp.some_long_projection_name.weight": ("F32", (2, 2))
+        for i in range(600)
+    }
+    st = safetensors_bytes(tensors)
+    n = int.from_bytes(st[:8], "little")
+    assert n + 8 > 16 << 10  # longer than the first read
+    make_repo(olah.mirrors, rid, {"README.md": "x"}, lfs={"model.safetensors": st})
+    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    assert src.read_range("model.safetensors", 0, 8) == st[:8]
+    assert json.loads(src.read_range("model.safetensors", 8, n)) == json.loads(st[8 : 8 + n])
+    assert src.counter.requests == 2
+    # the second request started where the first stopped (olah streams from 0, and
+    # the reader skipped what it already had)
+    assert src.read_range("model.safetensors", 100, 10) == st[100:110]
+    assert src.counter.requests == 2

@@ -145,3 +145,17 @@ def test_heavy_noise_beyond_two_sigma_degrades_gracefully() -> None:
     results = run_all(S.fine_tune(b, 4.0).view(), b.view())
     assert decide(results).kind in (DERIVATION, NO_EVIDENCE)
     assert _by(results)["aligned_cosine"].value == pytest.approx(1 / np.sqrt(17), abs=0.03)
+
+
+def test_shared_offset_does_not_pass_for_shared_weights() -> None:
+    # two independent models whose matrices carry the same large constant offset (a recipe
+    # artefact): raw cosine would be ~0.8; the centred statistics stay at their null
+    a, b = S.base(0), S.base(1)
+    for m in (a, b):
+        for k, v in list(m.tensors.items()):
+            if v.ndim == 2:
+                m.tensors[k] = v + 2.0 * float(v.std())
+    results = run_all(a.view(), b.view())
+    by = _by(results)
+    assert abs(by["aligned_cosine"].value) < 0.02 and by["layer_alignment"].value < 0.05
+    assert decide(results).kind == NO_EVIDENCE

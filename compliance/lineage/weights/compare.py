@@ -21,6 +21,10 @@ from typing import Any
 
 from compliance.errors import PathNotFoundError, SourceError
 
+# remote reads: rows at most this many bytes apart are fetched in one request. 0 keeps the
+# byte budget exact (Qwen2.5-14B: 1.81 % read; 32 KiB would save 4 % of the requests for
+# +0.1 % of the model); the plan's rows are scattered, so gaps rarely help
+REMOTE_GAP = 0
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+(@[\w.\-/]+)?$")
 
 
@@ -114,7 +118,10 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
             return FingerprintView(path)
         raise SourceError(f"{spec}: not a model directory or a modelcheck fingerprint")
     if spec.startswith(("http://", "https://")):
-        return SafetensorsView(HttpFiles(spec), label=spec, revision=revision, digest_max_bytes=0)
+        return SafetensorsView(
+            HttpFiles(spec), label=spec, revision=revision, digest_max_bytes=0,
+            max_gap_bytes=REMOTE_GAP,
+        )
     if REPO_ID_RE.match(spec):
         repo_id, _, rev = spec.partition("@")
         rev = rev or revision
@@ -126,6 +133,7 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
             label=repo_id,
             revision=getattr(source, "commit", None) or rev,
             digest_max_bytes=0,
+            max_gap_bytes=REMOTE_GAP,
         )
     raise PathNotFoundError(f"{spec}: no such directory or fingerprint file, and not a repo id")
 

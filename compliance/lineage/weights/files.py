@@ -105,6 +105,16 @@ class LocalFiles:
         only the pages of the rows taken are touched). Not counted: callers count."""
         return np.frombuffer(self._map(path), dtype=np.uint8, count=length, offset=start)
 
+    def release(self, path: str, start: int, length: int) -> None:
+        """Drop this span's pages from the process (they stay in the page cache), so
+        gathering rows from many tensors does not grow memory with the model."""
+        m = self._maps.get(path)
+        if m is None or length <= 0:
+            return
+        lo = start - start % mmap.PAGESIZE
+        with contextlib.suppress(OSError, ValueError):
+            m.madvise(mmap.MADV_DONTNEED, lo, start + length - lo)
+
     def count(self, n: int) -> None:
         with self._lock:
             self._read += n

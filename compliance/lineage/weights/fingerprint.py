@@ -74,6 +74,10 @@ CONFIG_KEYS = (
 )
 
 
+HEADER_RESERVE_BASE = 256 << 10  # config subset, plan, skipped notes
+HEADER_RESERVE_PER_TENSOR = 2048  # two header entries + shape, dtype and digest in metadata
+
+
 class FingerprintError(ModelcheckError):
     """A fingerprint file that cannot be used (wrong schema, not a fingerprint, corrupt)."""
 
@@ -133,10 +137,14 @@ def write_fingerprint(
     offset = 0
     fetch = getattr(view, "fetch_many", None)
     fd, tmp_name = tempfile.mkstemp(prefix=".fp-", dir=out.parent)
+    # the header needs every offset, so it is written last, into room reserved before
+    # the data (JSON may end in spaces: the format pads headers with them)
+    reserved = HEADER_RESERVE_BASE + HEADER_RESERVE_PER_TENSOR * len(requests)
     # sha256 releases the GIL: hash a layer's tensors on every core
     pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
     try:
         with os.fdopen(fd, "wb") as data:
+            data.seek(8 + reserved)
 
             def put(name: str, dtype: str, shape: Sequence[int], payload: bytes) -> None:
                 nonlocal offset
@@ -199,12 +207,18 @@ def write_fingerprint(
         header["__metadata__"] = {META_KEY: json.dumps(meta, sort_keys=True)}
         hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
         hbytes += b" " * (-len(hbytes) % 8)  # the format pads the header to 8 bytes
-        final_tmp = str(out) + ".part"
-        with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
-            fh.write(struct.pack("<Q", len(hbytes)))
-            fh.write(hbytes)
-            _copy_rest(data_in, fh)
-        os.replace(final_tmp, out)
+        if len(hbytes) <= reserved:
+            with open(tmp_name, "r+b") as fh:
+                fh.write(struct.pack("<Q", reserved) + hbytes + b" " * (reserved - len(hbytes)))
+            os.replace(tmp_name, out)
+        else:  # more metadata than foreseen: copy the data behind a header of the right size
+            final_tmp = str(out) + ".part"
+            with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
+                fh.write(struct.pack("<Q", len(hbytes)))
+                fh.write(hbytes)
+                data_in.seek(8 + reserved)
+                shutil.copyfileobj(data_in, fh, 1 << 20)
+            os.replace(final_tmp, out)
     finally:
         pool.shutdown()
         with contextlib.suppress(FileNotFoundError):
@@ -217,23 +231,6 @@ def write_fingerprint(
         total_bytes=getattr(view, "total_bytes", None),
         seconds=time.perf_counter() - t0,
     )
-
-
-def _copy_rest(src: Any, dst: Any) -> None:
-    """Append `src` to `dst` in the kernel when it can (copy_file_range), else in chunks."""
-    dst.flush()
-    start = dst.tell()
-    copy = getattr(os, "copy_file_range", None)
-    if copy is not None:
-        try:
-            while copy(src.fileno(), dst.fileno(), 1 << 30):
-                pass
-            return
-        except OSError:  # e.g. not supported here: undo any partial copy, then copy by hand
-            dst.truncate(start)
-            dst.seek(start)
-            src.seek(0)
-    shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _digest(view: Any, role: str, layer: int | None) -> tuple[str, str | None]:

@@ -210,6 +210,8 @@ class SafetensorsView:
             mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
             self.files.count(uniq.size * row_bytes)  # type: ignore[attr-defined]
             out = dtypes.decode(mat[uniq].reshape(-1), e.dtype).reshape(uniq.size, cols)
+            del mat
+            self.files.release(e.file, e.start, e.nbytes)  # type: ignore[attr-defined]
             if uniq.size == phys.size and np.array_equal(uniq, phys):
                 return out
             return out[inverse.reshape(-1)]

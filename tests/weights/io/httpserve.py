@@ -26,25 +26,27 @@ def _handler(root: Path, honour_range: bool, log: list[tuple[str, str | None, in
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            data = path.read_bytes()
+            size = path.stat().st_size
             rng = self.headers.get("Range")
             m = _RANGE.match(rng or "")
             if honour_range and m:
                 start = int(m.group(1))
-                end = min(int(m.group(2)) if m.group(2) else len(data) - 1, len(data) - 1)
-                body = data[start : end + 1]
+                end = min(int(m.group(2)) if m.group(2) else size - 1, size - 1)
                 self.send_response(206)
-                self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+                self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
             else:
-                body = data
+                start, end = 0, size - 1
                 self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(end - start + 1))
             self.end_headers()
             sent = 0
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                for off in range(0, len(body), 8192):  # the client may hang up mid-body
-                    self.wfile.write(body[off : off + 8192])
-                    sent += min(8192, len(body) - off)
+            with open(path, "rb") as fh, contextlib.suppress(BrokenPipeError,
+                                                            ConnectionResetError):
+                fh.seek(start)
+                while sent < end - start + 1:  # the client may hang up mid-body
+                    chunk = fh.read(min(8192, end - start + 1 - sent))
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
             log.append((self.path, rng, sent))
 
     return Handler

@@ -38,9 +38,14 @@ def library(models, tmp_path_factory):
     return lib
 
 
-def test_declared_base_supported_and_unrelated_declared_base_not(models, library):
-    section, findings = weight_evidence(_facts(models["ft"]), _lineage("org/base", "org/other"),
-                                        LocalSource(models["ft"]), [library])
+@pytest.fixture(scope="module")
+def declared_two(models, library):
+    return weight_evidence(_facts(models["ft"]), _lineage("org/base", "org/other"),
+                           LocalSource(models["ft"]), [library])
+
+
+def test_declared_base_supported_and_unrelated_declared_base_not(declared_two):
+    section, findings = declared_two
     by = {s.base: s for s in section.statements}
     assert by["org/base"].status == SUPPORTED
     assert "consistent with derivation" in by["org/base"].detail
@@ -87,12 +92,11 @@ def test_undisclosed_moe_upcycling(tmp_path, library, models):
     assert section.statements[0].base == "org/base"
 
 
-def test_weights_partial_renders_in_the_report_environment(models, library):
+def test_weights_partial_renders_in_the_report_environment(declared_two):
     from compliance.reporters.to_markdown import _environment
 
-    section, _ = weight_evidence(_facts(models["ft"]), _lineage("org/base"),
-                                 LocalSource(models["ft"]), [library])
+    section, _ = declared_two
     text = _environment().get_template("_weights.md.j2").render(weights=section)
     assert "## Weight evidence" in text
     assert "| `org/base` | supported |" in text
-    assert "org/other" in text  # compared as a library candidate
+    assert "| `org/other` | no weight evidence found |" in text

@@ -98,3 +98,16 @@ def test_library_loads_fingerprints_and_notes_bad_ones(fp, tmp_path):
     views, notes = load_library([tmp_path, tmp_path / "missing"])
     assert [v.path.name for v in views] == ["a.safetensors"]
     assert any("b.safetensors" in n for n in notes) and any("missing" in n for n in notes)
+
+
+def test_fingerprint_is_a_valid_safetensors_file(models, tmp_path):
+    from safetensors.numpy import load_file
+
+    view = SafetensorsView(LocalFiles(models["other"]))  # f32 rows stay f32
+    out = tmp_path / "other.safetensors"
+    write_fingerprint(view, out)
+    loaded = load_file(str(out))  # the reference parser accepts it (padded header)
+    fpv = FingerprintView(out)
+    rows = fpv.plan.rows_for("mlp.up", view.shape("mlp.up", 2))
+    np.testing.assert_array_equal(loaded["2/mlp.up"], view.rows("mlp.up", 2, rows))
+    assert list(loaded["2/mlp.up#rows"]) == rows

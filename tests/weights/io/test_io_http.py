@@ -48,3 +48,21 @@ def test_range_ignored_stops_once_the_span_has_arrived(models):
         assert entry.start + 256 <= pulled <= entry.start + 256 + (16 << 10)
         assert pulled < size // 2
         assert any(rng is not None for _p, rng, _n in log)  # Range was asked for
+
+
+@pytest.mark.parametrize("honour_range", [True, False])
+def test_lineage_with_a_remote_suspect(models, tmp_path, honour_range):
+    import json
+
+    from compliance.cli import main
+
+    out = tmp_path / "r.json"
+    with serve(models["ft"].parent, honour_range) as (url, _log):
+        rc = main(["lineage", url + "ft/", "--against", str(models["base"]), "--format", "json",
+                   "-o", str(out)])
+    assert rc == 0
+    (c,) = json.loads(out.read_text())["comparisons"]
+    assert c["suspect"]["kind"] == "http"
+    assert c["verdict"]["kind"] == "consistent-with-derivation"
+    if honour_range:  # only the sampled rows (and headers, config, tokenizer) were read
+        assert c["suspect"]["bytes_read"] < c["suspect"]["total_bytes"]

@@ -1,11 +1,11 @@
 """S2: sampled aligned-tensor cosine (HuRef PCS) per layer and overall.
 
-Same rows of same-shape tensors in both models (the plan samples by shape only), dot
-products in float64. Per-layer cosine c_l over the 2-D roles both layers have; overall PCS adds
-embed/lm_head. Null: the same computation between *non-corresponding* layers (A layer i
-vs B layer j != i; measured ~0 for unrelated layers, lineage.md §2.2) with the analytic
-floor sd >= 1/sqrt(n) for independent random vectors. Fires (lineage.md §5.3): PCS >= 0.2,
->= 20 null sd above the null mean and above the null max.
+Same rows of same-shape tensors in both models (the plan samples by shape only), each
+tensor centred, dot products in float64. Per-layer cosine c_l over the 2-D roles both layers
+have; overall PCS adds embed/lm_head. Null: the same computation between non-corresponding
+layers (A layer i vs B layer j != i; measured ~0 for unrelated layers, lineage.md §2.2) with
+the analytic floor sd >= 1/sqrt(n) for independent random vectors. Fires (lineage.md §5.3):
+PCS >= 0.2, >= 20 null sd above the null mean and above the null max.
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def _acc(
         x, y = a.planned(role, la), b.planned(role, lb)
         if x is None or y is None or x.shape != y.shape:
             continue
-        xf, yf = x.ravel(), y.ravel()
+        # centred per tensor: a shared offset (e.g. a mean pattern common to a recipe) must
+        # not pass for shared weights; trained matrices are ~zero-mean, so derivatives lose nothing
+        xf, yf = x.ravel() - x.mean(), y.ravel() - y.mean()
         dot += float(np.dot(xf, yf))
         na += float(np.dot(xf, xf))
         nb += float(np.dot(yf, yf))

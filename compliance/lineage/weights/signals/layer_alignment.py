@@ -55,8 +55,9 @@ def similarity(a: CachedView, b: CachedView) -> tuple[np.ndarray, int, list[str]
         xb = [b.planned(role, j) for j in range(b.n_layers)]
         if any(x is None for x in xa + xb):
             continue
-        ma = np.stack([x.ravel() for x in xa])  # type: ignore[union-attr]
-        mb = np.stack([x.ravel() for x in xb])  # type: ignore[union-attr]
+        # centred per tensor, as in aligned_cosine
+        ma = np.stack([x.ravel() - x.mean() for x in xa])  # type: ignore[union-attr]
+        mb = np.stack([x.ravel() - x.mean() for x in xb])  # type: ignore[union-attr]
         dots += ma @ mb.T
         na += np.einsum("ij,ij->i", ma, ma)
         nb += np.einsum("ij,ij->i", mb, mb)

@@ -45,6 +45,9 @@ _EXPERT = re.compile(r"^moe\.(expert\.\d+|shared)\.down$")
 
 
 def _unit_cols(x: np.ndarray) -> np.ndarray:
+    """Neuron coordinates (columns) centred per hidden dim across neurons (an offset shared by
+    all neurons is not neuron identity; permutation-invariant), then unit length."""
+    x = x - x.mean(axis=1, keepdims=True)
     n = np.linalg.norm(x, axis=0)
     n[n == 0] = 1.0
     return x / n
