@@ -85,9 +85,7 @@ def shard_files() -> tuple[dict[str, bytes], dict[str, int], dict]:
     objects, sizes, weight_map = {}, {}, {}
     for k, group in enumerate(groups, 1):
         fname = f"model-{k:05d}-of-{SHARDS:05d}.safetensors"
-        head, data_len = safetensors_header(
-            {n: ("BF16", s) for n, s in group}, {"format": "pt"}
-        )
+        head, data_len = safetensors_header({n: ("BF16", s) for n, s in group}, {"format": "pt"})
         objects[fname] = head + bytes(PAD)
         sizes[fname] = len(head) + data_len
         weight_map.update({n: fname for n, _ in group})
@@ -119,9 +117,7 @@ def build(mirrors: Path) -> tuple[str, str]:
     base, ft = "bench/Llama-base-14B", "bench/Llama-14B-ft"
     lfs = {**objects, "tokenizer.json": tokenizer}
     lfs_sizes = {**sizes, "tokenizer.json": 7_031_645}
-    make_repo(
-        mirrors, base, {**common, "README.md": card("license: llama3.1")}, lfs, lfs_sizes
-    )
+    make_repo(mirrors, base, {**common, "README.md": card("license: llama3.1")}, lfs, lfs_sizes)
     make_repo(
         mirrors,
         ft,

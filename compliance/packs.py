@@ -3,12 +3,19 @@
 Packs are data: a declared schema below says which keys exist, their types and
 allowed values. Loading raises the first problem as `RulePackError`;
 `validate_dir` collects every problem for `modelcheck rules validate DIR`.
-Loaded packs are cached per process (keyed by the extra directories).
+Loaded packs are cached per process (keyed by the extra directories), and the
+validated documents between runs (`DocCache`, ~/.cache/modelcheck): a warm load of
+every shipped pack takes a few ms instead of tens.
+
+Public API: `load_all(extra_dirs) -> list[Pack]`, `by_id`, `find_rule(rule_id)`,
+`validate_dir(path) -> list[str]`, `pack_dirs`, `identify_text` / `identifier`,
+`pack_for_declared`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -244,12 +251,13 @@ def check_schema(data: Any, schema: dict[str, Key], where: str = "") -> list[str
 
 
 class DocCache:
-    """Parsed rule files kept as JSON between runs, keyed by path, mtime and size.
+    """Validated rule files kept as JSON between runs, keyed by path, mtime and size.
 
-    Why: parsing ~200 small YAML files costs tens of ms on every run (a pre-commit
-    hook runs often); JSON loads in a few. Entries whose stamp changed are parsed
-    again, and only documents that survive a JSON round trip unchanged are kept.
-    A cache that cannot be read or written is simply not used.
+    Why: parsing and validating ~200 small YAML files costs tens of ms on every run
+    (a pre-commit hook runs often); JSON loads in a few. Only documents that passed
+    validation are stored, under a stamp of the schema and check kinds they passed
+    (a new modelcheck version starts afresh); a changed file is parsed and validated
+    again. A cache that cannot be read or written is simply not used.
     """
 
     VERSION = 1
@@ -262,7 +270,7 @@ class DocCache:
         if path is not None:
             try:
                 raw = json.loads(path.read_text(encoding="utf-8"))
-                if raw.get("version") == self.VERSION and isinstance(raw.get("docs"), dict):
+                if raw.get("schema") == schema_stamp() and isinstance(raw.get("docs"), dict):
                     self.docs = raw["docs"]
             except (OSError, ValueError, AttributeError):
                 pass
@@ -293,10 +301,23 @@ class DocCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
             docs = {k: v for k, v in self.docs.items() if k in self.used}
-            tmp.write_text(json.dumps({"version": self.VERSION, "docs": docs}), "utf-8")
+            tmp.write_text(json.dumps({"schema": schema_stamp(), "docs": docs}), "utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass
+
+
+@functools.lru_cache(maxsize=1)
+def schema_stamp() -> str:
+    """Changes whenever what validation accepts could change."""
+    from compliance import __version__
+
+    kinds = sorted(
+        (k, sorted((o, str(t)) for o, t in m.OPTIONS.items()), getattr(m, "REQUIRED", ()))
+        for k, m in CHECKS.items()
+    )
+    text = repr((__version__, kinds, PACK_SCHEMA, RULE_SCHEMA, CATEGORIES, RELATIONS))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def default_cache_path() -> Path | None:
@@ -314,7 +335,8 @@ CACHE_PATH: Path | None = default_cache_path()  # read once at import; tests may
 _CACHE: DocCache | None = None
 
 
-def _read_yaml(path: Path, cache: DocCache | None = None) -> Any:
+def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, list[int], bool]:
+    """(document, stamp, from_cache). Cached documents were validated when stored."""
     try:
         st = path.stat()
         if st.st_size > MAX_RULE_FILE:
@@ -323,20 +345,17 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> Any:
         if cache is not None:
             hit, data = cache.get(path, stamp)
             if hit:
-                return data
+                return data, stamp, True
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise RulePackError(str(path), f"cannot read: {e}") from e
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_LOADER), stamp, False  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise RulePackError(str(path), f"invalid YAML: {problem}{line}") from e
-    if cache is not None:
-        cache.put(path, stamp, data)
-    return data
 
 
 def _pack_problems(data: Any, folder: str) -> list[str]:
@@ -467,28 +486,34 @@ def _load_pack(
 
     pack_file = pack_dir / "pack.yaml"
     try:
-        data = _read_yaml(pack_file, cache)
+        data, stamp, pack_hit = _read_yaml(pack_file, cache)
     except RulePackError as e:
         fail(pack_file, e.problem)
         return None
-    pack_problems = _pack_problems(data, pack_dir.name)
+    pack_problems = [] if pack_hit else _pack_problems(data, pack_dir.name)
     for p in pack_problems:
         fail(pack_file, p)
     if pack_problems:
         return None
+    if cache is not None and not pack_hit:
+        cache.put(pack_file, stamp, data)
     rules: list[Rule] = []
     for path in _rule_files(pack_dir):
         try:
-            rdata = _read_yaml(path, cache)
+            rdata, rstamp, hit = _read_yaml(path, cache)
         except RulePackError as e:
             fail(path, e.problem)
             continue
+        # a rule validated under an unchanged pack.yaml needs no second look
+        trusted = hit and pack_hit
         rule_id = rdata.get("id") if isinstance(rdata, dict) else None
-        rule_problems = _rule_problems(rdata, data, path.stem)
+        rule_problems = [] if trusted else _rule_problems(rdata, data, path.stem)
         for p in rule_problems:
             fail(path, p, rule_id if isinstance(rule_id, str) else None)
         if not rule_problems:
             rules.append(_build_rule(rdata, data["id"], path))
+            if cache is not None and not trusted:
+                cache.put(path, rstamp, rdata)
     return _build_pack(data, pack_dir, tuple(rules))
 
 

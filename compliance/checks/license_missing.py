@@ -28,6 +28,9 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
             Evidence(file="README.md", missing="README.md with `license:` metadata"),
             message="There is no model card (README.md), so no licence is declared.",
         )
+    raw = ctx.card_meta.get("license")
+    if isinstance(raw, list) and any(isinstance(v, str) and v.strip() for v in raw):
+        return CheckResult.met(ctx.meta_evidence("license", ", ".join(map(str, raw))))
     declared = ctx.declared_license()
     if declared is None:
         return CheckResult.not_met(ctx.meta_evidence("license", missing="license"))

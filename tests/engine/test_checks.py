@@ -226,6 +226,7 @@ def test_license_missing():
     assert run_check("license-missing", f=facts({"license": "mit"})).state is MET
     assert run_check("license-missing", f=facts({"tags": ["x"]})).state is NOT_MET
     assert run_check("license-missing", f=facts({"license": "unknown"})).state is NOT_MET
+    assert run_check("license-missing", f=facts({"license": ["mit", "apache-2.0"]})).state is MET
     r = run_check("license-missing", f=facts(card_present=False))
     assert r.state is NOT_MET and "no model card" in r.message
 

@@ -197,3 +197,15 @@ def test_repo_id_of():
     assert (
         repo_id_of("/abs/path") is None and repo_id_of("a/../b") is None and repo_id_of(3) is None
     )
+
+
+def test_reupload_declared_and_original_inferred_are_one_ancestor():
+    f = facts(
+        {"base_model": "unsloth/Llama-3.1-8B-Instruct"},
+        name_or_path="meta-llama/Llama-3.1-8B-Instruct",
+    )
+    lin = build_lineage(f, CAT)
+    direct = lin.direct()
+    assert len(direct) == 1 and direct[0].declared
+    assert direct[0].repo_id == "meta-llama/Llama-3.1-8B-Instruct"
+    assert {e.key for e in direct[0].evidence} == {"card:base_model", "config.json:_name_or_path"}

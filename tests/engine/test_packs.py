@@ -191,3 +191,17 @@ def test_doc_cache_reparses_changed_files(tmp_path, monkeypatch):
     second = packs.by_id(packs.load_all([tmp_path / "p"]))["demo"]
     assert first.rules[0].severity.value == "error" and second.rules[0].severity.value == "warning"
     packs._load_cached.cache_clear()
+
+
+def test_doc_cache_revalidates_rules_when_pack_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(packs, "CACHE_PATH", tmp_path / "docs.json")
+    packs._load_cached.cache_clear()
+    core = "schema: 1\nid: demo\nkind: core\ntitle: Core\n"
+    rule = RULE.replace('clause: {section: "§1", quote: "display Built with Demo"}', "clause: null")
+    d = write_pack(tmp_path / "p", core, {"built-with": rule})
+    assert packs.load_all([tmp_path / "p"])  # valid as a core pack, and now cached
+    (d / "pack.yaml").write_text(PACK, encoding="utf-8")  # now a licence pack: clause required
+    packs._load_cached.cache_clear()
+    with pytest.raises(RulePackError, match="licence rules need a 'clause'"):
+        packs.load_all([tmp_path / "p"])
+    packs._load_cached.cache_clear()

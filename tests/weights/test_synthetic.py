@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.signals import run_all
+from compliance.lineage.weights.signals import SamplePlan, run_all
 from compliance.lineage.weights.verdict import (
     DERIVATION,
     IDENTICAL,
@@ -94,3 +94,21 @@ def test_not_verifiable_when_nothing_comparable() -> None:
         "neuron_matching",
         "layer_alignment",
     }
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [SamplePlan(), SamplePlan(neuron_layers=2, rows_per_matrix=16, neuron_rows=64)],
+    ids=["default-plan", "small-plan"],
+)
+def test_gqa_models_and_small_plans(plan: SamplePlan) -> None:
+    # grouped-query attention (8 q heads, 2 kv heads): heads are permuted by kv group
+    b = S.base(0, heads=8, kv_heads=2)
+    cases = {
+        "permuted": (S.permute(b), DERIVATION, "permuted"),
+        "moe": (S.upcycle_moe(b), DERIVATION, "upcycled-moe"),
+        "negative": (S.base(5, heads=8, kv_heads=2, profile_seed=0), NO_EVIDENCE, None),
+    }
+    for name, (m, kind, subtype) in cases.items():
+        v = decide(run_all(m.view(), b.view(), plan))
+        assert (v.kind, v.subtype) == (kind, subtype), name

@@ -60,6 +60,8 @@ def test_positive_template(texts: dict[str, list[str]]) -> None:
         assert " = " in p and "(n = " in p and "versus " in p and "(source: " in p
         assert "robust to" in p and "cannot detect" in p and "distillation" in p
     assert paras[-1] == DISCLAIMER
+    nm = next(p for p in ev if "matched-neuron" in p)
+    assert "Fisher p = " in nm and "exact under independent initialisation" in nm
 
 
 def test_identical_is_the_only_plain_fact(texts: dict[str, list[str]]) -> None:
@@ -75,6 +77,9 @@ def test_negative_template(texts: dict[str, list[str]]) -> None:
         assert "these methods cannot detect distillation" in head
         assert "sampled aligned-tensor cosine" in head
         assert DISCLAIMER not in texts[name]
+    # a dense suspect: the MoE signal is inapplicable, not "could not be computed"
+    assert "could not be computed" not in texts["different-seed"][0]
+    assert "MLP down-projection" in texts["independent-moe"][0]  # MoE suspect: S3 not computable
 
 
 def test_context_is_labelled_not_evidence(texts: dict[str, list[str]]) -> None:

@@ -85,14 +85,14 @@ def _inferred_bases(lineage: Any, declared: list[str]) -> list[str]:
     return out
 
 
-def _suspect_view(facts: Any, source: Any) -> Any:
+def _suspect_view(facts: Any, source: Any, label: str) -> Any:
     from compliance.lineage.weights.files import SourceFiles
     from compliance.lineage.weights.safetensors_view import SafetensorsView
 
     local = getattr(source, "kind", None) == "local"
     return SafetensorsView(
         SourceFiles(source),
-        label=facts.repo_id or facts.label,
+        label=label,
         revision=facts.commit,
         config=dict(facts.config.data) if facts.config.present else None,
         # hashing a local tensor only costs reading it; remotely it means downloading it
@@ -146,7 +146,7 @@ def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
     from compliance.lineage.weights.present import POSITIVE, verdict_kind
 
     kind = verdict_kind(comparison.verdict)
-    headline = comparison.wording[0] if comparison.wording else ""
+    headline = _plain(comparison.wording[0] if comparison.wording else "")
     if kind in POSITIVE:
         return BaseStatement(base, SUPPORTED, headline, via)
     if kind == "suggestive":
@@ -165,14 +165,24 @@ def _row(comparison: Any, declared: bool) -> ComparisonRow:
     from compliance.lineage.weights.present import fmt_bytes, share, verdict_kind, verdict_title
 
     s = comparison.suspect
+    read = (
+        "local files (every tensor hashed)"
+        if s.kind == "local"
+        else fmt_bytes(s.bytes_read) + share(s.bytes_read, s.total_bytes)
+    )
     return ComparisonRow(
         candidate=comparison.candidate.label,
         declared=declared,
         kind=verdict_kind(comparison.verdict),
         verdict=verdict_title(comparison.verdict),
-        evidence=comparison.wording[0] if comparison.wording else "",
-        bytes_read=fmt_bytes(s.bytes_read) + share(s.bytes_read, s.total_bytes),
+        evidence=_plain(comparison.wording[0] if comparison.wording else ""),
+        bytes_read=read,
     )
+
+
+def _plain(text: str) -> str:
+    """Wording marks labels as `code`; the report escapes backticks, so drop them."""
+    return text.replace("`", "")
 
 
 def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
@@ -185,7 +195,7 @@ def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
             f"The weights are consistent with derivation from {candidate}, which is not "
             "declared as a base model."
         ),
-        evidence=(Evidence(key="weights", seen=headline[:400]),),
+        evidence=(Evidence(key="weights", seen=_plain(headline)[:400]),),
         fix=(
             f"If the model derives from {candidate}, declare it in the model card's base_model "
             "and meet its licence's obligations; otherwise explain why the weights match."
@@ -203,7 +213,7 @@ def _upcycling_finding(candidate: str, comparison: Any, subtype: str) -> Finding
             f"The weights are consistent with {UPCYCLING_SUBTYPES[subtype]} of {candidate}, "
             "but the model card does not declare the relation as upcycled."
         ),
-        evidence=(Evidence(key="weights", seen=(comparison.wording or [""])[0][:400]),),
+        evidence=(Evidence(key="weights", seen=_plain((comparison.wording or [""])[0])[:400]),),
         fix=(
             f"Declare base_model: {candidate} with base_model_relation: upcycled (or describe "
             "the pruning / depth change) in the model card."
@@ -227,7 +237,8 @@ def weight_evidence(
     from compliance.lineage.weights.present import POSITIVE, verdict_kind, verdict_subtype
 
     network = (getattr(source, "kind", None) == "hub") if network is None else network
-    section = WeightsSection(suspect=str(facts.repo_id or facts.label))
+    name = getattr(lineage, "model", None) if lineage is not None else None
+    section = WeightsSection(suspect=str(name or facts.repo_id or facts.label))
     findings: list[Finding] = []
     declared = _declared_bases(lineage)
     library = _library(list(fingerprint_dirs or []), section.notes)
@@ -243,7 +254,7 @@ def weight_evidence(
     suspect = None
     if why_not is None:
         try:
-            suspect = _suspect_view(facts, source)
+            suspect = _suspect_view(facts, source, section.suspect)
         except ModelcheckError as exc:
             why_not = f"the weights could not be read ({exc})"
     if suspect is None:

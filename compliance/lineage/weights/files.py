@@ -235,6 +235,11 @@ class HttpFiles:
         self.timeout = timeout
         self._files = files
         self.counter = ByteCounter()
+        # our own client: a plain HTTP directory is not the Hub, so HF_HUB_OFFLINE and the
+        # Hub session's hooks do not apply to it
+        import httpx
+
+        self.client = httpx.Client(follow_redirects=True, timeout=httpx.Timeout(timeout))
 
     def _url(self, path: str) -> str:
         return self.base + urllib.parse.quote(path)
@@ -260,6 +265,7 @@ class HttpFiles:
             timeout=self.timeout,
             max_gap=0,
             what=f"{self.label}{path}",
+            client=self.client,
         )
 
     def read_small(self, path: str, limit: int) -> bytes | None:

@@ -79,8 +79,8 @@ def evidence_sentence(r: SignalResult) -> str:
     if r.name == "neuron_matching":
         d = r.details
         s += (
-            f", neuron-order test Fisher p = {_num(d.get('fisher_p'))}, identity fraction "
-            f"{_num(d.get('identity_frac'))}"
+            f", neuron-order test Fisher p = {_num(d.get('fisher_p'))} (exact under "
+            f"independent initialisation), identity fraction {_num(d.get('identity_frac'))}"
         )
     if r.name == "layer_alignment" and r.details.get("map"):
         s += f", layer map suspect->candidate {r.details['map']}"
@@ -104,7 +104,9 @@ def _methods(results: Sequence[SignalResult]) -> list[str]:
 
 def _uncomputed(results: Sequence[SignalResult]) -> str:
     items = [
-        f"{r.statistic} ({r.reason})" for r in results if r.tier in ("A", "B") and not r.computable
+        f"{r.statistic} ({r.reason})"
+        for r in results
+        if r.tier in ("A", "B") and not r.computable and not r.details.get("inapplicable")
     ]
     return _join(items)
 
@@ -167,10 +169,7 @@ def context_sentence(results: Sequence[SignalResult]) -> str | None:
         elif r.name == "tokenizer":
             parts.append("tokenizer files " + ("identical" if r.fires else "different"))
         elif r.name == "config_similarity":
-            parts.append(
-                f"{r.details.get('equal') and len(r.details['equal'])}/{r.n} "
-                "architecture fields equal"
-            )
+            parts.append(f"{len(r.details.get('equal') or [])}/{r.n} architecture fields equal")
     if not parts:
         return None
     return (

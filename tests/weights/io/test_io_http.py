@@ -50,15 +50,27 @@ def test_range_ignored_stops_once_the_span_has_arrived(models):
         assert any(rng is not None for _p, rng, _n in log)  # Range was asked for
 
 
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A smaller pair than `models`, so a remote run makes few requests."""
+    from compliance.lineage.weights import synth
+
+    root = tmp_path_factory.mktemp("tiny")
+    b = synth.base(5, hidden=64, n_layers=4, ffn=256, vocab=128)
+    synth.write_model(b, root / "base", dtype="BF16")
+    synth.write_model(synth.fine_tune(b, 0.1), root / "ft", dtype="BF16")
+    return root
+
+
 @pytest.mark.parametrize("honour_range", [True, False])
-def test_lineage_with_a_remote_suspect(models, tmp_path, honour_range):
+def test_lineage_with_a_remote_suspect(tiny, tmp_path, honour_range):
     import json
 
     from compliance.cli import main
 
     out = tmp_path / "r.json"
-    with serve(models["ft"].parent, honour_range) as (url, _log):
-        rc = main(["lineage", url + "ft/", "--against", str(models["base"]), "--format", "json",
+    with serve(tiny, honour_range) as (url, _log):
+        rc = main(["lineage", url + "ft/", "--against", str(tiny / "base"), "--format", "json",
                    "-o", str(out)])
     assert rc == 0
     (c,) = json.loads(out.read_text())["comparisons"]

@@ -20,6 +20,7 @@ from compliance.lineage.weights.signals.base import (
     SignalResult,
     cached,
     not_computable,
+    role_kind,
 )
 from compliance.lineage.weights.view import TensorView
 
@@ -39,7 +40,13 @@ CANNOT_DETECT = ("neuron permutation or rotation inside layers", "width pruning"
 
 def similarity(a: CachedView, b: CachedView) -> tuple[np.ndarray, int, list[str]]:
     """S[i, j] over roles both models have at every layer with one shape; returns (S, n, roles)."""
-    roles = sorted(set(a.roles(0)) & set(b.roles(0))) if a.n_layers and b.n_layers else []
+    # down projections ("neuron" rows: 256 x intermediate per layer) are left out: stacking
+    # them for every layer of a 48-layer model would take GBs, and q/k/v/o/gate/up suffice
+    roles = (
+        sorted(r for r in set(a.roles(0)) & set(b.roles(0)) if role_kind(r) == "matrix")
+        if a.n_layers and b.n_layers
+        else []
+    )
     keep: list[str] = []
     dots = np.zeros((a.n_layers, b.n_layers))
     na = np.zeros(a.n_layers)

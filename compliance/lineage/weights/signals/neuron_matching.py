@@ -186,8 +186,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     src = "non-corresponding layers+simulated" if null_vals else "simulated"
     null = Null(
         description="matched-neuron cosine between non-corresponding layers of the two "
-        "models and between independent Gaussian matrices of the same shape; the order "
-        "test's p-value is exact under independent initialisation",
+        "models and between independent Gaussian matrices of the same shape",
         source=src,
         mean=mean,
         sd=sd,
