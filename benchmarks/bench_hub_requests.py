@@ -7,6 +7,11 @@ huggingface_hub client: once without lineage (`--resolve catalog`), once with th
 Hub resolver, cold and warm cache. It also measures huggingface_hub's own
 `get_safetensors_metadata` on the same repo for comparison.
 
+A second repo is shaped like a 405B model (Llama-3.1-405B layout: 1137 bf16 tensors
+in 191 shards, ~811 GB) to show the cost cap: a Hub audit reads the index and the
+first 2 shard headers only, so it costs the same as the 14B one; for comparison the
+same repo is read with every shard header (what `--weights` and local audits do).
+
 How the 14B layout is emulated honestly without 29.5 GB on disk:
 - each shard is a git-LFS pointer whose `size` is the real shard size, so the file
   list says exactly what the Hub would say (sizes, sha256);
@@ -41,28 +46,40 @@ from hubserver import start_olah, stop  # noqa: E402
 HIDDEN, INTER, LAYERS, VOCAB, KV = 5120, 13824, 48, 152064, 1024
 SHARDS = 8
 PAD = 1 << 20  # bytes of zeros stored after each real header
+# Llama-3.1-405B: hidden 16384, intermediate 53248, 126 layers, vocab 128256, 8 KV heads
+BIG = {"hidden": 16384, "inter": 53248, "layers": 126, "vocab": 128256, "kv": 1024}
+BIG_SHARDS = 191
+BIG_PAD = 64 << 10  # > the 16 KiB first read; keeps 191 stored objects small
+
+
+def decoder_tensors(
+    hidden: int, inter: int, layers: int, vocab: int, kv: int, bias: bool
+) -> list[tuple[str, tuple[int, ...]]]:
+    t: list[tuple[str, tuple[int, ...]]] = [("model.embed_tokens.weight", (vocab, hidden))]
+    for i in range(layers):
+        p = f"model.layers.{i}."
+        for proj, rows in (("q", hidden), ("k", kv), ("v", kv)):
+            t.append((f"{p}self_attn.{proj}_proj.weight", (rows, hidden)))
+            if bias:
+                t.append((f"{p}self_attn.{proj}_proj.bias", (rows,)))
+        t += [
+            (p + "self_attn.o_proj.weight", (hidden, hidden)),
+            (p + "mlp.gate_proj.weight", (inter, hidden)),
+            (p + "mlp.up_proj.weight", (inter, hidden)),
+            (p + "mlp.down_proj.weight", (hidden, inter)),
+            (p + "input_layernorm.weight", (hidden,)),
+            (p + "post_attention_layernorm.weight", (hidden,)),
+        ]
+    t += [("model.norm.weight", (hidden,)), ("lm_head.weight", (vocab, hidden))]
+    return t
 
 
 def qwen14b_tensors() -> list[tuple[str, tuple[int, ...]]]:
-    t: list[tuple[str, tuple[int, ...]]] = [("model.embed_tokens.weight", (VOCAB, HIDDEN))]
-    for i in range(LAYERS):
-        p = f"model.layers.{i}."
-        t += [
-            (p + "self_attn.q_proj.weight", (HIDDEN, HIDDEN)),
-            (p + "self_attn.q_proj.bias", (HIDDEN,)),
-            (p + "self_attn.k_proj.weight", (KV, HIDDEN)),
-            (p + "self_attn.k_proj.bias", (KV,)),
-            (p + "self_attn.v_proj.weight", (KV, HIDDEN)),
-            (p + "self_attn.v_proj.bias", (KV,)),
-            (p + "self_attn.o_proj.weight", (HIDDEN, HIDDEN)),
-            (p + "mlp.gate_proj.weight", (INTER, HIDDEN)),
-            (p + "mlp.up_proj.weight", (INTER, HIDDEN)),
-            (p + "mlp.down_proj.weight", (HIDDEN, INTER)),
-            (p + "input_layernorm.weight", (HIDDEN,)),
-            (p + "post_attention_layernorm.weight", (HIDDEN,)),
-        ]
-    t += [("model.norm.weight", (HIDDEN,)), ("lm_head.weight", (VOCAB, HIDDEN))]
-    return t
+    return decoder_tensors(HIDDEN, INTER, LAYERS, VOCAB, KV, bias=True)
+
+
+def llama405b_tensors() -> list[tuple[str, tuple[int, ...]]]:
+    return decoder_tensors(bias=False, **BIG)
 
 
 def _numel(shape: tuple[int, ...]) -> int:
@@ -72,40 +89,63 @@ def _numel(shape: tuple[int, ...]) -> int:
     return n
 
 
-def shard_files() -> tuple[dict[str, bytes], dict[str, int], dict]:
-    """(LFS objects, declared sizes, index json) for the 8 shards."""
-    tensors = qwen14b_tensors()
+def shard_files(
+    tensors: list[tuple[str, tuple[int, ...]]] | None = None,
+    shards: int = SHARDS,
+    pad: int = PAD,
+) -> tuple[dict[str, bytes], dict[str, int], dict]:
+    """(LFS objects, declared sizes, index json) for the shards (default: the 14B's 8)."""
+    tensors = qwen14b_tensors() if tensors is None else tensors
     total = sum(_numel(s) * 2 for _, s in tensors)
-    per = total / SHARDS
-    groups: list[list[tuple[str, tuple[int, ...]]]] = [[] for _ in range(SHARDS)]
+    per = total / shards
+    groups: list[list[tuple[str, tuple[int, ...]]]] = [[] for _ in range(shards)]
     acc = 0
     for name, shape in tensors:
-        groups[min(SHARDS - 1, int(acc // per))].append((name, shape))
+        groups[min(shards - 1, int(acc // per))].append((name, shape))
         acc += _numel(shape) * 2
     objects, sizes, weight_map = {}, {}, {}
     for k, group in enumerate(groups, 1):
-        fname = f"model-{k:05d}-of-{SHARDS:05d}.safetensors"
+        fname = f"model-{k:05d}-of-{shards:05d}.safetensors"
         head, data_len = safetensors_header({n: ("BF16", s) for n, s in group}, {"format": "pt"})
-        objects[fname] = head + bytes(PAD)
+        objects[fname] = head + bytes(pad)
         sizes[fname] = len(head) + data_len
         weight_map.update({n: fname for n, _ in group})
     index = {"metadata": {"total_size": total}, "weight_map": weight_map}
     return objects, sizes, index
 
 
-def build(mirrors: Path) -> tuple[str, str]:
-    objects, sizes, index = shard_files()
-    config = json.dumps(
+def _config(arch: str, model_type: str, hidden: int, inter: int, layers: int, vocab: int) -> str:
+    return json.dumps(
         {
-            "architectures": ["Qwen2ForCausalLM"],
-            "model_type": "qwen2",
-            "hidden_size": HIDDEN,
-            "intermediate_size": INTER,
-            "num_hidden_layers": LAYERS,
-            "vocab_size": VOCAB,
+            "architectures": [arch],
+            "model_type": model_type,
+            "hidden_size": hidden,
+            "intermediate_size": inter,
+            "num_hidden_layers": layers,
+            "vocab_size": vocab,
             "torch_dtype": "bfloat16",
         }
     )
+
+
+def build_big(mirrors: Path) -> str:
+    """A 405B-class fine-tune with 191 shards (its base is not on the server)."""
+    objects, sizes, index = shard_files(llama405b_tensors(), BIG_SHARDS, BIG_PAD)
+    h, i, n, v = BIG["hidden"], BIG["inter"], BIG["layers"], BIG["vocab"]
+    files = {
+        "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-405B", "# ft\n"),
+        "config.json": _config("LlamaForCausalLM", "llama", h, i, n, v),
+        "model.safetensors.index.json": json.dumps(index),
+        "LICENSE": LLAMA_LICENSE,
+    }
+    big = "bench/Llama-405B-ft"
+    make_repo(mirrors, big, files, objects, sizes)
+    return big
+
+
+def build(mirrors: Path) -> tuple[str, str]:
+    objects, sizes, index = shard_files()
+    config = _config("Qwen2ForCausalLM", "qwen2", HIDDEN, INTER, LAYERS, VOCAB)
     tokenizer = b'{"version": "1.0"}' + bytes(64 << 10)
     common = {
         "config.json": config,
@@ -170,6 +210,21 @@ def main() -> None:
             proxy.reset()
             meta = HfApi(endpoint=proxy.url).get_safetensors_metadata(ft, revision="main")
             hf_reqs, hf_bytes = proxy.requests, proxy.bytes
+
+            # the 405B-class repo: the cap, then every header for comparison
+            big = build_big(olah.mirrors)
+            big_rows = []
+            for label in ("cold cache", "warm cache"):
+                proxy.reset()
+                report = run_audit(AuditOptions(target=big, resolve="catalog"))
+                big_rows.append((f"no lineage (--resolve catalog), {label}", report))
+                big_rows[-1] += (proxy.requests, proxy.bytes)
+            from compliance.facts.read import read_facts
+            from compliance.sources.hub import HubSource
+
+            proxy.reset()
+            read_facts(HubSource.open(big), all_shard_headers=True)
+            all_headers = (proxy.requests, proxy.bytes)
         finally:
             proxy.stop()
             stop(proc)
@@ -188,6 +243,15 @@ def main() -> None:
     report = rows[-1][4]
     anc = [(a.repo_id, a.license, a.revision) for a in report.lineage.ancestors]
     print(f"ancestors resolved: {anc}")
+    print()
+    print(f"model: {big} ({BIG_SHARDS} shards, Llama-3.1-405B layout)")
+    print(f"{'audit':62} {'requests':>8} {'bytes':>10}")
+    for label, _report, reqs, nbytes in big_rows:
+        print(f"{label:62} {reqs:>8} {nbytes:>10}")
+    label = "every shard header (--weights / local-audit behaviour), warm"
+    print(f"{label:62} {all_headers[0]:>8} {all_headers[1]:>10}")
+    report = big_rows[-1][1]
+    print("note:", next(n for n in report.notes if "not read to keep the audit cheap" in n))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def parse_config(
     waivers = tuple(
         Waiver(
             rule=w["rule"].strip(),
-            ancestor=(w.get("ancestor") or None),
+            ancestor=(w.get("ancestor") or "").strip() or None,
             reason=(w.get("reason") or "").strip() or None,
             index=i,
             line=waiver_line,

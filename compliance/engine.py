@@ -4,17 +4,20 @@ No I/O, no printing. Obligations are cumulative: each ancestor licence's pack is
 evaluated once, listing every ancestor that brings it, and its findings name the
 nearest such ancestor. `applies_to` filters licence rules by the audited model's
 relation (a model with no ancestors gets no derivative obligations). Core and
-policy rules run once. Waivers mark findings, never hide them.
+policy rules run once. Waivers mark findings, never hide them: a waiver matches by
+rule id and, if it names one, by ancestor (for a licence rule, any ancestor that
+brings the licence); one without a reason is not applied and is itself an error
+finding, one that matches nothing an info finding. Output is sorted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from compliance.checks import CHECKS
-from compliance.checks.base import CheckContext, CheckResult
+from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
@@ -32,32 +35,21 @@ def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
 
 
 def _findings(rule: Rule, pack: Pack, result: CheckResult, ancestor: str | None) -> list[Finding]:
+    """One finding per hit; a result without hits is one finding about the result itself."""
     clause = rule.clause.to_clause(pack.id) if rule.clause else None
-    base = {
-        "rule_id": rule.id,
-        "severity": rule.severity,
-        "clause": clause,
-        "fix": rule.fix,
-    }
-    if result.hits:
-        return [
-            Finding(
-                category=h.category or rule.category,
-                message=h.message or rule.message,
-                evidence=h.evidence,
-                ancestor=h.ancestor or ancestor,
-                **base,
-            )
-            for h in result.hits
-        ]
+    hits = result.hits or (Hit(evidence=result.evidence, message=result.message),)
     return [
         Finding(
-            category=rule.category,
-            message=result.message or rule.message,
-            evidence=result.evidence,
-            ancestor=ancestor,
-            **base,
+            rule_id=rule.id,
+            category=h.category or rule.category,
+            severity=rule.severity,
+            message=h.message or rule.message,
+            evidence=h.evidence,
+            clause=clause,
+            fix=rule.fix,
+            ancestor=h.ancestor or ancestor,
         )
+        for h in hits
     ]
 
 
@@ -74,61 +66,78 @@ def _reports(rule: Rule, result: CheckResult) -> bool:
     )
 
 
-def _waiver_matches(w: Waiver, f: Finding, lineage: Lineage) -> bool:
+def _waiver_names(f: Finding, lineage: Lineage, licence_packs: frozenset[str]) -> set[str]:
+    """Every name (lower case) a waiver's `ancestor` may give for what `f` is about.
+
+    A licence rule's finding is the obligation of that licence as a whole: it names the
+    nearest ancestor that brings it, but a waiver may name any of them (the obligation
+    lists them all), e.g. `meta-llama/Llama-3.1-8B` behind a fine-tune of the Instruct
+    model. Other findings are about their own ancestor only. An ancestor may also be
+    named as written (a re-upload) rather than by its canonical id.
+    """
+    if f.ancestor is None:
+        return set()
+    licence = f.rule_id.split("/", 1)[0]
+    brought = licence in licence_packs and any(
+        a.repo_id == f.ancestor and a.license == licence for a in lineage.ancestors
+    )
+    about = [
+        a
+        for a in lineage.ancestors
+        if (a.license == licence if brought else a.repo_id == f.ancestor)
+    ]
+    names = {f.ancestor.lower()}
+    names.update(n.lower() for a in about for n in (a.repo_id, a.as_written) if n)
+    return names
+
+
+def _waiver_matches(w: Waiver, f: Finding, names: set[str]) -> bool:
     if w.rule != f.rule_id:
         return False
-    if w.ancestor is None:
-        return True
-    if f.ancestor is None:
-        return False
-    wanted = w.ancestor.lower()
-    if f.ancestor.lower() == wanted:
-        return True
-    # a waiver may name the ancestor as written (a re-upload) rather than its canonical id
-    return any(
-        a.repo_id == f.ancestor and (a.as_written or "").lower() == wanted
-        for a in lineage.ancestors
+    return w.ancestor is None or w.ancestor.lower() in names
+
+
+def _engine_finding(
+    rule_id: str, severity: Severity, message: str, evidence: Evidence, engine_pack: Pack | None
+) -> Finding:
+    """A finding about the audit's own configuration (a waiver), fixed in .modelcheck.yaml."""
+    return Finding(
+        rule_id=rule_id,
+        category="metadata-invalid",
+        severity=severity,
+        message=message,
+        evidence=(evidence,),
+        fix=_fix_of(engine_pack, rule_id),
     )
 
 
 def _apply_waivers(
-    findings: list[Finding], config: Config | None, lineage: Lineage, engine_pack: Pack | None
+    findings: list[Finding],
+    config: Config | None,
+    lineage: Lineage,
+    packs: Mapping[str, Pack],
 ) -> list[Finding]:
     if config is None or not config.waivers:
         return findings
+    licence_packs = frozenset(p.id for p in packs.values() if p.kind == "license")
+    names = [_waiver_names(f, lineage, licence_packs) for f in findings]
+    core = packs.get("core")
     out = list(findings)
     extra: list[Finding] = []
     for w in config.waivers:
-        hits = [i for i, f in enumerate(out) if _waiver_matches(w, f, lineage)]
         ev = Evidence(file=config.origin, line=w.line, key=f"waivers[{w.index}]", seen=w.rule)
         if not w.reason:
-            extra.append(
-                Finding(
-                    rule_id=WAIVER_WITHOUT_REASON,
-                    category="metadata-invalid",
-                    severity=Severity.ERROR,
-                    message=f"The waiver for `{w.rule}` has no `reason`, so it was not applied.",
-                    evidence=(ev,),
-                    fix=_fix_of(engine_pack, WAIVER_WITHOUT_REASON),
-                )
-            )
+            message = f"The waiver for `{w.rule}` has no `reason`, so it was not applied."
+            extra.append(_engine_finding(WAIVER_WITHOUT_REASON, Severity.ERROR, message, ev, core))
             continue
+        hits = [i for i, f in enumerate(out) if _waiver_matches(w, f, names[i])]
         if not hits:
             target = f"`{w.rule}`" + (f" (ancestor `{w.ancestor}`)" if w.ancestor else "")
-            extra.append(
-                Finding(
-                    rule_id=WAIVER_UNUSED,
-                    category="metadata-invalid",
-                    severity=Severity.INFO,
-                    message=f"The waiver for {target} matches no finding of this audit.",
-                    evidence=(ev,),
-                    fix=_fix_of(engine_pack, WAIVER_UNUSED),
-                )
-            )
+            message = f"The waiver for {target} matches no finding of this audit."
+            extra.append(_engine_finding(WAIVER_UNUSED, Severity.INFO, message, ev, core))
             continue
         for i in hits:
-            f = out[i]
-            out[i] = replace(f, waived=True, waiver_reason=w.reason)
+            out[i] = replace(out[i], waived=True, waiver_reason=w.reason)
     return out + extra
 
 
@@ -172,7 +181,7 @@ def evaluate(
         return CheckContext(facts, lineage, name, by_id, pack, ancestors, config)
 
     relation = lineage.relation
-    has_ancestors = bool(lineage.ancestors)
+    # Only ancestors bring licences: a model without any gets no derivative obligations.
     for lic in lineage.licenses():
         pack = by_id.get(lic)
         if pack is None or pack.kind != "license":
@@ -180,7 +189,7 @@ def evaluate(
         bringers = _ancestors_with(lineage, lic)
         names = tuple(a.repo_id for a in bringers)
         for rule in pack.rules:
-            if not has_ancestors or (rule.applies_to and relation not in rule.applies_to):
+            if rule.applies_to and relation not in rule.applies_to:
                 state = ObligationState.NOT_APPLICABLE
             else:
                 result = _run(rule, context(pack, bringers))
@@ -201,7 +210,7 @@ def evaluate(
                 findings.extend(_findings(rule, pack, result, None))
 
     findings.extend(extra_findings)
-    findings = _apply_waivers(findings, config, lineage, by_id.get("core"))
+    findings = _apply_waivers(findings, config, lineage, by_id)
     findings.sort(key=sort_key)
     obligations.sort(key=lambda o: (o.license, o.rule_id))
     return findings, obligations

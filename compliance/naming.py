@@ -21,23 +21,22 @@ def model_name(
     facts: Facts, cli_name: str | None = None, config: Config | None = None
 ) -> tuple[str, str]:
     """(name, source) for the audited model."""
-    if _text(cli_name):
-        return cli_name.strip(), "--name"  # type: ignore[union-attr]
-    if config is not None and _text(config.repo_id):
-        return config.repo_id.strip(), f"{config.origin or '.modelcheck.yaml'} repo_id"  # type: ignore[union-attr]
+    if name := _text(cli_name):
+        return name, "--name"
+    if config is not None and (name := _text(config.repo_id)):
+        return name, f"{config.origin or '.modelcheck.yaml'} repo_id"
     if facts.source_kind == "hub" and facts.repo_id:
         return facts.repo_id, "Hub repo id"
     if facts.git_remote_repo_id:
         return facts.git_remote_repo_id, "git remote"
     meta = facts.card.metadata
-    if _text(meta.get("model_name")):
-        return meta["model_name"].strip(), "card model_name"
+    if name := _text(meta.get("model_name")):
+        return name, "card model_name"
     index = meta.get("model-index")
-    if isinstance(index, list) and index and isinstance(index[0], dict):
-        name = _text(index[0].get("name"))
-        if name:
-            return name, "card model-index[0].name"
-    if _text(facts.card.first_heading):
-        return facts.card.first_heading.strip(), "card first heading"  # type: ignore[union-attr]
+    first = index[0] if isinstance(index, list) and index else None
+    if isinstance(first, dict) and (name := _text(first.get("name"))):
+        return name, "card model-index[0].name"
+    if name := _text(facts.card.first_heading):
+        return name, "card first heading"
     label = facts.label.rstrip("/\\")
     return PurePath(label).name or label, "directory name"

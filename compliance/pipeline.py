@@ -118,6 +118,22 @@ def _lineage_notes(lineage: Lineage, by_id: dict[str, Any]) -> list[str]:
     return notes
 
 
+def _catalog_notes(lineage: Lineage, catalog: Any) -> list[str]:
+    """Where an ancestor's own repo on the Hub names another licence than the catalog."""
+    notes = []
+    for a in lineage.ancestors:
+        entry = catalog.lookup(a.repo_id) if a.resolution == "hub" and a.license else None
+        other = getattr(entry, "license", None)
+        if other and other != a.license:
+            at = f"{a.repo_id}@{a.revision[:12]}" if a.revision else a.repo_id
+            notes.append(
+                f"Hub and built-in catalog disagree on `{a.repo_id}`: its repo on the Hub "
+                f"({at}, {a.license_source}) says `{a.license}`, the catalog says `{other}`; "
+                "the Hub's answer was used. Check which licence applies."
+            )
+    return notes
+
+
 def _weights(
     opts: AuditOptions, facts: Facts, lineage: Lineage, source: Source
 ) -> tuple[Any, list[Finding]]:
@@ -135,7 +151,8 @@ def run_audit(opts: AuditOptions) -> Report:
     base_dirs = list(opts.rules_dirs) + list(cli_config.rules if cli_config else ())
     packs = packs_mod.load_all(base_dirs)
     source = open_source(opts.target)
-    facts = read_facts(source, packs_mod.identifier(packs))
+    # a Hub audit reads a few shard headers only, unless --weights needs them all
+    facts = read_facts(source, packs_mod.identifier(packs), all_shard_headers=opts.weights)
 
     repo_dir = Path(source.root) if isinstance(source, LocalSource) else None  # type: ignore[attr-defined]
     config = cli_config or config_for(_repo_config(facts, source, notes), None, repo_dir)
@@ -154,7 +171,12 @@ def run_audit(opts: AuditOptions) -> Report:
         weights, extra = _weights(opts, facts, lineage, source)
     findings, obligations = evaluate(facts, lineage, packs, config, name, extra_findings=extra)
 
-    notes = facts.notes + notes + _lineage_notes(lineage, {p.id: p for p in packs})
+    notes = (
+        facts.notes
+        + notes
+        + _catalog_notes(lineage, catalog)
+        + _lineage_notes(lineage, {p.id: p for p in packs})
+    )
     return Report(
         target=opts.target,
         source_kind=source.kind,

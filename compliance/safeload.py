@@ -107,6 +107,18 @@ def decode_text(data: bytes, file: str, *, truncated: bool = False) -> tuple[str
     return text.removeprefix("\ufeff"), error
 
 
+def _bounded_text(data: str | bytes, file: str, max_bytes: int, what: str) -> str | LoadError:
+    """`data` as text, or why it is not parsed: larger than `max_bytes` (counted in UTF-8
+    bytes either way) or not valid UTF-8 (a parser must not see replacement characters)."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
+    if size > max_bytes:
+        return LoadError(file, None, f"{what} larger than {max_bytes} bytes; not parsed")
+    if isinstance(data, str):
+        return data
+    text, err = decode_text(data, file)
+    return text if err is None else err
+
+
 # ---------------------------------------------------------------- YAML
 
 
@@ -186,17 +198,9 @@ def load_yaml(
     below the opening `---`), so error lines and `key_lines` cite the file.
     An empty document loads as None.
     """
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
-    if size > max_bytes:
-        return Loaded(
-            error=LoadError(file, None, f"YAML larger than {max_bytes} bytes; not parsed")
-        )
-    if isinstance(data, bytes):
-        text, err = decode_text(data, file)
-        if err is not None:
-            return Loaded(error=err)
-    else:
-        text = data
+    text = _bounded_text(data, file, max_bytes, "YAML")
+    if isinstance(text, LoadError):
+        return Loaded(error=text)
     try:
         measurer = _Loader(text)
         try:
@@ -258,17 +262,9 @@ def load_json(
     max_depth: int = MAX_DEPTH,
 ) -> Loaded:
     """Parse JSON safely and within bounds."""
-    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
-    if size > max_bytes:
-        return Loaded(
-            error=LoadError(file, None, f"JSON larger than {max_bytes} bytes; not parsed")
-        )
-    if isinstance(data, bytes):
-        text, err = decode_text(data, file)
-        if err is not None:
-            return Loaded(error=err)
-    else:
-        text = data
+    text = _bounded_text(data, file, max_bytes, "JSON")
+    if isinstance(text, LoadError):
+        return Loaded(error=text)
     if _json_depth_exceeds(text, max_depth):
         return Loaded(
             error=LoadError(file, None, f"JSON refused: nesting deeper than {max_depth} levels")

@@ -20,6 +20,17 @@ def catalog() -> Catalog:
     return Catalog.load()
 
 
+def found(catalog: Catalog, repo_id: str) -> CatalogEntry:
+    """The entry for `repo_id`, which must exist."""
+    entry = catalog.lookup(repo_id)
+    assert entry is not None, f"{repo_id} is not in the catalog"
+    return entry
+
+
+def fields(entry: CatalogEntry, *names: str) -> tuple[object, ...]:
+    return tuple(getattr(entry, n) for n in names)
+
+
 def test_default_path_is_the_shipped_catalog(catalog: Catalog) -> None:
     assert len(Catalog.load(RULES / "catalog.yaml")) == len(catalog)
 
@@ -80,16 +91,14 @@ def test_every_base_is_itself_in_the_catalog(catalog: Catalog) -> None:
     ],
 )
 def test_known_models(catalog: Catalog, repo_id: str, license: str) -> None:
-    entry = catalog.lookup(repo_id)
-    assert entry is not None
+    entry = found(catalog, repo_id)
     assert (entry.repo_id, entry.license) == (repo_id, license)
     assert entry.as_written is None and entry.via_pattern is None
 
 
 def test_instruct_model_records_its_base(catalog: Catalog) -> None:
-    entry = catalog.lookup("meta-llama/Llama-3.1-8B-Instruct")
-    assert entry is not None
-    assert (entry.base, entry.relation, entry.family) == (
+    entry = found(catalog, "meta-llama/Llama-3.1-8B-Instruct")
+    assert fields(entry, "base", "relation", "family") == (
         "meta-llama/Llama-3.1-8B",
         "finetune",
         "llama",
@@ -97,17 +106,17 @@ def test_instruct_model_records_its_base(catalog: Catalog) -> None:
 
 
 def test_renamed_meta_llama_ids_map_to_the_current_name(catalog: Catalog) -> None:
-    entry = catalog.lookup("meta-llama/Meta-Llama-3.1-8B-Instruct")
-    assert entry is not None
-    assert entry.repo_id == "meta-llama/Llama-3.1-8B-Instruct"
-    assert entry.as_written == "meta-llama/Meta-Llama-3.1-8B-Instruct"
-    assert entry.via_pattern == "alias"
+    entry = found(catalog, "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert fields(entry, "repo_id", "as_written", "via_pattern") == (
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Meta-Llama-3.1-8B-Instruct",
+        "alias",
+    )
 
 
 def test_lookup_is_case_insensitive_and_keeps_what_was_written(catalog: Catalog) -> None:
-    entry = catalog.lookup("qwen/qwen2.5-3b")
-    assert entry is not None
-    assert (entry.repo_id, entry.license, entry.as_written) == (
+    entry = found(catalog, "qwen/qwen2.5-3b")
+    assert fields(entry, "repo_id", "license", "as_written") == (
         "Qwen/Qwen2.5-3B",
         "qwen-research",
         "qwen/qwen2.5-3b",
@@ -165,12 +174,9 @@ def test_lookup_is_case_insensitive_and_keeps_what_was_written(catalog: Catalog)
 def test_reuploads_map_to_the_original(
     catalog: Catalog, asked: str, original: str, pattern: str
 ) -> None:
-    entry = catalog.lookup(asked)
-    assert entry is not None, f"{asked} should map to {original}"
-    assert entry.repo_id == original
-    assert entry.as_written == asked
-    assert entry.via_pattern == pattern
-    assert entry.license == catalog.lookup(original).license  # type: ignore[union-attr]
+    entry = found(catalog, asked)
+    assert fields(entry, "repo_id", "as_written", "via_pattern") == (original, asked, pattern)
+    assert entry.license == found(catalog, original).license
 
 
 @pytest.mark.parametrize(
@@ -189,7 +195,7 @@ def test_unknown_ids_are_none(catalog: Catalog, repo_id: str) -> None:
 
 
 def test_entries_are_frozen(catalog: Catalog) -> None:
-    entry = catalog.lookup("google/gemma-2-9b")
+    entry = found(catalog, "google/gemma-2-9b")
     assert isinstance(entry, CatalogEntry)
     with pytest.raises(FrozenInstanceError):
         entry.license = "mit"  # type: ignore[misc]
@@ -262,12 +268,10 @@ def test_unreadable_catalog_names_the_file(tmp_path: Path) -> None:
 def test_a_listed_copy_does_not_capture_other_reuploads(catalog: Catalog) -> None:
     """TheBloke's Yi-34B copy (taken under the Yi v2.1 licence) is listed as itself; another
     re-upload of the same name still maps to the Apache-2.0 original, not to the copy."""
-    copy = catalog.lookup("TheBloke/Yi-34B-GGUF")
-    assert copy is not None
-    assert (copy.license, copy.base, copy.relation) == ("yi", "01-ai/Yi-34B", "quantized")
-    other = catalog.lookup("bartowski/Yi-34B-GGUF")
-    assert other is not None
-    assert (other.repo_id, other.license, other.via_pattern) == (
+    copy = found(catalog, "TheBloke/Yi-34B-GGUF")
+    assert fields(copy, "license", "base", "relation") == ("yi", "01-ai/Yi-34B", "quantized")
+    other = found(catalog, "bartowski/Yi-34B-GGUF")
+    assert fields(other, "repo_id", "license", "via_pattern") == (
         "01-ai/Yi-34B",
         "apache-2.0",
         "bartowski",
@@ -275,5 +279,4 @@ def test_a_listed_copy_does_not_capture_other_reuploads(catalog: Catalog) -> Non
 
 
 def test_hub_urls_are_accepted(catalog: Catalog) -> None:
-    entry = catalog.lookup("https://huggingface.co/google/gemma-2-9b")
-    assert entry is not None and entry.repo_id == "google/gemma-2-9b"
+    assert found(catalog, "https://huggingface.co/google/gemma-2-9b").repo_id == "google/gemma-2-9b"

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 
 if TYPE_CHECKING:
+    from compliance.lineage.model import Ancestor
     from compliance.packs import Rule
 
 KIND = "ancestor-license"
@@ -40,20 +41,15 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     ids = set(options.get("forbid_ids") or [])
     cats = set(options.get("forbid_categories") or [])
-    hits: list[Hit] = []
-    for a in ctx.lineage.ancestors:
+
+    def forbidden(a: Ancestor) -> str | None:
         if not a.license:
-            continue
+            return None
         pack = ctx.packs.get(a.license)
         category = pack.category if pack else None
-        if a.license in ids or (category and category in cats):
-            why = a.license if a.license in ids else f"{a.license}, category {category}"
-            hits.append(
-                Hit(
-                    evidence=tuple(a.evidence[:1]),
-                    ancestor=a.repo_id,
-                    message=f"Ancestor `{a.repo_id}` is under a licence this policy forbids "
-                    f"({why}).",
-                )
-            )
-    return CheckResult.from_hits(hits)
+        if a.license not in ids and not (category and category in cats):
+            return None
+        why = a.license if a.license in ids else f"{a.license}, category {category}"
+        return f"Ancestor `{a.repo_id}` is under a licence this policy forbids ({why})."
+
+    return per_ancestor(ctx.lineage.ancestors, forbidden, evidence=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,27 @@ class CheckResult:
     @classmethod
     def from_hits(cls, hits: list[Hit]) -> CheckResult:
         return cls(NOT_MET, hits=tuple(hits)) if hits else cls(MET)
+
+
+def per_ancestor(
+    ancestors: Iterable[Ancestor],
+    message_for: Callable[[Ancestor], str | None],
+    *,
+    evidence: int | None = None,
+) -> CheckResult:
+    """One hit per ancestor `message_for` has a message about; met when it has none.
+
+    Shared by the kinds that judge each ancestor on its own. Each hit names its
+    ancestor and quotes its first `evidence` pieces of evidence (None: all).
+    """
+    hits = []
+    for a in ancestors:
+        message = message_for(a)
+        if message is not None:
+            hits.append(
+                Hit(evidence=tuple(a.evidence[:evidence]), ancestor=a.repo_id, message=message)
+            )
+    return CheckResult.from_hits(hits)
 
 
 @dataclass

@@ -63,12 +63,10 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     pack = ctx.pack
     ids = [i.lower() for i in pack.derivatives.acceptable_ids]
     names = [n.lower() for n in pack.derivatives.acceptable_names]
-    if not ids and not names:
-        return CheckResult.met(ctx.meta_evidence("license", declared))
     name = _lower(ctx.card_meta.get("license_name"))
-    if declared in ids:
-        return CheckResult.met(ctx.meta_evidence("license", declared))
     evidence: list[Evidence] = [ctx.meta_evidence("license", declared)]
+    if declared in ids:
+        return CheckResult.met(*evidence)
     if declared == "other":
         if name and name in names:
             return CheckResult.met(*evidence, ctx.meta_evidence("license_name", name))
@@ -77,7 +75,10 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     accepted = ", ".join([f"`{i}`" for i in ids] + [f"`other` + license_name `{n}`" for n in names])
     nearest = ctx.ancestors[0].repo_id if ctx.ancestors else pack.id
     commercial_ids = tuple(rule.check.options.get("commercial_ids") or COMMERCIAL_IDS)
+    # Checked before the pack's derivative lists: a non-commercial ancestor makes the model
+    # non-commercial even when its pack names no acceptable licence for derivatives.
     if pack.commercial is False and is_commercial_claim(ctx, declared, commercial_ids):
+        tail = f" Accepted on a derivative: {accepted}." if accepted else ""
         return CheckResult(
             NOT_MET,
             hits=(
@@ -86,12 +87,13 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
                     category="non-commercial",
                     message=(
                         f"The card declares {shown}, which permits commercial use, but "
-                        f"`{nearest}` is under {pack.title} ({pack.id}), which does not. "
-                        f"Accepted on a derivative: {accepted}."
+                        f"`{nearest}` is under {pack.title} ({pack.id}), which does not.{tail}"
                     ),
                 ),
             ),
         )
+    if not accepted:
+        return CheckResult.met(evidence[0])  # the pack names no licence for derivatives
     return CheckResult.not_met(
         *evidence,
         message=(

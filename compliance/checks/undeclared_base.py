@@ -15,28 +15,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 
 if TYPE_CHECKING:
+    from compliance.lineage.model import Ancestor
     from compliance.packs import Rule
 
 KIND = "undeclared-base-model"
 OPTIONS: dict[str, Any] = {}
 
 
+def _undeclared(a: Ancestor) -> str | None:
+    if a.declared:
+        return None
+    where = ", ".join(sorted({e.key or e.file or "?" for e in a.evidence})) or "the repo"
+    shown = a.as_written or a.repo_id
+    return (
+        f"`{shown}` appears as a base model ({where}) but the card's `base_model` does not list it."
+    )
+
+
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    hits = []
-    for a in ctx.lineage.direct():
-        if a.declared:
-            continue
-        where = ", ".join(sorted({e.key or e.file or "?" for e in a.evidence})) or "the repo"
-        shown = a.as_written or a.repo_id
-        hits.append(
-            Hit(
-                evidence=tuple(a.evidence),
-                ancestor=a.repo_id,
-                message=f"`{shown}` appears as a base model ({where}) but the card's "
-                "`base_model` does not list it.",
-            )
-        )
-    return CheckResult.from_hits(hits)
+    return per_ancestor(ctx.lineage.direct(), _undeclared)

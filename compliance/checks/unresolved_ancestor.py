@@ -13,35 +13,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 
 if TYPE_CHECKING:
+    from compliance.lineage.model import Ancestor
     from compliance.packs import Rule
 
 KIND = "unresolved-ancestor"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    hits = []
-    for a in ctx.lineage.ancestors:
-        if a.license:
-            continue
-        if a.resolution == "gated":
-            why = (
-                "the Hub refused access (gated or private); "
-                "set HF_TOKEN or accept the licence on the Hub"
-            )
-        elif a.resolution == "error":
-            why = "looking it up failed"
-        else:
-            why = "it is not in the built-in catalog and was not resolved"
-        note = f" ({a.resolution_note})" if a.resolution_note else ""
-        hits.append(
-            Hit(
-                evidence=tuple(a.evidence[:2]),
-                ancestor=a.repo_id,
-                message=f"The licence of ancestor `{a.repo_id}` is unknown: {why}{note}.",
-            )
+def _unknown_licence(a: Ancestor) -> str | None:
+    if a.license:
+        return None
+    if a.resolution == "gated":
+        why = (
+            "the Hub refused access (gated or private); "
+            "set HF_TOKEN or accept the licence on the Hub"
         )
-    return CheckResult.from_hits(hits)
+    elif a.resolution == "error":
+        why = "looking it up failed"
+    else:
+        why = "it is not in the built-in catalog and was not resolved"
+    note = f" ({a.resolution_note})" if a.resolution_note else ""
+    return f"The licence of ancestor `{a.repo_id}` is unknown: {why}{note}."
+
+
+def check(ctx: CheckContext, rule: Rule) -> CheckResult:
+    return per_ancestor(ctx.lineage.ancestors, _unknown_licence, evidence=2)

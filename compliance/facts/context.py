@@ -95,14 +95,22 @@ class RepoContext:
             self.load_error(error)
         return TextRead(text, truncated)
 
-    def read_json(self, path: str, cap: int) -> Any:
-        """Parsed JSON, or None (absent, too large or invalid: reported)."""
+    def _read_whole(self, path: str, cap: int) -> bytes | None:
+        """The whole file, for a parser; None if unreadable or larger than `cap` (reported:
+        half a document would parse into something else, or not at all)."""
         raw = self.read_raw(path, cap)
         if raw is None:
             return None
         data, truncated = raw
         if truncated:
             self.problem("metadata-invalid", path, f"{path}: larger than {cap} bytes; not parsed")
+            return None
+        return data
+
+    def read_json(self, path: str, cap: int) -> Any:
+        """Parsed JSON, or None (absent, too large or invalid: reported)."""
+        data = self._read_whole(path, cap)
+        if data is None:
             return None
         loaded = safeload.load_json(data, path, max_bytes=cap)
         if loaded.error is not None:
@@ -112,12 +120,8 @@ class RepoContext:
 
     def read_yaml(self, path: str, cap: int) -> safeload.Loaded | None:
         """Parsed YAML (errors reported), or None if the file is absent or too large."""
-        raw = self.read_raw(path, cap)
-        if raw is None:
-            return None
-        data, truncated = raw
-        if truncated:
-            self.problem("metadata-invalid", path, f"{path}: larger than {cap} bytes; not parsed")
+        data = self._read_whole(path, cap)
+        if data is None:
             return None
         loaded = safeload.load_yaml(data, path, max_bytes=cap)
         if loaded.error is not None:

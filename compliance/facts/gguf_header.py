@@ -133,7 +133,10 @@ def _value(r: _Reader, vtype: int, depth: int = 0) -> Any:
     return [_value(r, etype, depth + 1) for _ in range(count)]
 
 
-def _header(r: _Reader, weight: WeightFile, problem: Any) -> None:
+def _header(
+    r: _Reader, weight: WeightFile, problem: Any, stop_at_tokenizer: bool = False
+) -> int:
+    """Read the key/values; return how many were left unread (see `read_gguf`)."""
     if r.read(4, "magic") != MAGIC:
         raise _Bad("not a GGUF file (bad magic)")
     raw_version = r.read(4, "version")
@@ -150,14 +153,17 @@ def _header(r: _Reader, weight: WeightFile, problem: Any) -> None:
         problem(f"absurd tensor count {tensor_count}")
     if kv_count > MAX_KV or (size is not None and kv_count * 13 > size):
         raise _Bad(f"absurd key/value count {kv_count}")
-    for _ in range(kv_count):
+    for i in range(kv_count):
         key_len = r.unpack("Q", "key length")
         if key_len > MAX_KEY:
             raise _Bad(f"key length {key_len} exceeds the format's limit of {MAX_KEY}")
         key = r.read(key_len, "key").decode("utf-8", errors="replace")
+        if stop_at_tokenizer and key.startswith("tokenizer."):
+            return kv_count - i
         value = _value(r, r.unpack("I", "value type"))
         if value is not None:
             weight.metadata[key] = value
+    return 0
 
 
 def _base_models(kv: dict[str, Any]) -> list[dict[str, Any]]:
@@ -178,14 +184,23 @@ def _str(value: Any) -> str | None:
 
 
 def read_gguf(ctx: RepoContext, path: str, size: int | None) -> tuple[WeightFile, GGUFFacts]:
+    """Read one GGUF header.
+
+    Over the network the tokenizer vocabulary (megabytes of strings that must be
+    walked one by one) would dominate an audit's transfer, so a Hub source stops
+    at the first `tokenizer.*` key: writers put `general.*` (name, licence, base
+    models) first, and the report notes how many keys were left unread.
+    """
     weight = WeightFile(path=path, format="gguf", size=size)
+    stop_at_tokenizer = getattr(ctx.source, "kind", "local") == "hub"
+    unread = 0
 
     def problem(message: str) -> None:
         ctx.problem("metadata-invalid", path, f"{path}: GGUF header: {message}")
 
     problems_before = len(ctx.problems)
     try:
-        _header(_Reader(ctx.source, path, size), weight, problem)
+        unread = _header(_Reader(ctx.source, path, size), weight, problem, stop_at_tokenizer)
     except _Bad as e:
         problem(str(e))
     except SourceError as e:
@@ -193,6 +208,11 @@ def read_gguf(ctx: RepoContext, path: str, size: int | None) -> tuple[WeightFile
     except (struct.error, OverflowError, MemoryError) as e:  # belt and braces
         problem(f"unreadable ({e})")
     weight.header_ok = len(ctx.problems) == problems_before
+    if unread:
+        ctx.notes.append(
+            f"{path}: GGUF header read up to the tokenizer; {unread} later keys not read "
+            "(they carry no licence or lineage metadata by convention)"
+        )
     kv = weight.metadata
     facts = GGUFFacts(
         file=path,

@@ -12,13 +12,24 @@ from compliance.facts.license_files import read_license_files
 from compliance.facts.mergekit import read_merge_config
 from compliance.facts.model import Facts
 from compliance.facts.repo_config import read_modelcheck_config
-from compliance.facts.weights import read_weights
+from compliance.facts.weights import HUB_HEADERS, read_weights
 from compliance.sources.base import Source
 
 
-def read_facts(source: Source, identify: Callable[[str, str], list[str]] | None = None) -> Facts:
+def read_facts(
+    source: Source,
+    identify: Callable[[str, str], list[str]] | None = None,
+    *,
+    all_shard_headers: bool = False,
+) -> Facts:
     """Read the facts of one repo. Bad content becomes `Facts.problems`;
     only the source itself failing (e.g. the repo cannot be listed) raises.
+
+    A local repo has every weight header read (cheap, and it catches lying
+    headers). A Hub repo (`source.kind == "hub"`) has only the first
+    `HUB_HEADERS` safetensors and GGUF headers read, so its cost does not grow
+    with the number of shards; the rest are listed with a note.
+    `all_shard_headers=True` (`--weights`) reads them all there too.
 
     `identify(text, kind)` names the licence packs a licence-bearing file's
     text matches (kind: "license" | "notice" | "use-policy"); without it,
@@ -44,7 +55,8 @@ def read_facts(source: Source, identify: Callable[[str, str], list[str]] | None 
     facts.adapters = read_adapters(ctx)
     facts.merges = read_merge_config(ctx) + card_merges
     facts.license_files = read_license_files(ctx, identify)
-    facts.weights, facts.gguf = read_weights(ctx)
+    cap = None if all_shard_headers or source.kind != "hub" else HUB_HEADERS
+    facts.weights, facts.gguf = read_weights(ctx, cap)
     facts.modelcheck_config = read_modelcheck_config(ctx)
     facts.problems = ctx.problems
     facts.notes = ctx.notes + [n for n in source.notes() if n not in ctx.notes]

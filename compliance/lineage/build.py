@@ -3,9 +3,17 @@
 Declared: card `base_model` (+ `base_model_relation`) and GGUF `general.base_model.N`.
 Inferred (evidence, not declaration): config.json `_name_or_path`, an adapter's
 `base_model_name_or_path`, merge configs, card prose. Inferred ancestors still bring their
-obligations (declared=False). Licences come from the catalog (re-uploads mapped to the
-original), else from `resolver` (the Hub), recursively with cycle detection and a depth
-bound. An unknown licence stays unknown ("unresolved"); it is never guessed.
+obligations (declared=False). Every ancestor records how its link is known (`known_from`).
+
+Licences, recursively with cycle detection and a depth bound:
+- without a resolver (local audits, `--resolve catalog`): from the built-in catalog
+  (re-uploads mapped to the original); the catalog's own `base` entries are followed as
+  catalog-only links (declared=False);
+- with a resolver (Hub mode): every ancestor goes through the resolver, catalog-known or
+  not, so each is read from its own repo and pinned to the commit read. The catalog is
+  the fallback when the resolver cannot answer (gated, failed, not found, no licence
+  identified); the Hub resolver itself cross-checks the two and notes disagreement.
+An unknown licence stays unknown ("unresolved"); it is never guessed.
 """
 
 from __future__ import annotations
@@ -17,7 +25,13 @@ from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
 from compliance.facts.model import Facts
-from compliance.lineage.model import RELATIONS, Ancestor, AncestorResolver, Lineage
+from compliance.lineage.model import (
+    RELATIONS,
+    Ancestor,
+    AncestorResolver,
+    Lineage,
+    ResolvedRepo,
+)
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
 from compliance.report import Evidence
@@ -31,6 +45,7 @@ _LOCAL_DIRS = {
 }  # fmt: skip
 # AutoGPTQ / AutoAWQ configs and the EXL2 measurement file; GGUF is recognised by extension
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
+TOKEN_HINT = "set HF_TOKEN or accept the licence on the Hub"
 
 
 def repo_id_of(value: Any) -> str | None:
@@ -50,6 +65,7 @@ class _Seen:
     declared: bool
     relation: str | None
     evidence: list[Evidence] = field(default_factory=list)
+    known_from: list[str] = field(default_factory=list)  # one label per kind of evidence
 
 
 def _card_bases(facts: Facts) -> list[str]:
@@ -77,7 +93,7 @@ def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
 def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
     seen: dict[str, _Seen] = {}
 
-    def add(repo_id: str, declared: bool, relation: str | None, ev: Evidence) -> None:
+    def add(repo_id: str, declared: bool, relation: str | None, ev: Evidence, how: str) -> None:
         key = repo_id.lower()
         if key in own:
             return
@@ -85,26 +101,34 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
             s = seen[key]
             s.declared = s.declared or declared
             s.evidence.append(ev)
+            if how not in s.known_from:
+                s.known_from.append(how)
             return
-        seen[key] = _Seen(repo_id, declared, relation, [ev])
+        seen[key] = _Seen(repo_id, declared, relation, [ev], [how])
 
     line = facts.card.metadata_lines.get("base_model")
     for b in _card_bases(facts):
         rid = repo_id_of(b) or b
-        add(rid, True, None, Evidence(file="README.md", line=line, key="card:base_model", seen=b))
+        ev = Evidence(file="README.md", line=line, key="card:base_model", seen=b)
+        add(rid, True, None, ev, "card base_model")
     for rid, ev in _gguf_bases(facts):
-        add(rid, True, None, ev)
+        add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
         rid = repo_id_of(a.base_model)
         if rid:
             key = f"{a.file}:base_model_name_or_path"
-            add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model))
+            how = f"inferred: {a.file} base_model_name_or_path"
+            add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model), how)
     for m in facts.merges:
         for n, raw in enumerate(([m.base_model] if m.base_model else []) + list(m.models)):
             rid = repo_id_of(raw)
             if rid:
-                key = f"{m.file}:{'base_model' if n == 0 and m.base_model else 'models'}"
-                add(rid, False, "merge", Evidence(file=m.file, line=m.line, key=key, seen=raw))
+                field_name = "base_model" if n == 0 and m.base_model else "models"
+                key = f"{m.file}:{field_name}"
+                at = f" (line {m.line})" if m.line else ""
+                how = f"inferred: {m.file} merge config {field_name}{at}"
+                ev = Evidence(file=m.file, line=m.line, key=key, seen=raw)
+                add(rid, False, "merge", ev, how)
     nop = facts.config.name_or_path
     rid = repo_id_of(nop)
     # a checkout's config often names the model itself; compare names without the org too
@@ -117,7 +141,7 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
         and rid.rsplit("/", 1)[-1].lower() not in own_short
     ):
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
-        add(rid, False, None, ev)
+        add(rid, False, None, ev, "inferred: config.json _name_or_path")
     if facts.card.present and facts.card.body:
         datasets = facts.card.get("datasets")
         exclude = set(own) | {
@@ -125,7 +149,8 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
         }
         for pb in find_bases(facts.card.body, facts.card.body_start_line, exclude):
             ev = Evidence(file="README.md", line=pb.line, key="card prose", seen=pb.text[:200])
-            add(pb.repo_id, False, pb.relation, ev)
+            how = f"inferred: card prose (README.md line {pb.line})"
+            add(pb.repo_id, False, pb.relation, ev, how)
     return list(seen.values())
 
 
@@ -151,42 +176,100 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
     return "finetune", "default (no adapter, merge or quantization evidence)"
 
 
-def _resolve(
-    a: Ancestor, catalog: Any, resolver: AncestorResolver | None
-) -> list[tuple[str, str | None]]:
-    """Fill in `a`'s licence; return its own parents (repo id, relation)."""
+@dataclass(frozen=True)
+class _Parent:
+    """An ancestor's own parent, and how that link is known."""
+
+    repo_id: str
+    relation: str | None
+    declared: bool  # declared in the ancestor's own metadata (False: inferred / catalog)
+    known_from: str
+
+
+def _catalog_parents(a: Ancestor, entry: Any) -> list[_Parent]:
+    relation = getattr(entry, "relation", None)
+    how = f"catalog (base of {a.repo_id})"
+    return [_Parent(b, relation, False, how) for b in entry_bases(entry)]
+
+
+def _use_catalog(a: Ancestor, entry: Any) -> list[_Parent]:
+    """Take `a`'s licence (and canonical id) from its catalog entry; return its catalog bases."""
+    if entry.repo_id != a.repo_id:
+        a.as_written = a.as_written or a.repo_id
+        a.repo_id = entry.repo_id
+    a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
+    return _catalog_parents(a, entry)
+
+
+def _resolve_from_catalog(a: Ancestor, catalog: Any) -> list[_Parent]:
+    """The catalog-only path (local audits, `--resolve catalog`)."""
     entry = catalog.lookup(a.repo_id) if catalog is not None else None
-    if entry is not None:
-        if entry.repo_id != a.repo_id:
-            a.as_written = a.as_written or a.repo_id
-            a.repo_id = entry.repo_id
-        if entry.license:
-            a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
-            return [(b, getattr(entry, "relation", None)) for b in entry_bases(entry)]
-    if resolver is None:
-        a.resolution_note = "not in the built-in catalog; Hub lookup not enabled"
-        return []
+    if entry is not None and entry.license:
+        return _use_catalog(a, entry)
+    if entry is not None and entry.repo_id != a.repo_id:
+        a.as_written = a.as_written or a.repo_id
+        a.repo_id = entry.repo_id
+    a.resolution_note = "not in the built-in catalog; Hub lookup not enabled"
+    return []
+
+
+def _fallback(a: Ancestor, entry: Any, resolution: str, note: str) -> list[_Parent]:
+    """The resolver could not answer: the catalog's licence if it has one, else `resolution`."""
+    if entry is not None and entry.license:
+        parents = _use_catalog(a, entry)
+        a.resolution_note = f"{note}; licence from the built-in catalog"
+        return parents
+    a.resolution, a.resolution_note = resolution, note
+    return []
+
+
+def _resolver_parents(a: Ancestor, r: ResolvedRepo, resolver: AncestorResolver) -> list[_Parent]:
+    out = []
+    at = f"{a.repo_id}@{r.commit[:7]}" if r.commit else a.repo_id
+    for pid, prel in r.parents:
+        source = r.parent_sources.get(pid.lower())
+        if source is not None:
+            declared, how = source
+            out.append(_Parent(pid, prel, declared, f"{how} of {at} ({resolver.name})"))
+        elif r.license_source == "catalog" and r.commit is None:
+            out.append(_Parent(pid, prel, False, f"catalog (base of {a.repo_id})"))
+        else:  # a resolver that does not say how: its answer is the repo's own metadata
+            out.append(_Parent(pid, prel, True, f"metadata of {at} ({resolver.name})"))
+    return out
+
+
+def _resolve(a: Ancestor, catalog: Any, resolver: AncestorResolver) -> list[_Parent]:
+    """Hub mode: fill in `a`'s licence through the resolver; return its own parents."""
+    entry = catalog.lookup(a.repo_id) if catalog is not None else None
     try:
         r = resolver.resolve(a.repo_id)
     except GatedRepoError as e:
-        a.resolution = "gated"
-        a.resolution_note = f"{e}; set HF_TOKEN or accept the licence on the Hub"
-        return []
+        # the resolver's message may already carry the hint: say it once
+        note = str(e) if TOKEN_HINT in str(e) else f"{e}; {TOKEN_HINT}"
+        return _fallback(a, entry, "gated", note)
     except SourceError as e:
-        a.resolution, a.resolution_note = "error", str(e)
-        return []
+        return _fallback(a, entry, "error", str(e))
     if r is None:
-        a.resolution_note = f"not found by the {resolver.name} resolver"
-        return []
+        return _fallback(a, entry, "unresolved", f"not found by the {resolver.name} resolver")
+    if r.repo_id and r.repo_id.lower() != a.repo_id.lower():
+        a.as_written = a.as_written or a.repo_id
+        a.repo_id = r.repo_id
     a.revision = r.commit
     if r.notes:
         a.resolution_note = "; ".join(r.notes)
+    parents = _resolver_parents(a, r, resolver)
     if r.license:
         a.license, a.license_source = r.license, r.license_source
         a.resolution = "catalog" if r.license_source == "catalog" else "hub"
+    elif entry is not None and entry.license:
+        note = f"{resolver.name}: licence not identified; licence from the built-in catalog"
+        a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
+        a.resolution_note = f"{a.resolution_note}; {note}" if a.resolution_note else note
+        if not parents:
+            parents = _catalog_parents(a, entry)
     elif not a.resolution_note:
         a.resolution_note = f"{resolver.name}: licence not identified"
-    return list(r.parents)
+    return parents
 
 
 def build_lineage(
@@ -196,7 +279,10 @@ def build_lineage(
     max_depth: int = 8,
     model_id: str | None = None,
 ) -> Lineage:
-    """Ancestors of the audited model, nearest first (breadth-first, so depth is minimal)."""
+    """Ancestors of the audited model, nearest first (breadth-first, so depth is minimal).
+
+    With `resolver` (Hub mode) every ancestor is resolved through it and the catalog is
+    only the fallback; without, the catalog alone answers (module docstring)."""
     own_ids = [model_id, facts.repo_id, facts.git_remote_repo_id]
     own = {i.lower() for i in own_ids if i}
     model = model_id or facts.repo_id or facts.label
@@ -206,6 +292,7 @@ def build_lineage(
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation
         a = Ancestor(s.repo_id, rel, model, s.declared, list(s.evidence), depth=1)
+        a.known_from = "; ".join(s.known_from)
         queue.append(a)
     visited: set[str] = set(own)
     ancestors: list[Ancestor] = []
@@ -214,13 +301,21 @@ def build_lineage(
         a = queue.popleft()
         if a.repo_id.lower() in visited and a.repo_id.lower() not in by_id:
             continue  # the audited model itself, reached again: a cycle
-        parents = _resolve(a, catalog, resolver) if a.repo_id.lower() not in by_id else []
+        parents: list[_Parent] = []
+        if a.repo_id.lower() not in by_id:
+            if resolver is None:
+                parents = _resolve_from_catalog(a, catalog)
+            else:
+                parents = _resolve(a, catalog, resolver)
         key = a.repo_id.lower()
         if key in visited:
             # a diamond, a re-upload of something already listed, or a cycle: keep one node
             if key in by_id and a.depth == 1:
-                by_id[key].evidence.extend(a.evidence)
-                by_id[key].declared = by_id[key].declared or a.declared
+                kept = by_id[key]
+                kept.evidence.extend(a.evidence)
+                kept.declared = kept.declared or a.declared
+                if a.known_from and a.known_from not in (kept.known_from or ""):
+                    kept.known_from = "; ".join(filter(None, [kept.known_from, a.known_from]))
             continue
         visited.add(key)
         ancestors.append(a)
@@ -231,10 +326,11 @@ def build_lineage(
             note = f"its own base models were not followed (depth limit {max_depth})"
             a.resolution_note = f"{a.resolution_note}; {note}" if a.resolution_note else note
             continue
-        for pid, prel in parents:
-            rid = repo_id_of(pid) or pid
+        for p in parents:
+            rid = repo_id_of(p.repo_id) or p.repo_id
             ev = Evidence(key=f"{a.repo_id}: base_model", seen=rid)
-            child = Ancestor(rid, prel, a.repo_id, True, [ev], depth=a.depth + 1)
+            child = Ancestor(rid, p.relation, a.repo_id, p.declared, [ev], depth=a.depth + 1)
+            child.known_from = p.known_from
             queue.append(child)
     return Lineage(
         model=model, relation=relation, relation_source=relation_source, ancestors=ancestors

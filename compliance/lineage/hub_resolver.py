@@ -10,7 +10,13 @@ facts with the same `read_facts` a local audit uses, and answers:
 - its own parents (declared and inferred, exactly as the audited model's are),
   which `build_lineage` follows recursively with cycle detection and a depth
   bound;
-- notes where the Hub and the catalog disagree, or the card and the licence file.
+- notes where the Hub and the catalog disagree, or the card and the licence file;
+- how each parent is known (`parent_sources`: the card's `base_model`, a GGUF header,
+  or inferred from a config), so the report can say where a deep link comes from.
+
+When the Hub cannot be read at all, `OfflineError` falls back to the catalog here;
+other failures (gated, not found, network) are raised and `build_lineage` falls back
+to the catalog for a catalog-known ancestor, keeping the error in the note.
 
 Answers (and failures) are memoised per repo id, so a diamond or a cycle costs
 one Hub read per repo. Failures are `compliance.errors.SourceError` subclasses;
@@ -153,6 +159,10 @@ class HubResolver(AncestorResolver):
 
         own = build_lineage(facts, None, None, max_depth=1, model_id=repo_id)
         parents = [(a.repo_id, a.relation) for a in own.ancestors]
+        # how each parent is known from this repo's own files (card, GGUF, config...)
+        parent_sources = {
+            a.repo_id.lower(): (a.declared, a.known_from or "metadata") for a in own.ancestors
+        }
         notes += [n for n in source.notes() if n.startswith("Offline")]
         return ResolvedRepo(
             repo_id=repo_id,
@@ -161,6 +171,7 @@ class HubResolver(AncestorResolver):
             parents=parents,
             commit=source.commit,
             notes=notes,
+            parent_sources=parent_sources,
         )
 
 

@@ -14,7 +14,8 @@ class Ancestor:
     repo_id: str  # canonical id (re-uploads mapped to the original where the catalog knows)
     relation: str | None  # relation of the *child* to this ancestor
     child: str  # repo id (or label) of the node this one is a parent of
-    declared: bool  # declared in card base_model (or GGUF general.base_model)
+    declared: bool  # declared in the child's card base_model / GGUF general.base_model
+    # (the audited repo's, or an ancestor's own); False if inferred or a catalog-only link
     evidence: list[Evidence] = field(default_factory=list)  # where it was seen
     license: str | None = None  # pack id, e.g. "llama3.1"; None if unresolved
     license_source: str | None = None  # "catalog" | "hub-card" | "hub-license-file" | ...
@@ -23,6 +24,7 @@ class Ancestor:
     as_written: str | None = None  # the id as written, if mapped (e.g. "unsloth/...")
     revision: str | None = None  # hub commit read
     depth: int = 1  # 1 = direct parent
+    known_from: str | None = None  # how the link is known, e.g. "card base_model", "catalog"
 
 
 @dataclass
@@ -54,6 +56,8 @@ class ResolvedRepo:
     parents: list[tuple[str, str | None]] = field(default_factory=list)  # (repo_id, relation)
     commit: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "Hub says apache-2.0, catalog says qwen"
+    # parent id (lower-case) -> (declared by this repo's own metadata, how it is known)
+    parent_sources: dict[str, tuple[bool, str]] = field(default_factory=dict)
 
 
 class AncestorResolver:

@@ -403,3 +403,16 @@ def test_license_file_mismatch_accepts_a_version_sharing_the_hub_id():
     lf = [LicenseFile("LICENSE", "license", ["gemma-2024"], "Gemma Terms of Use ...")]
     f = facts({"license": "gemma"}, license_files=lf)
     assert run_check("license-file-mismatch", f=f, pack=old_terms).state is MET
+
+
+def test_license_compatible_non_commercial_pack_without_derivative_list():
+    """A non-commercial ancestor makes the model non-commercial even when its pack lists
+    no acceptable licence for derivatives."""
+    bare = demo_pack(id="nc-bare", title="Bare NC", commercial=False, category="non-commercial")
+    lin = lineage(ancestor("lab/research-model", "nc-bare"))
+    r = run_check("license-compatible", f=facts({"license": "mit"}), lin=lin, pack=bare)
+    assert r.state is NOT_MET and r.hits[0].category == "non-commercial"
+    assert r.hits[0].message.endswith("(nc-bare), which does not.")
+    f = facts({"license": "cc-by-nc-4.0"})
+    assert run_check("license-compatible", f=f, lin=lin, pack=bare).state is MET
+    assert run_check("license-compatible", f=facts({"license": "mit"}), lin=lin).state is MET

@@ -48,6 +48,13 @@ def test_waiver_without_reason_is_not_a_config_error(tmp_path):
     assert c.waivers[0].reason is None
 
 
+def test_waiver_ancestor_is_trimmed(tmp_path):
+    """Stray spaces in a hand-written ancestor id must not make the waiver match nothing."""
+    w = {"rule": "llama3.1/name-prefix", "ancestor": " meta-llama/Llama-3.1-8B ", "reason": "ok"}
+    c = parse_config({"waivers": [w]}, "c.yaml", tmp_path)
+    assert c.waivers[0].ancestor == "meta-llama/Llama-3.1-8B"
+
+
 def test_load_config_file(tmp_path):
     p = tmp_path / "mc.yaml"
     p.write_text(

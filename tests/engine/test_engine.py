@@ -135,3 +135,32 @@ def test_extra_findings_are_sorted_and_waivable(packs):
         facts({"license": "mit"}), lineage(), packs, cfg(w), "acme/x", extra_findings=[extra]
     )
     assert findings[0].rule_id == "weights/identical" and findings[0].waived
+
+
+def test_waiver_may_name_any_ancestor_bringing_the_licence(packs):
+    """The obligation is the licence's; its finding names the nearest ancestor bringing it,
+    but a waiver naming a farther one (the base behind a fine-tune) still applies."""
+    w = Waiver("llama3.1/name-prefix", "meta-llama/llama-3.1-8b", "Approved by Meta (ticket 9).", 0)
+    findings, _ = evaluate(facts(MERGE_CARD), merged(), packs, cfg(w), "acme/Merged-8B")
+    named = next(f for f in findings if f.rule_id == "llama3.1/name-prefix")
+    assert named.ancestor == "acme/Llama-3.1-8B-Chat"
+    assert named.waived and named.waiver_reason == "Approved by Meta (ticket 9)."
+    assert not [f for f in findings if f.rule_id == "core/waiver-unused"]
+
+
+def test_waiver_naming_an_ancestor_under_another_licence_does_not_match(packs):
+    w = Waiver("llama3.1/name-prefix", "Qwen/Qwen2.5-3B-Instruct", "Wrong parent.", 0)
+    findings, _ = evaluate(facts(MERGE_CARD), merged(), packs, cfg(w), "acme/Merged-8B")
+    assert not next(f for f in findings if f.rule_id == "llama3.1/name-prefix").waived
+    assert [f.rule_id for f in findings].count("core/waiver-unused") == 1
+
+
+def test_waiver_for_a_per_ancestor_finding_names_that_ancestor_only(packs):
+    """Core findings about one ancestor (here: undeclared) are not widened to its licence."""
+    hidden = ancestor("acme/Llama-3.1-8B-Chat", "llama3.1", declared=False)
+    other = ancestor("meta-llama/Llama-3.1-8B", "llama3.1", declared=False)
+    lin = lineage(hidden, other, relation="merge")
+    w = Waiver("core/undeclared-base-model", "meta-llama/Llama-3.1-8B", "Known.", 0)
+    findings, _ = evaluate(facts({"license": "llama3.1"}), lin, packs, cfg(w), "acme/x")
+    undeclared = {f.ancestor: f.waived for f in findings if f.category == "undeclared-base-model"}
+    assert undeclared == {"acme/Llama-3.1-8B-Chat": False, "meta-llama/Llama-3.1-8B": True}

@@ -29,13 +29,19 @@ def ids(lin):
 
 def test_declared_base_with_catalog_chain():
     lin = build_lineage(facts({"base_model": "meta-llama/Llama-3.1-8B-Instruct"}), CAT)
+    # the depth-2 link comes from the catalog's `base`, not from the audited repo:
+    # not declared, and the report says where it comes from
     assert ids(lin) == [
         ("meta-llama/Llama-3.1-8B-Instruct", 1, True),
-        ("meta-llama/Llama-3.1-8B", 2, True),
+        ("meta-llama/Llama-3.1-8B", 2, False),
     ]
     assert lin.relation == "finetune" and lin.licenses() == ["llama3.1"]
     assert lin.ancestors[0].evidence[0].key == "card:base_model"
     assert lin.ancestors[1].child == "meta-llama/Llama-3.1-8B-Instruct"
+    assert [a.known_from for a in lin.ancestors] == [
+        "card base_model",
+        "catalog (base of meta-llama/Llama-3.1-8B-Instruct)",
+    ]
 
 
 def test_no_ancestors_is_a_base():
@@ -177,12 +183,17 @@ def test_gated_and_failing_ancestors_do_not_stop_the_audit():
         "acme/flaky": NetworkError("acme/flaky: timed out"),
     }
     f = facts({"base_model": ["meta-llama/Secret", "acme/flaky", "meta-llama/Llama-3.1-8B"]})
-    lin = build_lineage(f, CAT, FakeResolver(answers))
+    resolver = FakeResolver(answers)
+    lin = build_lineage(f, CAT, resolver)
+    assert "meta-llama/Llama-3.1-8B" in resolver.asked  # Hub mode asks about every ancestor
     by = {a.repo_id: a for a in lin.ancestors}
     assert by["meta-llama/Secret"].resolution == "gated"
     assert "HF_TOKEN" in by["meta-llama/Secret"].resolution_note
     assert by["acme/flaky"].resolution == "error"
-    assert by["meta-llama/Llama-3.1-8B"].license == "llama3.1"  # catalog first, no Hub call
+    # the resolver knows nothing of it: the catalog is the fallback, and says so
+    llama = by["meta-llama/Llama-3.1-8B"]
+    assert (llama.license, llama.resolution) == ("llama3.1", "catalog")
+    assert "licence from the built-in catalog" in llama.resolution_note
 
 
 def test_catalog_resolver():
@@ -209,3 +220,117 @@ def test_reupload_declared_and_original_inferred_are_one_ancestor():
     assert len(direct) == 1 and direct[0].declared
     assert direct[0].repo_id == "meta-llama/Llama-3.1-8B-Instruct"
     assert {e.key for e in direct[0].evidence} == {"card:base_model", "config.json:_name_or_path"}
+
+
+HINT = "set HF_TOKEN or accept the licence on the Hub"
+
+
+def test_hub_mode_reads_catalog_known_ancestors_through_the_resolver():
+    answers = {
+        "meta-llama/Llama-3.1-8B-Instruct": ResolvedRepo(
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "apache-2.0",
+            "hub-card",
+            parents=[("meta-llama/Llama-3.1-8B", "finetune")],
+            commit="a" * 40,
+            notes=["the Hub says apache-2.0 (hub-card), the built-in catalog says llama3.1"],
+            parent_sources={"meta-llama/llama-3.1-8b": (True, "card base_model")},
+        ),
+        "meta-llama/Llama-3.1-8B": ResolvedRepo(
+            "meta-llama/Llama-3.1-8B", "llama3.1", "hub-card", commit="b" * 40
+        ),
+    }
+    resolver = FakeResolver(answers)
+    lin = build_lineage(facts({"base_model": "meta-llama/Llama-3.1-8B-Instruct"}), CAT, resolver)
+    assert resolver.asked == ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B"]
+    top, base = lin.ancestors
+    # the Hub's answer is used (not the catalog's), pinned to the commit read
+    assert (top.license, top.resolution, top.revision) == ("apache-2.0", "hub", "a" * 40)
+    assert "the built-in catalog says llama3.1" in top.resolution_note
+    assert (base.license, base.resolution, base.revision) == ("llama3.1", "hub", "b" * 40)
+    # the deeper link was declared by the ancestor's own card, read on the Hub
+    assert base.declared and base.depth == 2
+    assert base.known_from == "card base_model of meta-llama/Llama-3.1-8B-Instruct@aaaaaaa (hub)"
+
+
+def test_catalog_mode_never_calls_a_resolver_and_is_unchanged():
+    lin = build_lineage(facts({"base_model": "unsloth/Llama-3.1-8B-Instruct"}), CAT, None)
+    assert [(a.repo_id, a.resolution, a.revision) for a in lin.ancestors] == [
+        ("meta-llama/Llama-3.1-8B-Instruct", "catalog", None),
+        ("meta-llama/Llama-3.1-8B", "catalog", None),
+    ]
+
+
+def test_hub_mode_reupload_is_read_as_written():
+    answers = {
+        "unsloth/Llama-3.1-8B-Instruct": ResolvedRepo(
+            "unsloth/Llama-3.1-8B-Instruct", "llama3.1", "hub-card", commit="c" * 40
+        )
+    }
+    resolver = FakeResolver(answers)
+    lin = build_lineage(facts({"base_model": "unsloth/Llama-3.1-8B-Instruct"}), CAT, resolver)
+    assert resolver.asked == ["unsloth/Llama-3.1-8B-Instruct"]
+    (a,) = lin.ancestors
+    assert (a.repo_id, a.resolution, a.revision) == (
+        "unsloth/Llama-3.1-8B-Instruct",
+        "hub",
+        "c" * 40,
+    )
+
+
+def test_gated_hint_is_said_once():
+    answers = {
+        "acme/with-hint": GatedRepoError(f"acme/with-hint: gated or private (HTTP 403); {HINT}"),
+        "acme/without-hint": GatedRepoError("acme/without-hint: 401 gated"),
+    }
+    f = facts({"base_model": ["acme/with-hint", "acme/without-hint"]})
+    lin = build_lineage(f, CAT, FakeResolver(answers))
+    for a in lin.ancestors:
+        assert a.resolution == "gated" and a.license is None
+        assert a.resolution_note.count(HINT) == 1, a.resolution_note
+
+
+def test_gated_catalog_known_ancestor_falls_back_to_the_catalog():
+    msg = f"meta-llama/Llama-3.1-8B: gated or private (HTTP 403); {HINT}"
+    answers = {"meta-llama/Llama-3.1-8B": GatedRepoError(msg)}
+    lin = build_lineage(
+        facts({"base_model": "meta-llama/Llama-3.1-8B"}), CAT, FakeResolver(answers)
+    )
+    (a,) = lin.ancestors
+    assert (a.license, a.license_source, a.resolution) == ("llama3.1", "catalog", "catalog")
+    assert a.resolution_note == f"{msg}; licence from the built-in catalog"
+
+
+def test_resolver_without_a_licence_falls_back_to_the_catalog():
+    answers = {
+        "meta-llama/Llama-3.1-8B": ResolvedRepo(
+            "meta-llama/Llama-3.1-8B", None, "hub", commit="d" * 40
+        )
+    }
+    lin = build_lineage(
+        facts({"base_model": "meta-llama/Llama-3.1-8B"}), CAT, FakeResolver(answers)
+    )
+    (a,) = lin.ancestors
+    assert (a.license, a.resolution, a.revision) == ("llama3.1", "catalog", "d" * 40)
+    assert "licence from the built-in catalog" in a.resolution_note
+
+
+def test_known_from_names_each_kind_of_evidence():
+    f = facts(
+        {"base_model": "acme/card-base"},
+        "A model.\n\nThis model is a fine-tuned version of acme/prose-base.\n",
+        name_or_path="acme/config-base",
+        adapters=[AdapterFacts("adapter_config.json", "acme/adapter-base", "LORA")],
+        merges=[MergeFacts("mergekit_config.yml", 3, "slerp", None, ["acme/merge-base"])],
+    )
+    f.gguf = [GGUFFacts("m.gguf", base_models=[{"repo_url": "acme/card-base"}])]
+    lin = build_lineage(f, catalog())
+    got = {a.repo_id: (a.declared, a.known_from) for a in lin.ancestors}
+    prose_line = f.card.body_start_line + 2
+    assert got == {
+        "acme/card-base": (True, "card base_model; GGUF general.base_model (m.gguf)"),
+        "acme/adapter-base": (False, "inferred: adapter_config.json base_model_name_or_path"),
+        "acme/merge-base": (False, "inferred: mergekit_config.yml merge config models (line 3)"),
+        "acme/config-base": (False, "inferred: config.json _name_or_path"),
+        "acme/prose-base": (False, f"inferred: card prose (README.md line {prose_line})"),
+    }

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from compliance import packs
 from compliance.errors import RulePackError
+from compliance.packs import cache as cache_mod
+from compliance.resources import data_dir
 
 PACK = """\
 schema: 1
@@ -47,7 +53,7 @@ def write_pack(root: Path, pack: str = PACK, rules: dict[str, str] | None = None
 
 
 def test_builtin_packs_validate_and_load():
-    assert packs.validate_dir(packs.data_dir("rules")) == []
+    assert packs.validate_dir(data_dir("rules")) == []
     loaded = packs.load_all()
     ids = [p.id for p in loaded]
     assert "core" in ids and ids == sorted(ids)
@@ -175,10 +181,31 @@ def test_builtin_identification_of_llama_text():
     assert packs.pack_for_declared({"license": "llama3.1"}, loaded) == "llama3.1"
 
 
-def test_doc_cache_reparses_changed_files(tmp_path, monkeypatch):
-    cache_file = tmp_path / "cache" / "docs.json"
-    monkeypatch.setattr(packs, "CACHE_PATH", cache_file)
-    packs._load_cached.cache_clear()
+@pytest.fixture
+def doc_cache(tmp_path, monkeypatch):
+    """The on-disk cache at a test path; the per-process memo forgotten around the test."""
+    path = tmp_path / "cache" / "docs.json"
+    monkeypatch.setattr(cache_mod, "CACHE_PATH", path)
+    packs.clear_memo()
+    yield path
+    packs.clear_memo()
+
+
+def reload(root: Path) -> packs.Pack:
+    """Load `root` afresh in this process (the on-disk cache may still answer)."""
+    packs.clear_memo()
+    return packs.by_id(packs.load_all([root]))["demo"]
+
+
+def age(*files: Path, seconds: int = 60) -> None:
+    """Date files back, so the cache trusts their entries (see cache.RACY_NS)."""
+    for f in files:
+        st = f.stat()
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_doc_cache_reparses_changed_files(tmp_path, doc_cache):
+    cache_file = doc_cache
     write_pack(tmp_path / "p")
     first = packs.by_id(packs.load_all([tmp_path / "p"]))["demo"]
     assert (
@@ -187,21 +214,179 @@ def test_doc_cache_reparses_changed_files(tmp_path, monkeypatch):
     )
     rule_file = tmp_path / "p" / "demo" / "built-with.yaml"
     rule_file.write_text(RULE.replace("severity: error", "severity: warning"), encoding="utf-8")
-    packs._load_cached.cache_clear()
+    packs.clear_memo()
     second = packs.by_id(packs.load_all([tmp_path / "p"]))["demo"]
     assert first.rules[0].severity.value == "error" and second.rules[0].severity.value == "warning"
-    packs._load_cached.cache_clear()
 
 
-def test_doc_cache_revalidates_rules_when_pack_changes(tmp_path, monkeypatch):
-    monkeypatch.setattr(packs, "CACHE_PATH", tmp_path / "docs.json")
-    packs._load_cached.cache_clear()
+def test_doc_cache_revalidates_rules_when_pack_changes(tmp_path, doc_cache):
     core = "schema: 1\nid: demo\nkind: core\ntitle: Core\n"
     rule = RULE.replace('clause: {section: "§1", quote: "display Built with Demo"}', "clause: null")
     d = write_pack(tmp_path / "p", core, {"built-with": rule})
     assert packs.load_all([tmp_path / "p"])  # valid as a core pack, and now cached
     (d / "pack.yaml").write_text(PACK, encoding="utf-8")  # now a licence pack: clause required
-    packs._load_cached.cache_clear()
+    packs.clear_memo()
     with pytest.raises(RulePackError, match="licence rules need a 'clause'"):
         packs.load_all([tmp_path / "p"])
-    packs._load_cached.cache_clear()
+
+
+def test_doc_cache_answers_for_unchanged_files(tmp_path, doc_cache, monkeypatch):
+    d = write_pack(tmp_path / "p")
+    age(d / "pack.yaml", d / "built-with.yaml")
+    reload(tmp_path / "p")  # stores both documents
+    monkeypatch.setattr(packs.load.yaml, "load", lambda *a, **k: pytest.fail("YAML parsed"))
+    assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+
+
+def test_doc_cache_same_size_edit_is_not_stale(tmp_path, doc_cache):
+    d = write_pack(tmp_path / "p")
+    rule_file = d / "built-with.yaml"
+    age(d / "pack.yaml", rule_file)
+    assert reload(tmp_path / "p").rules[0].severity.value == "error"
+    # Same size, and the old mtime put back: only ctime tells the file changed.
+    st = rule_file.stat()
+    edited = RULE.replace("severity: error", "severity: info ")
+    assert len(edited) == len(RULE)
+    rule_file.write_text(edited, encoding="utf-8")
+    os.utime(rule_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert reload(tmp_path / "p").rules[0].severity.value == "info"
+
+
+def test_doc_cache_does_not_trust_racy_entries(tmp_path, doc_cache, monkeypatch):
+    """A file written just before it was cached may change again within one timestamp
+    tick: a stamp match alone must not serve its entry."""
+    d = write_pack(tmp_path / "p")  # fresh files: their entries are racy
+    reload(tmp_path / "p")
+    parsed: list[str] = []
+    real_load = packs.load.yaml.load
+    monkeypatch.setattr(
+        packs.load.yaml, "load", lambda text, **k: parsed.append(text) or real_load(text, **k)
+    )
+    reload(tmp_path / "p")
+    assert len(parsed) == 2 and (d / "built-with.yaml").read_text() in parsed
+
+
+def test_doc_cache_from_another_version_is_ignored(tmp_path, doc_cache, monkeypatch):
+    d = write_pack(tmp_path / "p")
+    age(d / "pack.yaml", d / "built-with.yaml")
+    reload(tmp_path / "p")
+    stored = json.loads(doc_cache.read_text())
+    entry = stored["docs"][str(d / "built-with.yaml")]
+    entry[-1]["severity"] = "warning"  # what an older, differently validated run stored
+    stored["schema"] = "0" * 16
+    doc_cache.write_text(json.dumps(stored))
+    assert reload(tmp_path / "p").rules[0].severity.value == "error"
+    assert json.loads(doc_cache.read_text())["schema"] == cache_mod.schema_stamp()
+
+
+def test_corrupt_doc_cache_is_ignored(tmp_path, doc_cache):
+    write_pack(tmp_path / "p")
+    doc_cache.parent.mkdir(parents=True)
+    for junk in ("{not json", "[]", '{"schema": "x"}'):
+        doc_cache.write_text(junk)
+        assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+    good = json.loads(doc_cache.read_text())
+    good["docs"] = {str(tmp_path / "p" / "demo" / "built-with.yaml"): {"not": "a list"}}
+    doc_cache.write_text(json.dumps(good))
+    assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+
+
+def test_read_only_cache_dir_is_not_an_error(tmp_path, doc_cache, monkeypatch):
+    write_pack(tmp_path / "p")
+    doc_cache.parent.mkdir(parents=True)
+    doc_cache.parent.chmod(0o555)
+    if os.name != "posix" or os.geteuid() == 0:  # permissions do not bind: refuse as they would
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise PermissionError(13, "Permission denied", str(doc_cache.parent))
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    try:
+        assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+        assert list(doc_cache.parent.iterdir()) == []  # no cache, no stray temporary file
+    finally:
+        doc_cache.parent.chmod(0o755)
+
+
+def test_unwritable_cache_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Root ignores permissions, so fail the rename itself."""
+    path = tmp_path / "c" / "docs.json"
+    cache = cache_mod.DocCache(path)
+    cache.put(tmp_path / "x.yaml", cache_mod.FileStamp(1, 2, 3), {"a": 1})
+
+    def refuse(src: str, dst: object) -> None:
+        raise PermissionError(13, "read-only", src)
+
+    monkeypatch.setattr(cache_mod.os, "replace", refuse)
+    cache.save()
+    assert not path.exists() and list(path.parent.iterdir()) == []
+
+
+def test_cache_writes_are_atomic_replacements(tmp_path, monkeypatch):
+    path = tmp_path / "docs.json"
+    path.write_text("old")
+    seen: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: object) -> None:
+        seen.append((Path(src).read_text(), path.read_text()))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cache_mod.os, "replace", spy)
+    cache = cache_mod.DocCache(path)
+    cache.put(tmp_path / "x.yaml", cache_mod.FileStamp(1, 2, 3), {"a": 1})
+    cache.save()
+    [(new, old)] = seen
+    assert old == "old" and json.loads(new)["docs"] and path.read_text() == new
+
+
+def test_concurrent_writers_never_leave_a_torn_cache(tmp_path):
+    path = tmp_path / "docs.json"
+
+    def writer(n: int) -> None:
+        for i in range(20):
+            cache = cache_mod.DocCache(path)
+            cache.put(tmp_path / f"{n}.yaml", cache_mod.FileStamp(i, n, 0), {"x": "y" * 4096})
+            cache.save()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):  # read while they write: never half a file
+        if path.exists():
+            assert json.loads(path.read_text())["schema"] == cache_mod.schema_stamp()
+    for t in threads:
+        t.join()
+    assert json.loads(path.read_text())["schema"] == cache_mod.schema_stamp()
+    assert [p.name for p in tmp_path.iterdir()] == ["docs.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"XDG_CACHE_HOME": "/xdg"}, Path("/xdg/modelcheck")),
+        ({"XDG_CACHE_HOME": "/xdg", "MODELCHECK_NO_CACHE": "1"}, None),
+        ({"XDG_CACHE_HOME": "/xdg", "MODELCHECK_NO_CACHE": "0"}, Path("/xdg/modelcheck")),
+        ({"XDG_CACHE_HOME": "/xdg", "MODELCHECK_NO_CACHE": ""}, Path("/xdg/modelcheck")),
+    ],
+)
+def test_cache_path_from_environment(env, expected):
+    path = cache_mod.default_cache_path(env)
+    assert (path.parent if path else None) == expected
+
+
+def test_cache_path_defaults_to_home_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_mod.default_cache_path({}).parent == tmp_path / ".cache" / "modelcheck"
+
+
+def test_disabled_cache_writes_nothing(tmp_path, monkeypatch):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "MODELCHECK_NO_CACHE": "1"}
+    monkeypatch.setattr(cache_mod, "CACHE_PATH", cache_mod.default_cache_path(env))
+    packs.clear_memo()
+    try:
+        write_pack(tmp_path / "p")
+        assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+        assert not (tmp_path / "xdg").exists()
+    finally:
+        packs.clear_memo()

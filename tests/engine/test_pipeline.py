@@ -161,7 +161,63 @@ def test_hub_target_wiring(tmp_path, monkeypatch):
         "hub",
         "llama3.1",
     )
-    assert report.lineage.ancestors[1].resolution == "catalog"  # the catalog answers first
+    # Hub mode: a catalog-known ancestor is read through the resolver too, not the catalog
+    second = report.lineage.ancestors[1]
+    assert (second.repo_id, second.resolution) == ("meta-llama/Llama-3.1-8B", "hub")
     assert any("`rules:` ignored" in n for n in report.notes)
     report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B", resolve="catalog"))
     assert report.lineage.ancestors[0].resolution == "unresolved"
+
+
+def test_markdown_says_where_each_link_is_known_from(tmp_path):
+    from compliance.reporters import get
+
+    report = run_audit(AuditOptions(str(make_repo(tmp_path / "Llama-3.1-Acme-8B"))))
+    md = get("markdown")(report)
+    assert "| Resolved by | Known from |" in md and "| Declared |" not in md
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if "|" in line}
+    assert rows["meta-llama/Llama-3.1-8B-Instruct"].endswith("| card base_model |")
+    # the depth-2 base comes from the catalog, not from the audited repo
+    assert rows["meta-llama/Llama-3.1-8B"].endswith(
+        "| catalog (base of meta-llama/Llama-3.1-8B-Instruct) |"
+    )
+    deep = report.lineage.ancestors[1]
+    assert (deep.depth, deep.declared) == (2, False)
+
+
+def test_hub_and_catalog_disagreement_is_a_report_note(tmp_path, monkeypatch):
+    import compliance.lineage.hub_resolver as hub_resolver
+    import compliance.sources.hub as hub
+    from compliance.lineage.model import AncestorResolver, ResolvedRepo
+
+    card = CARD.replace("meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B")
+    repo = make_repo(tmp_path / "snap", card)
+
+    def fake_open(repo_id, revision=None, **_):
+        src = _FakeHubSource(repo)
+        src.repo_id, src.revision, src.commit = repo_id, revision, "c0ffee"
+        return src
+
+    class Resolver(AncestorResolver):
+        name = "hub"
+
+        def __init__(self, **kw):
+            pass
+
+        def resolve(self, repo_id):
+            return ResolvedRepo(repo_id, "apache-2.0", "hub-card", commit="e" * 40)
+
+    monkeypatch.setattr(hub.HubSource, "open", staticmethod(fake_open))
+    monkeypatch.setattr(hub_resolver, "HubResolver", Resolver)
+    report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B"))
+    (a,) = report.lineage.ancestors
+    assert (a.repo_id, a.license, a.resolution) == ("meta-llama/Llama-3.1-8B", "apache-2.0", "hub")
+    notes = [n for n in report.notes if "disagree" in n]
+    assert notes == [
+        "Hub and built-in catalog disagree on `meta-llama/Llama-3.1-8B`: its repo on the Hub "
+        f"(meta-llama/Llama-3.1-8B@{'e' * 12}, hub-card) says `apache-2.0`, the catalog says "
+        "`llama3.1`; the Hub's answer was used. Check which licence applies."
+    ]
+    # catalog mode: no Hub read, no disagreement to report
+    report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B", resolve="catalog"))
+    assert not any("disagree" in n for n in report.notes)

@@ -101,3 +101,38 @@ def test_truncated_and_bad_magic(facts_of):
         "c.gguf: GGUF header: unsupported GGUF version 7",
     ]
     assert not any(w.header_ok for w in facts.weights)
+
+
+class HubLikeSource(RecordingSource):
+    """A local source that says it is a Hub source (where transfer is what counts)."""
+
+    kind = "hub"
+
+
+def test_hub_source_stops_at_the_tokenizer(tmp_path):
+    import gguf
+
+    path = tmp_path / "vocab.gguf"
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_name("with a vocab")
+    writer.add_license("gemma")
+    writer.add_array("tokenizer.ggml.tokens", [f"token-{i:06d}" for i in range(40_000)])
+    writer.add_string("general.trailing", "after the vocab")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.close()
+
+    local_weight, _, local_ctx, local_src = _read(tmp_path, "vocab.gguf")
+    assert local_weight.metadata["general.trailing"] == "after the vocab"  # read it all
+    assert local_ctx.notes == []
+
+    source = HubLikeSource(tmp_path)
+    ctx = RepoContext(source=source, files={f.path: f for f in source.list_files()})
+    weight, facts = read_gguf(ctx, "vocab.gguf", ctx.files["vocab.gguf"].size)
+    assert facts.name == "with a vocab" and facts.license == "gemma" and weight.header_ok
+    assert "general.trailing" not in weight.metadata
+    assert ctx.problems == []
+    assert any("2 later keys not read" in n for n in ctx.notes), ctx.notes
+    hub_bytes = sum(length for _, _, length in source.ranges)
+    local_bytes = sum(length for _, _, length in local_src.ranges)
+    assert hub_bytes < local_bytes

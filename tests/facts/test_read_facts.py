@@ -102,3 +102,60 @@ def test_local_audit_does_not_import_numpy(tmp_path):
         [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+class _CountingHubSource(LocalSource):
+    """A local directory read the way a Hub repo is (kind "hub"); counts header reads."""
+
+    kind = "hub"
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.ranged: set[str] = set()
+
+    def read_range(self, path: str, start: int, length: int) -> bytes:
+        self.ranged.add(path)
+        return super().read_range(path, start, length)
+
+
+def _sharded_repo(root: Path, shards: int) -> Path:
+    names = [f"model-{k:05d}-of-{shards:05d}.safetensors" for k in range(1, shards + 1)]
+    files: dict[str, str | bytes] = {
+        n: safetensors_bytes({f"t{k}": ("F16", [2, 2])}) for k, n in enumerate(names)
+    }
+    # a lying header in a late shard: only a full read can catch it
+    files[names[-1]] = safetensors_bytes({}, header={"x": {"dtype": "F16", "shape": [4]}})
+    weight_map = {f"t{k}": n for k, n in enumerate(names)}
+    weight_map["gone"] = "model-missing.safetensors"
+    files["model.safetensors.index.json"] = json.dumps({"weight_map": weight_map})
+    return write_repo(root, files)
+
+
+def test_hub_source_reads_only_a_few_shard_headers(tmp_path):
+    root = _sharded_repo(tmp_path, 12)
+    hub = _CountingHubSource(root)
+    facts = read_facts(hub)
+    weights = sorted(w.path for w in facts.weights if w.format == "safetensors")
+    assert len(weights) == 12  # every shard is listed, with its size
+    assert all(w.size for w in facts.weights)
+    assert hub.ranged == set(weights[:2])  # only the first two headers were read
+    notes = " ".join(facts.notes)
+    assert "10 safetensors shard headers not read to keep the audit cheap" in notes
+    assert "`--weights` reads them" in notes
+    problems = " ".join(p.message for p in facts.problems)
+    assert "model-missing.safetensors" in problems  # the index is still checked
+    assert weights[-1] not in problems  # the unread shard's header is not judged
+
+    full = _CountingHubSource(root)
+    facts = read_facts(full, all_shard_headers=True)
+    assert full.ranged == set(weights)
+    assert weights[-1] in " ".join(p.message for p in facts.problems)
+
+
+def test_local_source_reads_every_shard_header(tmp_path):
+    root = _sharded_repo(tmp_path, 12)
+    facts = read_facts(LocalSource(root))
+    lying = "model-00012-of-00012.safetensors"
+    assert all(w.header_ok for w in facts.weights if w.path != lying)
+    assert not any("not read to keep the audit cheap" in n for n in facts.notes)
+    assert any(p.evidence.file == lying for p in facts.problems)

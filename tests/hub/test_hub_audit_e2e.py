@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from faultproxy import Fault
-from hubrepos import build_family
+from hubrepos import build_family, card, make_repo
 from hubserver import free_port
 
 pytestmark = pytest.mark.hub
@@ -106,7 +106,8 @@ def test_gated_ancestor_and_the_audit_goes_on(proxy, tmp_path, family) -> None:
     report = audit_json(proxy.url, tmp_path / "hf", family["on_gated"])
     (a,) = report["lineage"]["ancestors"]
     assert a["repo_id"] == family["gated"] and a["resolution"] == "gated"
-    assert "set HF_TOKEN or accept the licence on the Hub" in a["resolution_note"]
+    # the hint is said once, not once by the resolver and again by the lineage builder
+    assert a["resolution_note"].count("set HF_TOKEN or accept the licence on the Hub") == 1
     # the token was sent to the server, and appears nowhere in the output (run_cli)
     assert any(h.get("authorization") == f"Bearer {MARKER}" for h in proxy.seen_headers)
 
@@ -179,3 +180,34 @@ def test_ancestor_fault_does_not_lose_the_report(proxy, tmp_path, family) -> Non
     assert a["repo_id"] == family["base"] and a["resolution"] == "error"
     assert "server error (HTTP 503)" in a["resolution_note"]
     assert report["findings"]  # the report is there
+
+
+def test_catalog_known_ancestor_is_read_from_the_hub(olah, tmp_path, family) -> None:
+    # a repo named like a catalog model, whose own card says something else than the catalog
+    base = "meta-llama/Llama-3.1-8B"
+    commit = make_repo(olah.mirrors, base, {"README.md": card("license: apache-2.0")})
+    org = family["ft1"].split("/")[0]
+    child = f"{org}/Llama-on-catalog"
+    make_repo(
+        olah.mirrors,
+        child,
+        {"README.md": card(f"license: llama3.1\nbase_model: {base}", "# x\n\nBuilt with Llama\n")},
+    )
+    report = audit_json(olah.url, tmp_path / "hf", child)
+    (a,) = report["lineage"]["ancestors"]
+    # read from the Hub, pinned to the commit read, with the Hub's answer
+    assert (a["repo_id"], a["resolution"], a["revision"]) == (base, "hub", commit)
+    assert (a["license"], a["license_source"]) == ("apache-2.0", "hub-card")
+    assert a["known_from"] == "card base_model"
+    # the disagreement with the catalog is reported: on the ancestor and as a report note
+    assert "the built-in catalog says llama3.1" in a["resolution_note"]
+    (note,) = [n for n in report["notes"] if "disagree" in n]
+    assert f"`{base}`" in note and "`apache-2.0`" in note and "`llama3.1`" in note
+    assert commit[:12] in note
+    md = run_cli(olah.url, tmp_path / "hf", child).stdout
+    assert "| Known from |" in md and "the built-in catalog says llama3.1" in md
+    # catalog mode (no Hub lineage): the catalog answers, nothing is read or pinned
+    offline = audit_json(olah.url, tmp_path / "hf", child, "--resolve", "catalog")
+    (c,) = offline["lineage"]["ancestors"]
+    assert (c["license"], c["resolution"], c["revision"]) == ("llama3.1", "catalog", None)
+    assert not any("disagree" in n for n in offline["notes"])

@@ -75,6 +75,10 @@ def test_three_levels_resolved_recursively_each_pinned(olah, tmp_path, family) -
     }
     assert all(a.revision and len(a.revision) == 40 for a in lineage.ancestors)
     assert set(resolver.read) == {family["ft1"], family["base"]}
+    # the deep link was declared by ft1's own card, read on the Hub at the commit shown
+    ft1, base = lineage.ancestors
+    assert base.declared
+    assert base.known_from == f"card base_model of {family['ft1']}@{ft1.revision[:7]} (hub)"
 
 
 def test_merge_of_two_families(olah, tmp_path, family) -> None:
@@ -108,7 +112,21 @@ def test_gated_ancestor_does_not_lose_the_rest(proxy, tmp_path, family) -> None:
     lineage = _lineage(proxy.url, tmp_path / "hf", family["on_gated"], resolver)
     (a,) = lineage.ancestors
     assert a.repo_id == family["gated"] and a.resolution == "gated"
-    assert "set HF_TOKEN" in (a.resolution_note or "")
+    assert (a.resolution_note or "").count("set HF_TOKEN or accept the licence on the Hub") == 1
+
+
+def test_gated_catalog_known_ancestor_falls_back_to_the_catalog(proxy, tmp_path, family) -> None:
+    gated = family["gated"]
+    proxy.add(Fault(re.escape(gated), status=403, headers={"X-Error-Code": "GatedRepo"}))
+    catalog = FakeCatalog({gated: ("llama3.1", [])})
+    resolver = _resolver(proxy.url, tmp_path / "hf", catalog)
+    src = HubSource.open(family["on_gated"], settings=settings_for(proxy.url, tmp_path / "hf"))
+    facts = read_facts(src, identifier(load_all()))
+    (a,) = build_lineage(facts, catalog, resolver, model_id=family["on_gated"]).ancestors
+    assert (a.license, a.resolution) == ("llama3.1", "catalog")
+    note = a.resolution_note or ""
+    assert "HTTP 403" in note and "licence from the built-in catalog" in note
+    assert note.count("set HF_TOKEN or accept the licence on the Hub") == 1
 
 
 def test_cycle_terminates_and_reads_each_repo_once(olah, proxy, tmp_path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from compliance.lineage.model import Ancestor, Lineage
@@ -16,6 +18,24 @@ from compliance.report import (
 )
 
 BASE = "meta-llama/Llama-3.1-8B"
+
+
+def llama_clause(quote: str, **kw: Any) -> Clause:
+    return Clause(license="llama3.1", section="§1.b.i", quote=quote, **kw)
+
+
+def llama_finding(rule: str, category: str, message: str, **kw: Any) -> Finding:
+    """A finding of the llama3.1 pack, brought by BASE; an error unless `severity` says."""
+    kw.setdefault("severity", Severity.ERROR)
+    return Finding(
+        rule_id=f"llama3.1/{rule}", category=category, message=message, ancestor=BASE, **kw
+    )
+
+
+def llama_obligation(
+    rule: str, title: str, state: ObligationState, ancestors: tuple[str, ...] = (BASE,)
+) -> ObligationResult:
+    return ObligationResult(f"llama3.1/{rule}", "llama3.1", title, state, ancestors)
 
 
 def build_report() -> Report:
@@ -46,52 +66,39 @@ def build_report() -> Report:
             ),
         ],
     )
-    llama_clause = Clause(
-        license="llama3.1",
-        section="§1.b.i",
-        quote="prominently display “Built with Llama” on a related website, user interface, "
-        "blogpost, about page, or product documentation",
-    )
     findings = [
-        Finding(
-            rule_id="llama3.1/naming",
-            category="naming",
-            severity=Severity.ERROR,
-            message="The model name does not start with “Llama”.",
+        llama_finding(
+            "naming",
+            "naming",
+            "The model name does not start with “Llama”.",
             evidence=(Evidence(key="--name", seen="acme/llama31-support-bot"),),
-            clause=Clause(
-                license="llama3.1",
-                section="§1.b.i",
-                quote="shall also include “Llama” at the beginning of any such AI model name",
+            clause=llama_clause(
+                "shall also include “Llama” at the beginning of any such AI model name"
             ),
             fix="Rename the model so its name starts with “Llama”, e.g. Llama-3.1-Support-Bot.",
-            ancestor=BASE,
         ),
-        Finding(
-            rule_id="llama3.1/built-with",
-            category="missing-attribution",
-            severity=Severity.ERROR,
-            message="The model card does not display “Built with Llama”.",
+        llama_finding(
+            "built-with",
+            "missing-attribution",
+            "The model card does not display “Built with Llama”.",
             evidence=(Evidence(file="README.md", missing="Built with Llama"),),
-            clause=llama_clause,
+            clause=llama_clause(
+                "prominently display “Built with Llama” on a related website, user interface, "
+                "blogpost, about page, or product documentation"
+            ),
             fix="Add the sentence “Built with Llama” to the model card (README.md).",
-            ancestor=BASE,
         ),
-        Finding(
-            rule_id="llama3.1/license-mismatch",
-            category="license-mismatch",
-            severity=Severity.ERROR,
-            message="The card declares `apache-2.0`, which the Llama 3.1 licence does not allow.",
+        llama_finding(
+            "license-mismatch",
+            "license-mismatch",
+            "The card declares `apache-2.0`, which the Llama 3.1 licence does not allow.",
             evidence=(Evidence(file="README.md", line=2, key="card:license", seen="apache-2.0"),),
-            clause=Clause(
-                license="llama3.1",
-                section="§1.b.i",
-                quote="provide a copy of this Agreement with any such Llama Materials",
+            clause=llama_clause(
+                "provide a copy of this Agreement with any such Llama Materials",
                 verified=False,
                 note="section number from a third-party quote",
             ),
             fix="Set `license: llama3.1` in the card metadata.",
-            ancestor=BASE,
         ),
         Finding(
             rule_id="core/undeclared-base-model",
@@ -101,34 +108,31 @@ def build_report() -> Report:
             evidence=(Evidence(file="config.json", key="_name_or_path", seen="acme/internal-sft"),),
             fix="Declare every base model under `base_model:` in the card metadata.",
         ),
-        Finding(
-            rule_id="llama3.1/mau-threshold",
-            category="unverifiable",
+        llama_finding(
+            "mau-threshold",
+            "unverifiable",
+            "The 700 million monthly active users condition cannot be checked from files.",
             severity=Severity.INFO,
-            message="The 700 million monthly active users condition cannot be checked from files.",
-            ancestor=BASE,
         ),
-        Finding(
-            rule_id="llama3.1/notice-file",
-            category="missing-notice",
-            severity=Severity.ERROR,
-            message="No NOTICE file carries the Llama 3.1 notice.",
+        llama_finding(
+            "notice-file",
+            "missing-notice",
+            "No NOTICE file carries the Llama 3.1 notice.",
             evidence=(Evidence(file="NOTICE", missing="Llama 3.1 is licensed under"),),
             fix="Add a NOTICE file with the Llama 3.1 notice.",
-            ancestor=BASE,
             waived=True,
             waiver_reason="Notice shipped in the product's about page (legal ticket 123).",
         ),
     ]
     obligations = [
-        ObligationResult("llama3.1/built-with", "llama3.1", "Display “Built with Llama”",
-                         ObligationState.NOT_MET, (BASE,)),
-        ObligationResult("llama3.1/license-file", "llama3.1", "Include a copy of the Agreement",
-                         ObligationState.MET, (BASE,)),
-        ObligationResult("llama3.1/mau-threshold", "llama3.1", "700M MAU licence request",
-                         ObligationState.NOT_CHECKABLE, (BASE,)),
-        ObligationResult("llama3.1/use-policy", "llama3.1", "Pass on the Acceptable Use Policy",
-                         ObligationState.NOT_APPLICABLE, ()),
+        llama_obligation("built-with", "Display “Built with Llama”", ObligationState.NOT_MET),
+        llama_obligation("license-file", "Include a copy of the Agreement", ObligationState.MET),
+        llama_obligation(
+            "mau-threshold", "700M MAU licence request", ObligationState.NOT_CHECKABLE
+        ),
+        llama_obligation(
+            "use-policy", "Pass on the Acceptable Use Policy", ObligationState.NOT_APPLICABLE, ()
+        ),
     ]
     return Report(
         target="examples/llama31-finetune-apache",
@@ -181,8 +185,9 @@ def build_hostile_report() -> Report:
         model_name_source="card model_name",
         declared_license=HOSTILE,
         relation="finetune",
-        lineage=Lineage(model=HOSTILE, relation="finetune", relation_source=HOSTILE,
-                        ancestors=[anc]),
+        lineage=Lineage(
+            model=HOSTILE, relation="finetune", relation_source=HOSTILE, ancestors=[anc]
+        ),
         findings=[finding],
         obligations=[ObligationResult("core/x", "core", HOSTILE, ObligationState.MET, (HOSTILE,))],
         notes=[HOSTILE],

@@ -74,3 +74,47 @@ def test_fingerprint_budget_below_two_percent_for_qwen14b() -> None:
     assert planned / total < 0.02
     planned8, _ = _qwen14b_bytes(SamplePlan(neuron_layers=8))
     assert planned8 / total < 0.01
+
+
+def _runs(rows: list[int]) -> int:
+    return 1 + sum(1 for x, y in zip(rows, rows[1:], strict=False) if y != x + 1)
+
+
+def test_rows_come_in_contiguous_blocks() -> None:
+    p = SamplePlan()
+    for role, shape, k in (
+        ("attn.q", (5120, 5120), 64),
+        ("mlp.down", (5120, 13824), 256),
+        ("embed", (152064, 5120), 256),
+    ):
+        rows = p.rows_for(role, shape) or []
+        assert len(rows) == k == len(set(rows))
+        # one read per block at most: the request count drops by the block size
+        assert _runs(rows) <= k // p.block_rows
+        assert all(r % p.block_rows == 0 for i, r in enumerate(rows) if i % p.block_rows == 0)
+    # deterministic, and a function of (seed, kind, shape) only
+    assert SamplePlan().rows_for("attn.k", (1024, 5120)) == p.rows_for("mlp.gate", (1024, 64))
+    assert SamplePlan(seed=3).rows_for("attn.q", (5120, 5120)) != p.rows_for(
+        "attn.q", (5120, 5120)
+    )
+
+
+def test_schema_1_plan_keeps_scattered_rows_and_short_pools_still_give_k_rows() -> None:
+    old = SamplePlan(schema=1).rows_for("attn.q", (5120, 5120)) or []
+    assert len(old) == 64 and _runs(old) > 32
+    # 70 rows hold only 4 blocks of 16 = 64: still 64 distinct rows
+    rows = SamplePlan().rows_for("attn.q", (70, 64)) or []
+    assert len(rows) == 64 == len(set(rows)) and max(rows) < 70
+    rows = SamplePlan().rows_for("attn.q", (66, 64)) or []  # 4 blocks fit in 66 rows
+    assert len(rows) == 64 and max(rows) < 66
+
+
+def test_qwen14b_plan_needs_few_reads() -> None:
+    """Contiguous runs (one range request each) of the default plan on Qwen2.5-14B."""
+    p = SamplePlan()
+    h, ffn, L, vocab, kv = 5120, 13824, 48, 152064, 1024
+    per_layer = [(h, h), (kv, h), (kv, h), (h, h), (ffn, h), (ffn, h), (h, ffn)]
+    runs = L * sum(_runs(p.rows_for("attn.q" if r != h or c != ffn else "mlp.down", (r, c)) or [0])
+                   for r, c in per_layer)
+    runs += 2 * _runs(p.rows_for("embed", (vocab, h)) or [])
+    assert runs <= 2100  # was ~29,000 with scattered rows

@@ -22,8 +22,8 @@ from typing import Any
 from compliance.errors import PathNotFoundError, SourceError
 
 # remote reads: rows at most this many bytes apart are fetched in one request. 0 keeps the
-# byte budget exact (Qwen2.5-14B: 1.81 % read; 32 KiB would save 4 % of the requests for
-# +0.1 % of the model); the plan's rows are scattered, so gaps rarely help
+# byte budget exact; the plan samples rows in contiguous blocks (one request per block),
+# so merging across gaps would buy few requests for extra bytes
 REMOTE_GAP = 0
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+(@[\w.\-/]+)?$")
 
@@ -35,9 +35,12 @@ class ViewInfo:
     kind: str  # "local" | "hub" | "http" | "fingerprint"
     arch: str
     n_layers: int
-    bytes_read: int = 0  # bytes pulled from the model itself (for a fingerprint: when made)
+    # bytes read from the model's storage, each byte once (local: distinct bytes of the weight
+    # files, so <= total_bytes; remote: bytes received); for a fingerprint: when it was made
+    bytes_read: int = 0
     total_bytes: int | None = None  # size of the weights, when known
     fingerprint: str | None = None  # fingerprint file, when one was used
+    bytes_hashed: int = 0  # tensor bytes fed to digests (already inside bytes_read, not added)
 
 
 @dataclass
@@ -170,10 +173,12 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         n_layers=src.n_layers,
         bytes_read=int(src.bytes_read),
         total_bytes=getattr(src, "total_bytes", None),
+        bytes_hashed=int(getattr(src, "bytes_hashed", 0) or 0),
     )
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
+        info.bytes_hashed = int(src.meta.get("bytes_hashed") or 0)
         info.total_bytes = src.meta.get("total_bytes")
     return info
 

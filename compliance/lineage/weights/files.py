@@ -2,12 +2,19 @@
 `Source` (e.g. the Hub source, through its bounded `read_range`), or a plain HTTP
 directory (loopback servers in tests/benchmarks, mirrors).
 
-All of them count the bytes they actually pulled (`bytes_transferred`), which for a
-server that ignores Range includes the bytes skipped before the wanted span.
+What `bytes_transferred` counts:
+
+* local files: the *distinct* bytes read from storage (headers, sampled rows, hashed
+  tensors), each byte once however often it is read -- hashing a tensor whose rows were
+  also sampled does not count those rows twice, so a full local read is exactly 100 %
+  of the files (`bytes_of` restricts the count to some files, e.g. the weight shards);
+* remote sources: the bytes received over the network, which for a server that ignores
+  Range includes the bytes skipped before the wanted span (what the reading cost).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import mmap
 import os
@@ -23,6 +30,38 @@ from compliance.sources.base import Source
 
 PREAD_MIN = 4 << 20  # local reads at least this long use pread, not the mmap
 HASH_CHUNK = 8 << 20
+
+
+class Coverage:
+    """Distinct byte ranges read, per file: each byte counts once however often it is read."""
+
+    def __init__(self) -> None:
+        self._spans: dict[str, tuple[list[int], list[int]]] = {}
+        self._per_file: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, path: str, start: int, length: int) -> None:
+        if length <= 0:
+            return
+        end = start + length
+        with self._lock:
+            starts, ends = self._spans.setdefault(path, ([], []))
+            # spans are disjoint and sorted; merge every one that overlaps or touches [start, end)
+            i = bisect.bisect_left(ends, start)
+            j = bisect.bisect_right(starts, end)
+            covered = 0
+            if i < j:
+                covered = sum(ends[k] - starts[k] for k in range(i, j))
+                start, end = min(start, starts[i]), max(end, ends[j - 1])
+            starts[i:j] = [start]
+            ends[i:j] = [end]
+            self._per_file[path] = self._per_file.get(path, 0) + (end - start) - covered
+
+    def total(self, paths: list[str] | None = None) -> int:
+        with self._lock:
+            if paths is None:
+                return sum(self._per_file.values())
+            return sum(self._per_file.get(p, 0) for p in paths)
 
 
 class ByteFiles(Protocol):
@@ -55,7 +94,7 @@ class LocalFiles:
         self.label = str(self.root)
         self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
-        self._read = 0
+        self.coverage = Coverage()
 
     def _path(self, path: str) -> Path:
         p = (self.root / path).resolve()
@@ -91,18 +130,17 @@ class LocalFiles:
             # stay resident in this process and make memory grow with the model
             with open(self._path(path), "rb") as fh:
                 data = os.pread(fh.fileno(), length, start)
-            with self._lock:
-                self._read += len(data)
+            self.coverage.add(path, start, len(data))
             return data
         m = self._map(path)
         view = memoryview(m)[start : start + length]
-        with self._lock:
-            self._read += len(view)
+        self.coverage.add(path, start, len(view))
         return view
 
     def array(self, path: str, start: int, length: int) -> np.ndarray:
         """Zero-copy uint8 view of a span of the mmap (for gathers of scattered rows;
-        only the pages of the rows taken are touched). Not counted: callers count."""
+        only the pages of the rows taken are touched). Not counted: callers `mark` the
+        spans they take."""
         return np.frombuffer(self._map(path), dtype=np.uint8, count=length, offset=start)
 
     def release(self, path: str, start: int, length: int) -> None:
@@ -115,9 +153,10 @@ class LocalFiles:
         with contextlib.suppress(OSError, ValueError):
             m.madvise(mmap.MADV_DONTNEED, lo, start + length - lo)
 
-    def count(self, n: int) -> None:
-        with self._lock:
-            self._read += n
+    def mark(self, path: str, spans: list[tuple[int, int]]) -> None:
+        """Count (start, length) spans taken through `array` as read."""
+        for start, length in spans:
+            self.coverage.add(path, start, length)
 
     def hash_span(self, path: str, start: int, length: int, h: Any) -> None:
         """Feed a span into hashlib object `h` straight from the mmap, dropping each
@@ -134,7 +173,7 @@ class LocalFiles:
                     m.madvise(mmap.MADV_DONTNEED, lo, end - lo)
         finally:
             mv.release()
-        self.count(length)
+        self.coverage.add(path, start, length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         p = self._path(path)
@@ -142,12 +181,16 @@ class LocalFiles:
             return None
         with open(p, "rb") as fh:
             data = fh.read(limit)
-        self._read += len(data)
+        self.coverage.add(path, 0, len(data))
         return data
 
     @property
     def bytes_transferred(self) -> int:
-        return self._read
+        return self.coverage.total()
+
+    def bytes_of(self, paths: list[str]) -> int:
+        """Distinct bytes read from these files only."""
+        return self.coverage.total(paths)
 
     def close(self) -> None:
         with self._lock:

@@ -31,9 +31,11 @@ import numpy as np
 
 from compliance.errors import ModelcheckError
 from compliance.lineage.weights import dtypes
+from compliance.lineage.weights.digests import algorithm as digest_algorithm
 from compliance.lineage.weights.safetensors_view import WeightsFormatError, parse_header
 
-SCHEMA = 1
+# 2: rows sampled in contiguous blocks (SamplePlan.block_rows), algorithm-prefixed digests
+SCHEMA = 2
 META_KEY = "modelcheck.fingerprint"
 
 # config.json fields worth keeping (architecture identity; no free text)
@@ -197,6 +199,8 @@ def write_fingerprint(
             "shapes": shapes,
             "dtypes": src_dtypes,
             "digests": digest_map,
+            "digest_algorithm": digest_algorithm(),
+            "bytes_hashed": int(getattr(view, "bytes_hashed", 0) or 0),
             "config": config_subset(view.config),
             "tokenizer_digest": getattr(view, "tokenizer_digest", None),
             "bytes_read": int(view.bytes_read),

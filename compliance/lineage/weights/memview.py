@@ -3,11 +3,12 @@ derived variants built from real tensors. Digests hash the array's own bytes (it
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from compliance.lineage.weights import digests
 
 Key = tuple[str, "int | None"]
 
@@ -56,7 +57,9 @@ class MemView:
         if not self._digests:
             return None
         t = self.tensors[(role, layer)]
-        return hashlib.sha256(np.ascontiguousarray(t).tobytes()).hexdigest()
+        algo, h = digests.hasher(t.nbytes)
+        h.update(np.ascontiguousarray(t).tobytes())
+        return f"{algo}:{h.hexdigest()}"
 
     @property
     def bytes_read(self) -> int:

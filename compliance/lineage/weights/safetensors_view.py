@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import struct
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from compliance.errors import SourceError
-from compliance.lineage.weights import dtypes
+from compliance.lineage.weights import digests, dtypes
 from compliance.lineage.weights.files import ByteFiles
 from compliance.lineage.weights.roles import RoleMap, TensorRef, build_role_map
 
@@ -115,6 +116,7 @@ class SafetensorsView:
         self.max_gap_bytes = max_gap_bytes
         # local: hash anything; remote: hashing means downloading, so only when asked
         self.digest_max_bytes = digest_max_bytes
+        self._local = getattr(files, "array", None) is not None  # mmap'd local files
         self.config = config if config is not None else self._read_json("config.json") or {}
         self.weight_files = self._discover()
         self.entries: dict[str, TensorEntry] = {}
@@ -128,6 +130,8 @@ class SafetensorsView:
         self.n_layers = self.rolemap.n_layers
         self._digests: dict[tuple[str, Any], str | None] = {}
         self._tokenizer_digest: str | None | bool = False
+        self._hashed = 0
+        self._hash_lock = threading.Lock()
 
     # discovery -----------------------------------------------------------------
     def _read_json(self, path: str) -> Any:
@@ -156,8 +160,11 @@ class SafetensorsView:
         return sorted(found)
 
     def _read_headers(self) -> None:
+        # remote: one request usually gets the whole header; local reads cost nothing per
+        # call, so read exactly the header and count no tensor bytes as read
+        prefetch = 8 if self._local else HEADER_PREFETCH
         for path in self.weight_files:
-            buf = bytes(self.files.read(path, 0, HEADER_PREFETCH))
+            buf = bytes(self.files.read(path, 0, prefetch))
             if len(buf) < 8:
                 raise WeightsFormatError(f"{self.label}/{path}: missing or empty safetensors file")
             (n,) = struct.unpack("<Q", buf[:8])
@@ -208,7 +215,10 @@ class SafetensorsView:
         if gather is not None:
             # local mmap: one fancy-index gather touches only the pages of those rows
             mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
-            self.files.count(uniq.size * row_bytes)  # type: ignore[attr-defined]
+            self.files.mark(  # type: ignore[attr-defined]
+                e.file,
+                [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)],
+            )
             out = dtypes.decode(mat[uniq].reshape(-1), e.dtype).reshape(uniq.size, cols)
             del mat
             self.files.release(e.file, e.start, e.nbytes)  # type: ignore[attr-defined]
@@ -252,7 +262,7 @@ class SafetensorsView:
                 return "file-sha256:" + lfs
         if self.digest_max_bytes is not None and e.nbytes > self.digest_max_bytes:
             return None
-        h = hashlib.sha256()
+        algo, h = digests.hasher(e.nbytes)
         if len(e.shape) >= 2 and ref.segments is not None:
             row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE.get(e.dtype, 1)
             spans = [(e.start + s * row_bytes, c * row_bytes) for s, c in ref.segments]
@@ -265,14 +275,28 @@ class SafetensorsView:
         for start, length in spans:
             if feed is not None:
                 feed(e.file, start, length, h)
-                continue
-            for off in range(0, length, HASH_CHUNK):
-                h.update(self.files.read(e.file, start + off, min(HASH_CHUNK, length - off)))
-        return h.hexdigest()
+            else:
+                for off in range(0, length, HASH_CHUNK):
+                    h.update(self.files.read(e.file, start + off, min(HASH_CHUNK, length - off)))
+            with self._hash_lock:
+                self._hashed += length
+        return f"{algo}:{h.hexdigest()}"
 
     @property
     def bytes_read(self) -> int:
+        """Bytes read from storage for this model, each byte once (see files.py): for a
+        local checkpoint the distinct bytes of the weight files (headers, sampled rows,
+        hashed tensors), so it never exceeds `total_bytes`; remotely, bytes received."""
+        bytes_of = getattr(self.files, "bytes_of", None)
+        if bytes_of is not None:
+            return int(bytes_of(self.weight_files))
         return self.files.bytes_transferred
+
+    @property
+    def bytes_hashed(self) -> int:
+        """Tensor bytes fed to the digest (a tied tensor once); reported apart from
+        `bytes_read`, which already counts those bytes once."""
+        return self._hashed
 
     # extras (not in the protocol) ---------------------------------------------------
     @property

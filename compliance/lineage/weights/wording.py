@@ -125,7 +125,7 @@ def headline(
         d = by["identical_tensors"].details
         return (
             f"All {d.get('compared')} non-trivial tensors of {a} that were compared are "
-            f"byte-identical to tensors of {b} (sha256)."
+            f"byte-identical to tensors of {b} ({d.get('algorithm') or 'sha256'})."
         )
     if verdict.kind == DERIVATION:
         s = f"The weights of {a} are consistent with derivation from {b}"

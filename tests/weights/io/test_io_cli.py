@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from compliance.cli import main
+from compliance.lineage.weights.fingerprint import SCHEMA
 
 
 def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
@@ -20,7 +21,7 @@ def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
     first, second = text.split("\n## ")[1:3]
     assert "Verdict: consistent with derivation" in first
     assert "consistent with derivation" not in second.split("|")[0]
-    assert "sampling seed 0" in text and "fingerprint schema 1" in text
+    assert "sampling seed 0" in text and f"fingerprint schema {SCHEMA}" in text
     for svg in (tmp_path / "report-1.svg", tmp_path / "report-2.svg"):
         root = ET.parse(svg).getroot()  # well-formed XML
         assert root.tag.endswith("svg")

@@ -80,13 +80,16 @@ def test_runs_helper():
     assert _runs(np.array([], dtype=np.int64), 0) == []
 
 
-def test_digest_is_sha256_of_raw_bytes(models):
-    import hashlib
+def test_digest_names_its_algorithm_and_hashes_the_raw_bytes(models):
+    from compliance.lineage.weights import digests
 
     view = SafetensorsView(LocalFiles(models["other"]))
     arr = _reference(models["other"])["model.layers.0.attn.q_proj.weight".replace(
         "attn.q_proj", "self_attn.q_proj")]
-    assert view.digest("attn.q", 0) == hashlib.sha256(arr.astype("<f4").tobytes()).hexdigest()
+    algo, h = digests.hasher()
+    h.update(arr.astype("<f4").tobytes())
+    assert view.digest("attn.q", 0) == f"{algo}:{h.hexdigest()}"
+    assert digests.algorithm_of(view.digest("attn.q", 0)) == digests.algorithm()
     remote_like = SafetensorsView(LocalFiles(models["other"]), digest_max_bytes=0)
     assert remote_like.digest("attn.q", 0) is None
 

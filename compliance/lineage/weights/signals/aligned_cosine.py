@@ -18,9 +18,9 @@ from compliance.lineage.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     cached,
-    not_computable,
-    null_stats,
+    floored_null,
 )
 from compliance.lineage.weights.view import TensorView
 
@@ -45,6 +45,26 @@ CANNOT_DETECT = (
     "very heavy continued training",
 )
 NULL_OFFSETS = (1, 2, 3)
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
+
+# (id(view), role, layer) -> (mean, centred squared norm) of a tensor's sampled rows
+Moments = dict[tuple[int, str, int | None], tuple[float, float]]
+
+
+def _moments(v: CachedView, role: str, layer: int | None, x: np.ndarray, cache: Moments | None
+             ) -> tuple[float, float]:
+    """Mean and centred squared norm of a tensor's sampled rows, once per tensor (each tensor
+    enters its own layer's cosine and up to 3 null cosines)."""
+    key = (id(v), role, layer)
+    if cache is not None and key in cache:
+        return cache[key]
+    flat = x.ravel()
+    mean = float(flat.mean())
+    # sum (x - m)^2 = x.x - n m^2 (no centred copy; weights are ~zero-mean, so no cancellation)
+    out = (mean, max(float(np.dot(flat, flat)) - flat.size * mean * mean, 0.0))
+    if cache is not None:
+        cache[key] = out
+    return out
 
 
 def _common(a: CachedView, la: int | None, b: CachedView, lb: int | None) -> tuple[str, ...]:
@@ -59,7 +79,10 @@ def _acc(
     b: CachedView,
     lb: int | None,
     roles: tuple[str, ...] | None = None,
+    cache: Moments | None = None,
 ) -> tuple[float, float, float, int]:
+    """Float64 sums (A.B, A.A, B.B, n) over the sampled rows of common tensors, each tensor
+    centred (see base.centred). (x - mx).(y - my) = x.y - n mx my: no centred copies."""
     dot = na = nb = 0.0
     n = 0
     for role in roles if roles is not None else _common(a, la, b, lb):
@@ -69,13 +92,12 @@ def _acc(
         x, y = a.planned(role, la), b.planned(role, lb)
         if x is None or y is None or x.shape != y.shape:
             continue
-        # centred per tensor: a shared offset (e.g. a mean pattern common to a recipe) must
-        # not pass for shared weights; trained matrices are ~zero-mean, so derivatives lose nothing
-        xf, yf = x.ravel() - x.mean(), y.ravel() - y.mean()
-        dot += float(np.dot(xf, yf))
-        na += float(np.dot(xf, xf))
-        nb += float(np.dot(yf, yf))
-        n += xf.size
+        mx, xx = _moments(a, role, la, x, cache)
+        my, yy = _moments(b, role, lb, y, cache)
+        dot += float(np.dot(x.ravel(), y.ravel())) - x.size * mx * my
+        na += xx
+        nb += yy
+        n += x.size
     return dot, na, nb, n
 
 
@@ -84,9 +106,11 @@ def _cos(dot: float, na: float, nb: float) -> float:
     return dot / den if den > 0 else 0.0
 
 
-def layer_cosine(a: CachedView, la: int, b: CachedView, lb: int) -> tuple[float, int]:
+def layer_cosine(
+    a: CachedView, la: int, b: CachedView, lb: int, cache: Moments | None = None
+) -> tuple[float, int]:
     """Cosine of the concatenated sampled matrices of layer la (A) and lb (B)."""
-    dot, na, nb, n = _acc(a, la, b, lb)
+    dot, na, nb, n = _acc(a, la, b, lb, cache=cache)
     return _cos(dot, na, nb), n
 
 
@@ -112,20 +136,15 @@ def delta_energy(a: CachedView, b: CachedView, layers: list[int]) -> float | Non
 
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
-    if a.n_layers != b.n_layers:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            f"layer counts differ ({a.n_layers} vs {b.n_layers}); see layer_alignment",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+    differ = SPEC.layers_differ(a, b, "; see layer_alignment")
+    if differ is not None:
+        return differ
     L = a.n_layers
     tot = [0.0, 0.0, 0.0, 0]
     per: list[tuple[int, float, int]] = []
+    cache: Moments = {}
     for layer in range(L):
-        dot, na, nb, n = _acc(a, layer, b, layer)
+        dot, na, nb, n = _acc(a, layer, b, layer, cache=cache)
         if n:
             per.append((layer, _cos(dot, na, nb), n))
             for i, v in enumerate((dot, na, nb, n)):
@@ -134,9 +153,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     for i, v in enumerate((dot, na, nb, n)):
         tot[i] += v
     if tot[3] == 0:
-        return not_computable(
-            NAME, TIER, STAT, "no same-shape sampled tensors in common", ROBUST_TO, CANNOT_DETECT
-        )
+        return SPEC.not_computable("no same-shape sampled tensors in common")
     value = _cos(tot[0], tot[1], tot[2])
     # null: non-corresponding layers, plus analytic 1/sqrt(n) floor
     null_vals: list[float] = []
@@ -144,13 +161,10 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         for off in NULL_OFFSETS:
             j = (layer + off) % L
             if j != layer:
-                null_vals.append(layer_cosine(a, layer, b, j)[0])
+                null_vals.append(layer_cosine(a, layer, b, j, cache)[0])
+    cache.clear()
     n_min = min((x[2] for x in per), default=tot[3])
-    analytic_sd = 1.0 / np.sqrt(max(n_min, 1))
-    mean, sd, mx = null_stats(null_vals)
-    mean = 0.0 if mean is None else mean
-    sd = max(sd or 0.0, analytic_sd)
-    mx = max(mx if mx is not None else 0.0, mean + 4 * analytic_sd)
+    mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n_min, 1)))
     source = "non-corresponding layers+analytic" if null_vals else "analytic"
     null = Null(
         description="same computation between non-corresponding layers of the two "
@@ -176,17 +190,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             subtype = "merge"
         else:
             subtype = "fine-tune" if value >= FINE_TUNE_MIN else "heavy-training"
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=value,
-        statistic=STAT,
-        n=int(tot[3]),
-        n_unit="elements",
-        null=null,
+    return SPEC.result(
+        value,
+        int(tot[3]),
+        "elements",
+        null,
         per_layer=layers,
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(fires),
         partial=bool(partial),
         subtype=subtype,

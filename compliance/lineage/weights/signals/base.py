@@ -20,7 +20,7 @@ import numpy as np
 
 from compliance.lineage.weights.view import TensorView
 
-PLAN_SCHEMA = 1
+PLAN_SCHEMA = 2  # 2: rows in contiguous blocks of block_rows (1: scattered rows)
 
 TIERS = ("A", "B", "C")
 
@@ -53,6 +53,12 @@ class SamplePlan:
     rows (2.6 MB): about 0.53 GB = 1.8 % of 29.5 GB. ``neuron_layers`` caps the
     down-projection reads to that many evenly spaced layers (8 -> 57 MB; total
     0.25 GB = 0.85 %).
+
+    Rows come in contiguous blocks of ``block_rows`` (schema 2) at random block-aligned
+    starts, so a remote read makes one request per block instead of one per row (the
+    same total rows, so the same bytes). Adjacent rows are not assumed independent: every
+    decision is made against empirical nulls computed on the same blocks (non-corresponding
+    layers, simulated matrices), and the analytic 1/sqrt(n) terms are only floors.
     """
 
     seed: int = 0
@@ -63,6 +69,7 @@ class SamplePlan:
     vocab_range: int = 32768  # vocab rows are drawn from ids < this (and < vocab size)
     max_neurons: int = 1024  # suspect neurons entered into the assignment per layer
     neuron_layers: int | None = None  # None = every layer
+    block_rows: int = 16  # rows per contiguous block (schema >= 2)
 
     def rows_for(self, role: str, shape: Sequence[int] | None) -> list[int] | None:
         """Sorted row indices to read for a tensor of this role and shape, or None
@@ -75,8 +82,15 @@ class SamplePlan:
         pool = min(n, self.vocab_range) if kind == "vocab" else n
         if k >= pool and pool == n:
             return None
-        rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
-        return sorted(int(i) for i in rng.choice(pool, size=min(k, pool), replace=False))
+        k = min(k, pool)
+        block = self.block_rows if self.schema >= 2 else 1
+        if block <= 1 or (pool // block) * block < k:  # too few blocks fit: single rows
+            rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
+            return sorted(int(i) for i in rng.choice(pool, size=k, replace=False))
+        rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool, block))
+        slots = rng.choice(pool // block, size=-(-k // block), replace=False)
+        rows = (slots[:, None] * block + np.arange(block)[None, :]).ravel()[:k]
+        return sorted(int(i) for i in rows)
 
     def layers_for_neurons(self, n_layers: int) -> list[int]:
         """Layers whose down projections are read for neuron matching / MoE matching."""
@@ -106,6 +120,7 @@ class SamplePlan:
             "vocab_range": self.vocab_range,
             "max_neurons": self.max_neurons,
             "neuron_layers": self.neuron_layers,
+            "block_rows": self.block_rows,
         }
 
     @classmethod
@@ -162,6 +177,44 @@ class SignalResult:
     partial: bool = False  # above the null max but below the decisive threshold
     subtype: str | None = None  # hint: fine-tune | heavy-training | permuted | pruned | ...
     details: dict[str, Any] = field(default_factory=dict)  # signal-specific extras (JSON-safe)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a signal is -- registry name, tier, statistic, what it survives and what it
+    cannot see -- shared by every result it returns."""
+
+    name: str
+    tier: str
+    statistic: str
+    robust_to: tuple[str, ...] = ()
+    cannot_detect: tuple[str, ...] = ()
+
+    def result(self, value: float | None, n: int, n_unit: str, null: Null | None,
+               **fields: Any) -> SignalResult:
+        return SignalResult(
+            name=self.name,
+            tier=self.tier,
+            value=value,
+            statistic=self.statistic,
+            n=n,
+            n_unit=n_unit,
+            null=null,
+            robust_to=self.robust_to,
+            cannot_detect=self.cannot_detect,
+            **fields,
+        )
+
+    def not_computable(self, reason: str) -> SignalResult:
+        return not_computable(
+            self.name, self.tier, self.statistic, reason, self.robust_to, self.cannot_detect
+        )
+
+    def layers_differ(self, a: CachedView, b: CachedView, hint: str = "") -> SignalResult | None:
+        """The not-computable result for models of different depth (None when equal)."""
+        if a.n_layers == b.n_layers:
+            return None
+        return self.not_computable(f"layer counts differ ({a.n_layers} vs {b.n_layers}){hint}")
 
 
 def not_computable(
@@ -283,3 +336,35 @@ def null_stats(values: Sequence[float]) -> tuple[float | None, float | None, flo
         return None, None, None
     v = np.asarray(values, dtype=np.float64)
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else None, float(v.max())
+
+
+def floored_null(
+    values: Sequence[float], floor_sd: float, floor_max: bool = True
+) -> tuple[float, float, float]:
+    """(mean, sd, max) of empirical null values, with sd >= floor_sd (the analytic spread
+    for independent vectors, or a minimum) and, when `floor_max`, max >= mean + 4 floor_sd:
+    a small empirical null never makes the threshold looser than the analytic one."""
+    mean, sd, mx = null_stats(values)
+    mean = mean or 0.0
+    sd = max(sd or 0.0, floor_sd)
+    mx = mx if mx is not None else 0.0
+    if floor_max:
+        mx = max(mx, mean + 4 * floor_sd)
+    return mean, sd, mx
+
+
+def unit_cols(x: np.ndarray) -> np.ndarray:
+    """Neuron coordinates (columns) centred per hidden dim across neurons (an offset shared by
+    all neurons is not neuron identity; permutation-invariant), then unit length."""
+    x = x - x.mean(axis=1, keepdims=True)
+    n = np.linalg.norm(x, axis=0)
+    n[n == 0] = 1.0
+    return x / n
+
+
+def centred(x: np.ndarray) -> np.ndarray:
+    """A sampled tensor flattened and centred: a constant offset shared by two independent
+    models (e.g. a mean pattern common to a recipe) must not pass for shared weights;
+    trained matrices are ~zero-mean, so derivatives lose nothing."""
+    flat = x.ravel()
+    return flat - flat.mean()

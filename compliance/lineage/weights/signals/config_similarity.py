@@ -3,12 +3,7 @@ Llama's architecture and was judged independently trained; upcycling/pruning cha
 
 from __future__ import annotations
 
-from compliance.lineage.weights.signals.base import (
-    Null,
-    SamplePlan,
-    SignalResult,
-    not_computable,
-)
+from compliance.lineage.weights.signals.base import Null, SamplePlan, SignalResult, Spec
 from compliance.lineage.weights.view import TensorView
 
 NAME = "config_similarity"
@@ -38,31 +33,25 @@ CANNOT_DETECT = (
     "anything about the weights: independent models share architectures, and "
     "derived models (upcycled, pruned, vocab-extended) change them",
 )
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     ca, cb = suspect.config or {}, candidate.config or {}
     keys = [k for k in FIELDS if k in ca or k in cb]
     if not keys:
-        return not_computable(
-            NAME, TIER, STAT, "no config.json fields to compare", ROBUST_TO, CANNOT_DETECT
-        )
+        return SPEC.not_computable("no config.json fields to compare")
     equal = [k for k in keys if ca.get(k) == cb.get(k)]
     diff = {k: [ca.get(k), cb.get(k)] for k in keys if k not in equal}
     value = len(equal) / len(keys)
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=value,
-        statistic=STAT,
-        n=len(keys),
-        n_unit="fields",
-        null=Null(
+    return SPEC.result(
+        value,
+        len(keys),
+        "fields",
+        Null(
             description="models sharing an architecture recipe match on every field",
             source="analytic",
         ),
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=value == 1.0,
         details={"equal": equal, "different": diff, "context_only": True},
     )

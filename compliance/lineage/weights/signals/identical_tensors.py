@@ -1,4 +1,5 @@
-"""S1: byte identity of non-trivial tensors (sha256 of the raw bytes, from the views).
+"""S1: byte identity of non-trivial tensors (a cryptographic digest of the raw bytes, from the
+views: BLAKE3 or sha256, see digests.py; digests of different algorithms are never compared).
 
 A tensor is non-trivial when it has >= MIN_ELEMENTS elements and its sampled rows are
 not constant (LayerNorm gains of 1, zero biases, position ids collide across unrelated
@@ -10,25 +11,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from compliance.lineage.weights.digests import algorithm_of
 from compliance.lineage.weights.signals.base import (
     CachedView,
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     cached,
-    not_computable,
 )
 from compliance.lineage.weights.view import TensorView
 
 NAME = "identical_tensors"
 TIER = "A"
-STAT = "byte-identical non-trivial tensors (sha256)"
+STAT = "byte-identical non-trivial tensors (cryptographic digests)"
 MIN_ELEMENTS = 16384  # 64 KiB at fp32 (lineage.md §2.1: >= 64 KiB, not constant)
 ROBUST_TO: tuple[str, ...] = ("renaming files", "re-sharding", "reordering or dropping layers")
 CANNOT_DETECT = (
     "any change of the values: fine-tuning, dtype recast, quantisation",
     "distillation",
 )
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def _layers(v: CachedView) -> list[int | None]:
@@ -53,15 +56,11 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             if d and shape is not None and int(np.prod(shape)) >= MIN_ELEMENTS:
                 cand.setdefault(d, (role, layer))
     if not cand:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "the candidate view provides no tensor digests",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+        return SPEC.not_computable("the candidate view provides no tensor digests")
+    cand_algos = {algorithm_of(d) for d in cand}
     compared = 0
+    other_algos: set[str] = set()
+    used_algos: set[str] = set()
     identical: list[dict[str, object]] = []
     per_layer: dict[int | None, list[int]] = {}
     for layer in _layers(a):
@@ -69,7 +68,11 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             d = a.digest(role, layer)
             if d is None or not _non_trivial(a, role, layer):
                 continue
+            if algorithm_of(d) not in cand_algos:  # not comparable, which is not "different"
+                other_algos.add(algorithm_of(d))
+                continue
             compared += 1
+            used_algos.add(algorithm_of(d))
             hit = cand.get(d)
             per_layer.setdefault(layer, [0, 0])
             per_layer[layer][1] += 1
@@ -83,18 +86,17 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
                         "candidate_layer": hit[1],
                     }
                 )
-    if compared == 0:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "the suspect view provides no digests of non-trivial tensors",
-            ROBUST_TO,
-            CANNOT_DETECT,
+    if compared == 0 and other_algos:
+        return SPEC.not_computable(
+            "the tensor digests were made with different algorithms (suspect: "
+            f"{', '.join(sorted(other_algos))}; candidate: {', '.join(sorted(cand_algos))}), "
+            "so byte identity cannot be checked"
         )
+    if compared == 0:
+        return SPEC.not_computable("the suspect view provides no digests of non-trivial tensors")
     null = Null(
         description="unrelated non-constant tensors of >= 16,384 elements never share a "
-        "sha256 (collision probability about 2^-256)",
+        "cryptographic digest (collision probability about 2^-256)",
         source="analytic",
         mean=0.0,
         max=0.0,
@@ -106,17 +108,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         if ly is not None
     ]
     all_identical = len(identical) == compared
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=float(len(identical)),
-        statistic=STAT,
-        n=compared,
-        n_unit="tensors",
-        null=null,
+    return SPEC.result(
+        float(len(identical)),
+        compared,
+        "tensors",
+        null,
         per_layer=tuple(layers),
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(identical),
         subtype="identical" if all_identical else ("shared-tensors" if identical else None),
         details={
@@ -124,5 +121,6 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             "n_identical": len(identical),
             "compared": compared,
             "all_identical": all_identical,
+            "algorithm": ", ".join(sorted(used_algos)),
         },
     )

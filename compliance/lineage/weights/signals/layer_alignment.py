@@ -18,8 +18,10 @@ from compliance.lineage.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     cached,
-    not_computable,
+    centred,
+    floored_null,
     role_kind,
 )
 from compliance.lineage.weights.view import TensorView
@@ -36,6 +38,7 @@ ROBUST_TO = (
     "fine-tuning after the depth change",
 )
 CANNOT_DETECT = ("neuron permutation or rotation inside layers", "width pruning", "distillation")
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def similarity(a: CachedView, b: CachedView) -> tuple[np.ndarray, int, list[str]]:
@@ -63,8 +66,8 @@ def similarity(a: CachedView, b: CachedView) -> tuple[np.ndarray, int, list[str]
         if any(x is None for x in xa + xb):
             continue
         # centred per tensor, as in aligned_cosine
-        ma = np.stack([x.ravel() - x.mean() for x in xa])  # type: ignore[union-attr]
-        mb = np.stack([x.ravel() - x.mean() for x in xb])  # type: ignore[union-attr]
+        ma = np.stack([centred(x) for x in xa])  # type: ignore[arg-type]
+        mb = np.stack([centred(x) for x in xb])  # type: ignore[arg-type]
         dots += ma @ mb.T
         na += np.einsum("ij,ij->i", ma, ma)
         nb += np.einsum("ij,ij->i", mb, mb)
@@ -78,33 +81,16 @@ def similarity(a: CachedView, b: CachedView) -> tuple[np.ndarray, int, list[str]
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     if a.n_layers < 1 or b.n_layers < 2:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "needs >= 1 suspect and >= 2 candidate layers",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+        return SPEC.not_computable("needs >= 1 suspect and >= 2 candidate layers")
     s, n, roles = similarity(a, b)
     if n == 0:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "no per-layer 2-D tensors with one shape in both models",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+        return SPEC.not_computable("no per-layer 2-D tensors with one shape in both models")
     best = s.argmax(axis=1)
     best_val = s[np.arange(a.n_layers), best]
     mask = np.ones_like(s, dtype=bool)
     mask[np.arange(a.n_layers), best] = False
     off = s[mask]
-    analytic_sd = 1.0 / np.sqrt(n)
-    mean = float(off.mean()) if off.size else 0.0
-    sd = max(float(off.std(ddof=1)) if off.size > 1 else 0.0, analytic_sd)
-    mx = max(float(off.max()) if off.size else 0.0, mean + 4 * analytic_sd)
+    mean, sd, mx = floored_null(off, 1.0 / np.sqrt(n))
     matched = (best_val >= MIN_VALUE) & ((best_val - mean) / sd >= MIN_Z) & (best_val > mx)
     n_matched = int(matched.sum())
     fires = (
@@ -144,17 +130,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         }
         for i in range(a.n_layers)
     )
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=float(best_val.mean()),
-        statistic=STAT,
-        n=a.n_layers,
-        n_unit="layers",
-        null=null,
+    return SPEC.result(
+        float(best_val.mean()),
+        a.n_layers,
+        "layers",
+        null,
         per_layer=per,
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(fires),
         partial=bool(partial),
         subtype=subtype,

@@ -22,9 +22,10 @@ from compliance.lineage.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     _seed_of,
     cached,
-    not_computable,
+    unit_cols,
 )
 from compliance.lineage.weights.view import TensorView
 
@@ -42,19 +43,11 @@ ROBUST_TO = (
 )
 CANNOT_DETECT = ("experts trained long enough to diverge from the dense MLP", "distillation")
 _EXPERT = re.compile(r"^moe\.(expert\.\d+|shared)\.down$")
-
-
-def _unit_cols(x: np.ndarray) -> np.ndarray:
-    """Neuron coordinates (columns) centred per hidden dim across neurons (an offset shared by
-    all neurons is not neuron identity; permutation-invariant), then unit length."""
-    x = x - x.mean(axis=1, keepdims=True)
-    n = np.linalg.norm(x, axis=0)
-    n[n == 0] = 1.0
-    return x / n
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def _best(xe: np.ndarray, xd: np.ndarray) -> np.ndarray:
-    return (_unit_cols(xe).T @ _unit_cols(xd)).max(axis=1)
+    return (unit_cols(xe).T @ unit_cols(xd)).max(axis=1)
 
 
 def _expert_coords(a: CachedView, layer: int, seed: int) -> list[tuple[str, np.ndarray]]:
@@ -79,20 +72,11 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     layers = plan.layers_for_neurons(a.n_layers)
     if not any(_EXPERT.match(r) for ly in layers for r in a.roles(ly)):
         return replace(
-            not_computable(
-                NAME, TIER, STAT, "the suspect has no MoE experts", ROBUST_TO, CANNOT_DETECT
-            ),
-            details={"inapplicable": True},
+            SPEC.not_computable("the suspect has no MoE experts"), details={"inapplicable": True}
         )
-    if a.n_layers != b.n_layers:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            f"layer counts differ ({a.n_layers} vs {b.n_layers})",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+    differ = SPEC.layers_differ(a, b)
+    if differ is not None:
+        return differ
     per: list[dict[str, float]] = []
     null_max_all: list[float] = []
     for layer in layers:
@@ -130,14 +114,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             }
         )
     if not per:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "no dense MLP in the candidate with the suspect's hidden size",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+        return SPEC.not_computable("no dense MLP in the candidate with the suspect's hidden size")
     n = sum(int(r["neurons"]) for r in per)
     value = float(sum(r["value"] * r["neurons"] for r in per) / n)
     n_fire = sum(1 for r in per if r["value"] >= MIN_FRACTION)
@@ -151,17 +128,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         max=float(max(null_max_all)),
         k=len(null_max_all),
     )
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=value,
-        statistic=STAT,
-        n=n,
-        n_unit="neurons",
-        null=null,
+    return SPEC.result(
+        value,
+        n,
+        "neurons",
+        null,
         per_layer=tuple(per),
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(fires),
         partial=bool(partial),
         subtype="upcycled-moe" if fires else None,

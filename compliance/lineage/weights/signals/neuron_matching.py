@@ -27,10 +27,11 @@ from compliance.lineage.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     _seed_of,
     cached,
-    not_computable,
-    null_stats,
+    floored_null,
+    unit_cols,
 )
 from compliance.lineage.weights.view import TensorView
 
@@ -53,15 +54,35 @@ CANNOT_DETECT = (
     "distillation",
     "width changes that re-initialise the MLP",
 )
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
-def _unit_cols(x: np.ndarray) -> np.ndarray:
-    """Neuron coordinates (columns) centred per hidden dim across neurons (an offset shared by
-    all neurons is not neuron identity; permutation-invariant), then unit length."""
-    x = x - x.mean(axis=1, keepdims=True)
-    n = np.linalg.norm(x, axis=0)
-    n[n == 0] = 1.0
-    return x / n
+def assign(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-weight assignment of the rows of cosine matrix `c` to distinct columns.
+
+    When every row's best column is a different column, that row-wise argmax *is* the
+    optimum (no assignment can beat each row's maximum), so the O(n^3) solver is skipped:
+    exactly what happens for copies, fine-tunes and permuted derivatives. Otherwise
+    scipy's linear_sum_assignment; above LAP_MAX candidate neurons, the row-wise argmax."""
+    col = np.argmax(c, axis=1)
+    rows = np.arange(c.shape[0])
+    if c.shape[1] > LAP_MAX or np.unique(col).size == col.size:
+        return rows, col
+    from scipy.optimize import linear_sum_assignment
+
+    return linear_sum_assignment(c, maximize=True)
+
+
+def match_unit(
+    ua: np.ndarray, ub: np.ndarray, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Match unit neuron coordinates `ua` (the suspect's neurons `idx`) to the columns of
+    `ub`; returns (suspect neuron ids, candidate neuron ids, matched cosines). The cosine
+    matrix is float32: K <= a few hundred terms per dot product, far below the precision
+    the statistics need (long dot products elsewhere stay float64)."""
+    c = ua.T.astype(np.float32) @ ub.astype(np.float32)
+    r, col = assign(c)
+    return idx[r], col, c[r, col].astype(np.float64)
 
 
 def match(
@@ -69,26 +90,36 @@ def match(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Match suspect neurons `idx` (columns of xa) to candidate columns of xb.
     Returns (suspect neuron ids, candidate neuron ids, matched cosines)."""
-    from scipy.optimize import linear_sum_assignment
+    return match_unit(unit_cols(xa[:, idx]), unit_cols(xb), idx)
 
-    c = _unit_cols(xa[:, idx]).T @ _unit_cols(xb)  # float64
-    if c.shape[1] <= LAP_MAX:
-        r, col = linear_sum_assignment(c, maximize=True)
-    else:  # LAP is O(n^3): for wide MLPs use each suspect neuron's best match
-        r = np.arange(c.shape[0])
-        col = np.argmax(c, axis=1)
-    return idx[r], col, c[r, col]
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share the mean of their positions), as scipy's rankdata."""
+    _u, inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+    first = np.cumsum(counts) - counts
+    return (first + (counts - 1) / 2.0)[inv.reshape(-1)]
 
 
 def spearman_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """One-sided (positive) Spearman rho and p-value; p floored at 1e-300 for Fisher."""
-    from scipy.stats import spearmanr
+    """One-sided (positive) Spearman rho and p-value; p floored at 1e-300 for Fisher.
 
-    if len(x) < 3:
+    The same statistic and t-approximation as scipy.stats.spearmanr (tested against it),
+    computed with scipy.special so the CLI does not import scipy.stats (~0.7 s)."""
+    from scipy.special import stdtr
+
+    n = len(x)
+    if n < 3:
         return 0.0, 1.0
-    rho, p2 = spearmanr(x, y)
-    rho = 0.0 if not np.isfinite(rho) else float(rho)
-    p2 = 1.0 if not np.isfinite(p2) else float(p2)
+    rx, ry = _ranks(np.asarray(x)), _ranks(np.asarray(y))
+    rx -= rx.mean()
+    ry -= ry.mean()
+    den = float(np.sqrt(np.dot(rx, rx) * np.dot(ry, ry)))
+    if den == 0:
+        return 0.0, 1.0
+    rho = float(np.clip(np.dot(rx, ry) / den, -1.0, 1.0))
+    dof = n - 2
+    den_t = (rho + 1.0) * (1.0 - rho)
+    p2 = float(2 * stdtr(dof, -abs(rho * np.sqrt(dof / den_t)))) if den_t > 0 else 0.0
     p = p2 / 2 if rho > 0 else 1 - p2 / 2
     return rho, max(p, 1e-300)
 
@@ -109,23 +140,24 @@ def simulated_null(k: int, na: int, nb: int, m: int, seed: int) -> float:
 
 
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
-    from scipy.stats import chi2
+    from scipy.special import chdtrc  # chi2 survival function, without scipy.stats
 
     a, b = cached(suspect, plan), cached(candidate, plan)
-    if a.n_layers != b.n_layers:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            f"layer counts differ ({a.n_layers} vs {b.n_layers})",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+    differ = SPEC.layers_differ(a, b)
+    if differ is not None:
+        return differ
     L = a.n_layers
     layers = plan.layers_for_neurons(L)
     rows: list[dict[str, float]] = []
     null_vals: list[float] = []
     sim_vals: list[float] = []
+    unit_b: dict[int, np.ndarray] = {}  # candidate layer -> unit coordinates (used twice)
+
+    def cand_unit(layer: int, x: np.ndarray) -> np.ndarray:
+        if layer not in unit_b:
+            unit_b[layer] = unit_cols(x)
+        return unit_b[layer]
+
     for layer in layers:
         xa, xb = a.planned("mlp.down", layer), b.planned("mlp.down", layer)
         if xa is None or xb is None or xa.shape[0] != xb.shape[0] or xa.shape[0] < 8:
@@ -134,7 +166,8 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         rng = np.random.default_rng(_seed_of("neurons", plan.seed, na))
         m = min(plan.max_neurons, na)
         idx = np.arange(na) if m == na else np.sort(rng.choice(na, size=m, replace=False))
-        sa, sb, cs = match(xa, xb, idx)
+        ua = unit_cols(xa[:, idx])
+        sa, sb, cs = match_unit(ua, cand_unit(layer, xb), idx)
         rho, p = spearman_p(sa, sb)
         f = float(np.mean(sa == sb)) if na == nb else 0.0
         rows.append(
@@ -150,24 +183,16 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         j = (layer + 1) % L
         xj = b.planned("mlp.down", j) if j != layer else None
         if xj is not None and xj.shape[0] == xa.shape[0]:
-            null_vals.append(float(match(xa, xj, idx)[2].mean()))
+            null_vals.append(float(match_unit(ua, cand_unit(j, xj), idx)[2].mean()))
         sim_vals.append(simulated_null(xa.shape[0], na, nb, m, plan.seed))
     if not rows:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "no dense MLP down projections with the same hidden size in both models",
-            ROBUST_TO,
-            CANNOT_DETECT,
+        return SPEC.not_computable(
+            "no dense MLP down projections with the same hidden size in both models"
         )
     fisher_x = float(-2.0 * sum(np.log(r["p"]) for r in rows))
-    fisher_p = float(chi2.sf(fisher_x, 2 * len(rows)))
+    fisher_p = float(chdtrc(2 * len(rows), fisher_x))
     allnull = null_vals + sim_vals
-    mean, sd, mx = null_stats(allnull)
-    mean = mean or 0.0
-    sd = max(sd or 0.0, 0.01)
-    mx = mx if mx is not None else 0.0
+    mean, sd, mx = floored_null(allnull, 0.01, floor_max=False)
     value = float(np.mean([r["value"] for r in rows]))
     f_mean = float(np.mean([r["identity_frac"] for r in rows]))
     for r in rows:
@@ -195,17 +220,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         k=len(allnull),
         values=tuple(round(v, 4) for v in allnull[:20]),
     )
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=value,
-        statistic=STAT,
-        n=int(sum(r["neurons"] for r in rows)),
-        n_unit="neurons",
-        null=null,
+    return SPEC.result(
+        value,
+        int(sum(r["neurons"] for r in rows)),
+        "neurons",
+        null,
         per_layer=tuple(rows),
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(fires),
         partial=bool(partial),
         subtype=subtype,

@@ -16,9 +16,9 @@ from compliance.lineage.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
+    Spec,
     _seed_of,
     cached,
-    not_computable,
 )
 from compliance.lineage.weights.view import TensorView
 
@@ -31,6 +31,7 @@ CANNOT_DETECT = (
     "the difference between derivation and independent training with the same "
     "recipe: same-statistics independent models score r = 1",
 )
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def _curve(v: CachedView, role: str) -> np.ndarray | None:
@@ -68,9 +69,7 @@ def null_band(length: int, seed: int) -> np.ndarray:
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     if a.n_layers < 3 or b.n_layers < 3:
-        return not_computable(
-            NAME, TIER, STAT, "needs >= 3 layers in both models", ROBUST_TO, CANNOT_DETECT
-        )
+        return SPEC.not_computable("needs >= 3 layers in both models")
     n = max(a.n_layers, b.n_layers)
     rs: dict[str, float] = {}
     curves_a, curves_b = [], []
@@ -83,14 +82,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         curves_a.append((ca - ca.mean()) / (ca.std() or 1.0))
         curves_b.append((cb - cb.mean()) / (cb.std() or 1.0))
     if not rs:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
-            "no attention q/k/v/o matrices in both models",
-            ROBUST_TO,
-            CANNOT_DETECT,
-        )
+        return SPEC.not_computable("no attention q/k/v/o matrices in both models")
     value = float(np.mean(list(rs.values())))
     band = null_band(n, plan.seed)
     p95, p99 = float(np.quantile(band, 0.95)), float(np.quantile(band, 0.99))
@@ -117,17 +109,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         }
         for i in range(n)
     )
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=value,
-        statistic=STAT,
-        n=n,
-        n_unit="layers",
-        null=null,
+    return SPEC.result(
+        value,
+        n,
+        "layers",
+        null,
         per_layer=per,
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=bool(value > p99),
         details={"per_role": rs, "null_p95": p95, "null_p99": p99, "context_only": True},
     )

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from compliance.lineage.weights.signals.base import (
-    Null,
-    SamplePlan,
-    SignalResult,
-    not_computable,
-)
+from compliance.lineage.weights.signals.base import Null, SamplePlan, SignalResult, Spec
 from compliance.lineage.weights.view import TensorView
 
 NAME = "tokenizer"
@@ -15,6 +10,7 @@ TIER = "C"
 STAT = "tokenizer file digest identity"
 ROBUST_TO = ("any weight change",)
 CANNOT_DETECT = ("anything about the weights: many unrelated models share a tokenizer",)
+SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
 def tokenizer_digest(view: TensorView) -> str | None:
@@ -31,29 +27,19 @@ def tokenizer_digest(view: TensorView) -> str | None:
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     da, db = tokenizer_digest(suspect), tokenizer_digest(candidate)
     if da is None or db is None:
-        return not_computable(
-            NAME,
-            TIER,
-            STAT,
+        return SPEC.not_computable(
             "no tokenizer digest for "
-            + ("both models" if da is None and db is None else "one model"),
-            ROBUST_TO,
-            CANNOT_DETECT,
+            + ("both models" if da is None and db is None else "one model")
         )
     same = da == db
-    return SignalResult(
-        name=NAME,
-        tier=TIER,
-        value=1.0 if same else 0.0,
-        statistic=STAT,
-        n=1,
-        n_unit="files",
-        null=Null(
+    return SPEC.result(
+        1.0 if same else 0.0,
+        1,
+        "files",
+        Null(
             description="unrelated models often reuse a tokenizer (Llama, GPT-2, Qwen)",
             source="analytic",
         ),
-        robust_to=ROBUST_TO,
-        cannot_detect=CANNOT_DETECT,
         fires=same,
         details={"suspect": da, "candidate": db, "context_only": True},
     )

@@ -1,0 +1,186 @@
+"""Find, read and load rule packs from disk; collect or raise their problems.
+
+`load_all` raises the first problem as `RulePackError` and memoises per process
+(keyed by the directories); `validate_dir` collects every problem, reads no cache
+and writes none, for `modelcheck rules validate DIR`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compliance.errors import RulePackError
+from compliance.packs import cache as cache_mod
+from compliance.packs.build import build_pack, build_rule
+from compliance.packs.cache import DocCache, FileStamp
+from compliance.packs.model import Pack, Rule
+from compliance.packs.schema import pack_problems, rule_problems
+from compliance.resources import data_dir
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SKIP_DIRS = ("examples",)
+MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
+
+_doc_cache: DocCache | None = None
+
+
+def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStamp, bool]:
+    """(document, stamp, from_cache). Cached documents were validated when stored."""
+    try:
+        st = path.stat()
+        if st.st_size > MAX_RULE_FILE:
+            raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
+        stamp = FileStamp.of(st)
+        if cache is not None:
+            hit, data = cache.get(path, stamp)
+            if hit:
+                return data, stamp, True
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulePackError(str(path), f"cannot read: {e}") from e
+    try:
+        return yaml.load(text, Loader=_LOADER), stamp, False  # noqa: S506 - a safe loader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise RulePackError(str(path), f"invalid YAML: {problem}{line}") from e
+
+
+def _rule_files(pack_dir: Path) -> list[Path]:
+    files = [*pack_dir.glob("*.yaml"), *pack_dir.glob("*.yml")]
+    return sorted(p for p in files if p.stem != "pack" and not p.name.startswith("."))
+
+
+def _load_pack(
+    pack_dir: Path, problems: list[str] | None = None, cache: DocCache | None = None
+) -> Pack | None:
+    """Load one pack. With `problems`, collect every problem instead of raising the first."""
+
+    def fail(path: Path, problem: str, rule_id: str | None = None) -> None:
+        err = RulePackError(str(path), problem, rule_id)
+        if problems is None:
+            raise err
+        problems.append(str(err))
+
+    pack_file = pack_dir / "pack.yaml"
+    try:
+        data, stamp, pack_hit = _read_yaml(pack_file, cache)
+    except RulePackError as e:
+        fail(pack_file, e.problem)
+        return None
+    found = [] if pack_hit else pack_problems(data, pack_dir.name)
+    for p in found:
+        fail(pack_file, p)
+    if found:
+        return None
+    if cache is not None and not pack_hit:
+        cache.put(pack_file, stamp, data)
+    rules: list[Rule] = []
+    for path in _rule_files(pack_dir):
+        try:
+            rdata, rstamp, hit = _read_yaml(path, cache)
+        except RulePackError as e:
+            fail(path, e.problem)
+            continue
+        # a rule validated under an unchanged pack.yaml needs no second look
+        trusted = hit and pack_hit
+        rule_id = rdata.get("id") if isinstance(rdata, dict) else None
+        found = [] if trusted else rule_problems(rdata, data, path.stem)
+        for p in found:
+            fail(path, p, rule_id if isinstance(rule_id, str) else None)
+        if not found:
+            rules.append(build_rule(rdata, data["id"], path))
+            if cache is not None and not trusted:
+                cache.put(path, rstamp, rdata)
+    return build_pack(data, pack_dir, tuple(rules))
+
+
+def pack_dirs(root: Path) -> list[Path]:
+    """`root` itself when it is one pack, else its sub-folders that hold a pack.yaml."""
+    if (root / "pack.yaml").is_file():
+        return [root]
+    return sorted(
+        d
+        for d in root.iterdir()
+        if d.is_dir() and d.name not in SKIP_DIRS and (d / "pack.yaml").is_file()
+    )
+
+
+def _load_dirs(dirs: tuple[str, ...], cache: DocCache) -> tuple[Pack, ...]:
+    packs: dict[str, Pack] = {}
+    for root in dirs:
+        root_path = Path(root)
+        if not root_path.is_dir():
+            raise RulePackError(root, "rule directory not found")
+        for d in pack_dirs(root_path):
+            pack = _load_pack(d, None, cache)
+            assert pack is not None  # _load_pack raises when not collecting problems
+            if pack.id in packs:
+                raise RulePackError(
+                    str(d), f"pack id '{pack.id}' is already loaded from {packs[pack.id].path}"
+                )
+            packs[pack.id] = pack
+    return tuple(sorted(packs.values(), key=lambda p: p.id))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(dirs: tuple[str, ...]) -> tuple[Pack, ...]:
+    global _doc_cache
+    if _doc_cache is None or _doc_cache.path != cache_mod.CACHE_PATH:
+        _doc_cache = DocCache(cache_mod.CACHE_PATH)
+    try:
+        return _load_dirs(dirs, _doc_cache)
+    finally:
+        _doc_cache.save()
+
+
+def clear_memo() -> None:
+    """Forget the packs loaded by this process (the on-disk cache is kept)."""
+    global _doc_cache
+    _load_cached.cache_clear()
+    _doc_cache = None
+
+
+def load_all(extra_dirs: Sequence[str | Path] = ()) -> list[Pack]:
+    """The built-in packs plus those in `extra_dirs` (each one pack or a folder of packs)."""
+    dirs = (str(data_dir("rules")), *(str(Path(d).resolve()) for d in extra_dirs))
+    return list(_load_cached(dirs))
+
+
+def by_id(packs: Iterable[Pack]) -> dict[str, Pack]:
+    return {p.id: p for p in packs}
+
+
+def find_rule(rule_id: str, packs: Iterable[Pack] | None = None) -> Rule | None:
+    """The rule with this id (e.g. "core/undeclared-base-model"), for `modelcheck explain`."""
+    for pack in load_all() if packs is None else packs:
+        for rule in pack.rules:
+            if rule.id == rule_id:
+                return rule
+    return None
+
+
+def validate_dir(path: str | Path) -> list[str]:
+    """Every problem in the packs under `path` (one pack, or a folder of packs)."""
+    root = Path(path)
+    if not root.is_dir():
+        return [str(RulePackError(str(root), "rule directory not found"))]
+    dirs = pack_dirs(root)
+    if not dirs:
+        return [str(RulePackError(str(root), "no pack.yaml here or in any sub-folder"))]
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
+    for d in dirs:
+        pack = _load_pack(d, problems)
+        if pack is None:
+            continue
+        if pack.id in seen:
+            problems.append(f"{d}: pack id '{pack.id}' is also used by {seen[pack.id]}")
+        seen[pack.id] = d
+    return problems

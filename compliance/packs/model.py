@@ -1,0 +1,95 @@
+"""Typed records for loaded rule packs: `Pack`, `Rule` and their parts.
+
+Built only by `compliance.packs.build` from validated documents; frozen, so the
+engine and checks can share them freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.report import Clause, Severity
+
+
+@dataclass(frozen=True)
+class ClauseSpec:
+    section: str
+    quote: str
+    source: str | None = None
+    verified: bool = True
+    note: str | None = None
+
+    def to_clause(self, license_id: str) -> Clause:
+        return Clause(license_id, self.section, self.quote, self.verified, self.note)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    kind: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Docs:
+    what: str
+    why: str
+    example: str | None = None
+    known_problems: str | None = None
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "<pack>/<file stem>"
+    pack: str
+    title: str
+    category: str
+    severity: Severity
+    applies_to: tuple[str, ...] | None  # relations; None = always (core / policy)
+    clause: ClauseSpec | None
+    check: CheckSpec
+    message: str
+    fix: str | None
+    docs: Docs
+    path: str
+    since: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.id.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class Identity:
+    hub_ids: tuple[str, ...] = ()
+    license_names: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    signatures: tuple[tuple[str, ...], ...] = ()  # normalised phrase groups
+    notice_signatures: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    acceptable_ids: tuple[str, ...] = ()
+    acceptable_names: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    kind: str  # license | policy | core
+    title: str
+    path: str  # the pack directory
+    version: str | None = None
+    category: str | None = None
+    commercial: bool | None = None
+    spdx: str | None = None
+    source_text: str | None = None
+    verification: str | None = None
+    family: str | None = None
+    identity: Identity = field(default_factory=Identity)
+    derivatives: Derivatives = field(default_factory=Derivatives)
+    rules: tuple[Rule, ...] = ()

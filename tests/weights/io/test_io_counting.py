@@ -1,0 +1,71 @@
+"""What `bytes_read` counts: distinct bytes of the weight files, each once; hashing is
+reported apart (`bytes_hashed`). A full local read is exactly 100 %, never more."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compliance.lineage.weights.compare import compare_views, open_view
+from compliance.lineage.weights.files import Coverage, LocalFiles
+from compliance.lineage.weights.memview import MemView
+from compliance.lineage.weights.safetensors_view import SafetensorsView
+from compliance.lineage.weights.signals import identical_tensors
+
+
+def test_coverage_counts_each_byte_once():
+    c = Coverage()
+    c.add("a", 10, 10)  # [10, 20)
+    c.add("a", 15, 10)  # [15, 25): 5 new
+    c.add("a", 0, 5)  # [0, 5)
+    c.add("a", 5, 5)  # touches both neighbours: [0, 25)
+    c.add("a", 2, 3)  # inside
+    c.add("b", 0, 7)
+    assert c.total(["a"]) == 25 and c.total() == 32
+    c.add("a", 30, 5)
+    c.add("a", 0, 100)
+    assert c.total(["a"]) == 100
+
+
+def test_full_local_comparison_reads_at_most_100_percent(models):
+    a, b = open_view(str(models["ft"])), open_view(str(models["base"]))
+    comp = compare_views(a, b)
+    for info in (comp.suspect, comp.candidate):
+        # every tensor was hashed and its planned rows sampled: the same bytes, counted once
+        assert info.total_bytes and info.bytes_read <= info.total_bytes
+        assert info.bytes_read > 0.99 * info.total_bytes
+        assert 0 < info.bytes_hashed <= info.total_bytes
+    # rows sampled again after hashing add nothing
+    before = a.bytes_read
+    a.rows("mlp.down", 2, [0, 1, 2])
+    assert a.bytes_read == before
+
+
+def test_rows_then_digest_of_the_same_tensor_counts_the_tensor_once(models):
+    view = SafetensorsView(LocalFiles(models["other"]))
+    start = view.bytes_read
+    assert start > 0  # the headers
+    view.rows("mlp.up", 1, [0, 5])
+    view.digest("mlp.up", 1)
+    nbytes = int(np.prod(view.shape("mlp.up", 1))) * 4
+    assert view.bytes_read - start == nbytes
+    assert view.bytes_hashed == nbytes
+
+
+def test_header_read_of_a_local_file_is_only_the_header(models):
+    view = SafetensorsView(LocalFiles(models["other"]))
+    assert view.bytes_read == sum(
+        min(e.start for e in view.entries.values() if e.file == f) for f in view.weight_files
+    )
+
+
+def test_mixed_digest_algorithms_are_not_computable_rather_than_different():
+    rng = np.random.default_rng(0)
+    t = {("attn.q", 0): rng.standard_normal((128, 256)).astype(np.float32)}
+    a, b = MemView(t), MemView(t)
+    b.digest = lambda role, layer: "sha256:" + "0" * 64  # type: ignore[method-assign]
+    a.digest = lambda role, layer: "blake3:" + "1" * 64  # type: ignore[method-assign]
+    from compliance.lineage.weights.signals import SamplePlan
+
+    r = identical_tensors.compute(a, b, SamplePlan())
+    assert not r.computable and "different algorithms" in (r.reason or "")
+    assert "blake3" in (r.reason or "") and "sha256" in (r.reason or "")

@@ -1,0 +1,44 @@
+"""The shortcuts taken for speed give the same statistics as the slow reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compliance.lineage.weights.signals import neuron_matching as s3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_spearman_matches_scipy(seed: int) -> None:
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(seed)
+    x = np.arange(200)
+    for y in (rng.permutation(200), x + rng.normal(0, 40, 200), rng.integers(0, 20, 200)):
+        rho, p = s3.spearman_p(x, y)
+        ref_rho, ref_p2 = spearmanr(x, y)
+        assert rho == pytest.approx(ref_rho, abs=1e-12)
+        want = ref_p2 / 2 if ref_rho > 0 else 1 - ref_p2 / 2
+        assert p == pytest.approx(max(want, 1e-300), rel=1e-9, abs=1e-300)
+    assert s3.spearman_p(x, x)[0] == pytest.approx(1.0) and s3.spearman_p(x, x)[1] == 1e-300
+
+
+def test_assignment_shortcut_is_the_optimum() -> None:
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(0)
+    for noise in (0.0, 0.3, 3.0):  # near-identity (shortcut) ... pure noise (LAP)
+        c = np.eye(300, 400) + noise * rng.standard_normal((300, 400))
+        c = c[:, rng.permutation(400)]
+        r, col = s3.assign(c)
+        rr, cc = linear_sum_assignment(c, maximize=True)
+        assert np.unique(col).size == col.size == 300
+        assert c[r, col].sum() == pytest.approx(c[rr, cc].sum(), rel=1e-12)
+
+
+def test_fisher_combination_matches_chi2_sf() -> None:
+    from scipy.special import chdtrc
+    from scipy.stats import chi2
+
+    for x, k in ((3.0, 4), (50.0, 12), (700.0, 12)):
+        assert chdtrc(k, x) == pytest.approx(chi2.sf(x, k), rel=1e-12)
