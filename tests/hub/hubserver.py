@@ -102,8 +102,8 @@ FAST = RetryPolicy(retries=2, base_wait=0.01, max_wait=5.0)
 
 
 def settings_for(endpoint: str, cache: Path, **kw: object) -> HubSettings:
-    # The timeout is a hang guard, generous so a loaded CI machine never trips it.
     """Explicit settings: the tests never depend on the caller's HF_* environment."""
+    # The timeout is a hang guard, generous so a loaded CI machine never trips it.
     base = {"endpoint": endpoint, "cache_dir": str(cache), "token": False, "timeout": 15.0}
     base.update({"policy": FAST, **kw})
     return HubSettings(**base)  # type: ignore[arg-type]
