@@ -21,16 +21,16 @@ if TYPE_CHECKING:
 
 KIND = "unresolved-ancestor"
 OPTIONS: dict[str, Any] = {}
+HINT = "set HF_TOKEN or accept the licence on the Hub"
 
 
 def _unknown_licence(a: Ancestor) -> str | None:
     if a.license:
         return None
     if a.resolution == "gated":
-        why = (
-            "the Hub refused access (gated or private); "
-            "set HF_TOKEN or accept the licence on the Hub"
-        )
+        why = "the Hub refused access (gated or private)"
+        if HINT not in (a.resolution_note or ""):  # the resolver's note may carry it already
+            why += f"; {HINT}"
     elif a.resolution == "error":
         why = "looking it up failed"
     else:

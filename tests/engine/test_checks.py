@@ -288,6 +288,14 @@ def test_unresolved_ancestor_gated():
     assert run_check("unresolved-ancestor", lin=lineage(ancestor("x/y", "mit"))).state is MET
 
 
+def test_unresolved_ancestor_gated_hint_appears_once():
+    a = ancestor("meta-llama/Secret", None)
+    a.resolution = "gated"
+    a.resolution_note = "HTTP 403; set HF_TOKEN or accept the licence on the Hub"
+    r = run_check("unresolved-ancestor", lin=lineage(a))
+    assert r.hits[0].message.count("set HF_TOKEN") == 1
+
+
 def test_pickle_weights():
     f = facts()
     f.weights = [WeightFile("pytorch_model.bin", "pickle", 10)]

@@ -37,8 +37,8 @@ def run_cli(endpoint: str, hf_home: Path, *args: str, **env: str) -> subprocess.
         HF_HOME=str(hf_home),
         HF_TOKEN=MARKER,
         HF_HUB_DISABLE_TELEMETRY="1",
-        HF_HUB_DOWNLOAD_TIMEOUT="5",
-        HF_HUB_ETAG_TIMEOUT="5",
+        HF_HUB_DOWNLOAD_TIMEOUT="15",
+        HF_HUB_ETAG_TIMEOUT="15",
         MODELCHECK_HUB_RETRIES="1",
         MODELCHECK_HUB_BACKOFF="0.01",
     )

@@ -116,7 +116,7 @@ class SafetensorsView:
         self.max_gap_bytes = max_gap_bytes
         # local: hash anything; remote: hashing means downloading, so only when asked
         self.digest_max_bytes = digest_max_bytes
-        self._local = getattr(files, "array", None) is not None  # mmap'd local files
+        self.local = getattr(files, "array", None) is not None  # mmap'd local files
         self.config = config if config is not None else self._read_json("config.json") or {}
         self.weight_files = self._discover()
         self.entries: dict[str, TensorEntry] = {}
@@ -162,7 +162,7 @@ class SafetensorsView:
     def _read_headers(self) -> None:
         # remote: one request usually gets the whole header; local reads cost nothing per
         # call, so read exactly the header and count no tensor bytes as read
-        prefetch = 8 if self._local else HEADER_PREFETCH
+        prefetch = 8 if self.local else HEADER_PREFETCH
         for path in self.weight_files:
             buf = bytes(self.files.read(path, 0, prefetch))
             if len(buf) < 8:
@@ -237,6 +237,34 @@ class SafetensorsView:
             return out
         return out[inverse.reshape(-1)]
 
+    def raw_rows(
+        self, role: str, layer: int | None, rows: Sequence[int] | None = None
+    ) -> tuple[str, tuple[int, int], np.ndarray] | None:
+        """(dtype, (rows, cols), undecoded row bytes) of a local BF16/F16/F32 matrix, or None
+        (remote, other dtypes, 1-D). A fingerprint stores exactly these bytes (its compact
+        encoding of such rows is the source dtype), so copying them skips a decode and a
+        re-encode of every sampled row."""
+        gather = getattr(self.files, "array", None)
+        ref, e = self._ref(role, layer)
+        if gather is None or e.dtype not in ("BF16", "F16", "F32") or len(e.shape) < 2:
+            return None
+        cols = math.prod(e.shape[1:])
+        row_bytes = cols * dtypes.ITEMSIZE[e.dtype]
+        phys = ref.physical_rows(rows)
+        if phys is None:
+            phys = np.arange(e.shape[0])
+        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+            raise IndexError(f"{self.label}: row out of range for {e.name} {e.shape}")
+        mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
+        out = mat[phys]  # a copy: only the pages of these rows are touched
+        del mat
+        uniq = np.unique(phys)
+        self.files.mark(  # type: ignore[attr-defined]
+            e.file, [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)]
+        )
+        self.files.release(e.file, e.start, e.nbytes)  # type: ignore[attr-defined]
+        return e.dtype, (int(phys.size), cols), out
+
     def _vector(self, ref: TensorRef, e: TensorEntry, rows: Sequence[int] | None) -> np.ndarray:
         if rows is not None and list(rows) != [0]:
             raise IndexError(f"{self.label}: {e.name} is 1-D; only row 0 exists")
@@ -262,7 +290,7 @@ class SafetensorsView:
                 return "file-sha256:" + lfs
         if self.digest_max_bytes is not None and e.nbytes > self.digest_max_bytes:
             return None
-        algo, h = digests.hasher(e.nbytes)
+        algo, h = digests.hasher()
         if len(e.shape) >= 2 and ref.segments is not None:
             row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE.get(e.dtype, 1)
             spans = [(e.start + s * row_bytes, c * row_bytes) for s, c in ref.segments]

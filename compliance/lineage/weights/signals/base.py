@@ -11,6 +11,7 @@ j of another (required for the non-corresponding-layer null and layer alignment)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,8 +77,10 @@ class SamplePlan:
         for 'all rows' (1-D tensors, or matrices no taller than the sample)."""
         if shape is None or len(shape) < 2:
             return None
-        kind = role_kind(role)
-        n = int(shape[0])
+        rows = _rows_memo(self, role_kind(role), int(shape[0]))
+        return None if rows is None else list(rows)
+
+    def _rows(self, kind: str, n: int) -> tuple[int, ...] | None:
         k = {"neuron": self.neuron_rows, "vocab": self.vocab_rows}.get(kind, self.rows_per_matrix)
         pool = min(n, self.vocab_range) if kind == "vocab" else n
         if k >= pool and pool == n:
@@ -86,11 +89,11 @@ class SamplePlan:
         block = self.block_rows if self.schema >= 2 else 1
         if block <= 1 or (pool // block) * block < k:  # too few blocks fit: single rows
             rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
-            return sorted(int(i) for i in rng.choice(pool, size=k, replace=False))
+            return tuple(sorted(int(i) for i in rng.choice(pool, size=k, replace=False)))
         rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool, block))
         slots = rng.choice(pool // block, size=-(-k // block), replace=False)
         rows = (slots[:, None] * block + np.arange(block)[None, :]).ravel()[:k]
-        return sorted(int(i) for i in rows)
+        return tuple(sorted(int(i) for i in rows))
 
     def layers_for_neurons(self, n_layers: int) -> list[int]:
         """Layers whose down projections are read for neuron matching / MoE matching."""
@@ -126,6 +129,12 @@ class SamplePlan:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SamplePlan:
         return cls(**{k: d[k] for k in cls().as_dict() if k in d})
+
+
+@functools.lru_cache(maxsize=4096)
+def _rows_memo(plan: SamplePlan, kind: str, n: int) -> tuple[int, ...] | None:
+    # a 48-layer model asks for the same few (kind, height) pairs hundreds of times
+    return plan._rows(kind, n)
 
 
 def _seed_of(*parts: object) -> int:
