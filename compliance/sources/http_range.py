@@ -94,16 +94,21 @@ def read_ranges(
     token = _token_of(headers)
     kwargs = {} if sleep is None else {"sleep": sleep}
     got: dict[_Span, bytes] = {}
-    for span in coalesce(ranges, max_gap):
-        got[span] = with_retries(
-            lambda span=span: _fetch_span(
-                url, span, headers or {}, counter, timeout, client, label
+    spans = coalesce(ranges, max_gap)
+    i = 0
+    while i < len(spans):
+        parts = with_retries(
+            lambda i=i: _fetch_from(
+                url, spans[i:], headers or {}, counter, timeout, client, label
             ),
             what=label,
             policy=policy,
             token=token,
             **kwargs,
         )
+        for span, data in zip(spans[i:], parts, strict=False):  # parts may be fewer
+            got[span] = data
+        i += len(parts)
     out: list[bytes] = []
     for start, length in ranges:
         if length == 0:
@@ -137,23 +142,31 @@ class _Truncated(NetworkError):
     retryable = True
 
 
-def _fetch_span(
+def _fetch_from(
     url: str,
-    span: _Span,
+    spans: Sequence[_Span],
     headers: Mapping[str, str],
     counter: ByteCounter | None,
     timeout: float,
     client: object | None,
     label: str,
-) -> bytes:
+) -> list[bytes]:
+    """Fetch `spans[0]`, asking for it with `Range`.
+
+    A server that honours `Range` (206) gives that one span. A server that
+    ignores it (200, the whole file from byte 0) gives every later span too,
+    from the same stream, in one pass: without that, n ranges from such a
+    server would cost n downloads from the start of the file. Either way the
+    stream is dropped once the last wanted byte has arrived.
+    """
     from huggingface_hub.utils import get_session, httpx
 
     session = client if client is not None else get_session()
-    want = span.end - span.start
+    first = spans[0]
     # identity: a compressed body would make byte offsets meaningless
     req_headers = {
         **headers,
-        "Range": f"bytes={span.start}-{span.end - 1}",
+        "Range": f"bytes={first.start}-{first.end - 1}",
         "Accept-Encoding": "identity",
     }
     with session.stream("GET", url, headers=req_headers, timeout=timeout) as response:  # type: ignore[attr-defined]
@@ -161,7 +174,7 @@ def _fetch_span(
             counter.add(label, 0, request=True)
         status = response.status_code
         if status == 416:  # the whole span is past the end of the file
-            return b""
+            return [b""]
         if status >= 400:
             response.read()
             try:
@@ -169,29 +182,42 @@ def _fetch_span(
             except httpx.HTTPStatusError as e:
                 raise e from None
         if status == 206:
-            skip = _content_range_start(response.headers.get("content-range"), span.start)
+            pos = first.start - _content_range_start(
+                response.headers.get("content-range"), first.start
+            )
             total = _content_range_total(response.headers.get("content-range"))
+            wanted = [first]
         else:  # 200: the server ignored Range and sends the file from byte 0
-            skip = span.start
+            pos = 0
             total = _int(response.headers.get("content-length"))
-        buf = bytearray()
+            wanted = list(spans)
+        out = [bytearray() for _ in wanted]
+        i = 0
         for chunk in response.iter_bytes(_CHUNK):
             if counter is not None:
                 counter.add(label, len(chunk))
-            if skip:
-                drop = min(skip, len(chunk))
-                chunk = chunk[drop:]
-                skip -= drop
-            buf += chunk
-            if len(buf) >= want:
+            c_start, c_end = pos, pos + len(chunk)
+            pos = c_end
+            while i < len(wanted):
+                sp = wanted[i]
+                lo, hi = max(sp.start, c_start), min(sp.end, c_end)
+                if lo < hi:
+                    out[i] += chunk[lo - c_start : hi - c_start]
+                if sp.end <= c_end:
+                    i += 1  # this span is complete; the chunk may hold the next one too
+                else:
+                    break
+            if i == len(wanted):
                 break  # enough: leaving the block closes the stream mid-body
-        data = bytes(buf[:want])
     # Without a known total (a chunked 200), a normal end of stream is end of
     # file; a broken one raises RemoteProtocolError inside iter_bytes instead.
-    if total is not None and len(data) < max(0, min(want, total - span.start)):
-        expected = max(0, min(want, total - span.start))
-        raise _Truncated(f"{label}: truncated response ({len(data)} of {expected} bytes)")
-    return data
+    result = [bytes(b) for b in out]
+    if total is not None:
+        for sp, data in zip(wanted, result, strict=True):
+            expected = max(0, min(sp.end, total) - sp.start)
+            if len(data) < expected:
+                raise _Truncated(f"{label}: truncated response ({len(data)} of {expected} bytes)")
+    return result
 
 
 def _content_range_start(value: str | None, default: int) -> int:

@@ -32,7 +32,7 @@ from pathlib import Path
 from compliance.errors import ConfigError, OfflineError, SourceError
 from compliance.facts.repo_id import is_valid_repo_id
 from compliance.sources.base import RepoFile
-from compliance.sources.http_range import ByteCounter, read_range
+from compliance.sources.http_range import ByteCounter, read_range, read_ranges
 from compliance.sources.hub_errors import RetryPolicy, redact, with_retries
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -416,6 +416,35 @@ class HubSource:
             what=f"{self.label}: {path}",
             policy=RetryPolicy(retries=0),  # hf_hub_download backs off by itself
             token=_token_value(self.settings),
+        )
+
+    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """Many ranges of one file in as few requests as the server allows (one
+        streamed pass when it ignores `Range`); the weights reader uses this."""
+        repo_file = self._files.get(path)
+        if repo_file is None:
+            raise SourceError(f"{self.label}: {path}: no such file in the repo")
+        if self._cached_path(path) is not None or self.settings.offline:
+            return [self.read_range(path, s, n) for s, n in ranges]
+        from huggingface_hub import hf_hub_url
+
+        url = hf_hub_url(
+            self.repo_id or "", path, revision=self.commit, endpoint=self.settings.endpoint
+        )
+        size = repo_file.size
+        clipped = [
+            (max(0, s), max(0, n if size is None else min(n, size - max(0, s))))
+            for s, n in ranges
+        ]
+        return read_ranges(
+            url,
+            clipped,
+            self._auth_headers(),
+            counter=self.counter,
+            timeout=self.settings.timeout,
+            policy=self.settings.policy,
+            what=f"{self.label}: {path}",
+            max_gap=0,  # sampled rows: merging gaps would fetch bytes nobody asked for
         )
 
     def _range(self, path: str, start: int, length: int) -> bytes:

@@ -28,11 +28,21 @@ def test_ranges_in_order_with_coalescing_and_a_byte_budget(blob) -> None:
     counter = ByteCounter()
     got = read_ranges(url, [(600, 8), (0, 4), (10, 6), (len(data) - 3, 10)], {}, counter=counter)
     assert got == [data[600:608], data[:4], data[10:16], data[-3:]]
-    # (0,4) (10,6) (600,8) are one request; the tail is another
-    assert counter.requests == 2
-    # olah answers 200 with the whole file: the near request stopped after ~16 KiB,
-    # the tail request had to stream up to the end of the file
-    assert counter.bytes <= len(data) + 32 * 1024
+    # (0,4) (10,6) (600,8) coalesce into one span, the tail is another; olah answers
+    # 200 with the whole file, so that one stream serves both spans in one pass
+    assert counter.requests == 1
+    assert counter.bytes <= len(data)
+
+
+def test_range_ignoring_server_is_read_once_up_to_the_last_span(blob) -> None:
+    url, data = blob
+    counter = ByteCounter()
+    spans = [(i * 100_000, 16) for i in range(1, 8)]  # far apart: never coalesced
+    got = read_ranges(url, spans, {}, counter=counter, max_gap=0)
+    assert got == [data[s : s + n] for s, n in spans]
+    assert counter.requests == 1
+    # the stream is dropped soon after the last wanted byte, not at the end of the file
+    assert counter.bytes <= spans[-1][0] + 16 + 64 * 1024 < len(data)
 
 
 def test_server_honouring_range_sends_only_the_range(olah, blob) -> None:
@@ -47,5 +57,10 @@ def test_server_honouring_range_sends_only_the_range(olah, blob) -> None:
         assert read_ranges(hub_like, [(far, 50)], {}, counter=counter) == [data[far : far + 50]]
         assert counter.bytes == 50
         assert read_ranges(hub_like, [(len(data) + 5, 5)], {}) == [b""]  # 416: past the end
+        counter = ByteCounter()
+        spans = [(1000, 10), (500_000, 10), (far, 10)]
+        got = read_ranges(hub_like, spans, {}, counter=counter, max_gap=0)
+        assert got == [data[s : s + n] for s, n in spans]
+        assert counter.requests == 3 and counter.bytes == 30  # one ranged request each
     finally:
         proxy.stop()

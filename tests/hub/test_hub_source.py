@@ -108,6 +108,17 @@ def test_read_range_past_end_is_short(olah, tmp_path: Path, weights_repo) -> Non
         src.read_range("nope.bin", 0, 1)
 
 
+def test_many_ranges_of_a_weight_file_in_one_pass(olah, tmp_path: Path, weights_repo) -> None:
+    rid, _, _, gg = weights_repo
+    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    before = src.counter.requests
+    spans = [(i * 200_000, 32) for i in range(1, 10)] + [(len(gg) - 8, 100)]
+    got = src.read_ranges("model-Q4.gguf", spans)
+    assert got == [gg[s : s + n] for s, n in spans]
+    assert got[-1] == gg[-8:]  # clipped at the end of the file
+    assert src.counter.requests - before == 1  # olah ignores Range: one streamed pass
+
+
 def test_explicit_revision_and_commit(olah, tmp_path: Path) -> None:
     rid = _repo_id()
     first = make_repo(olah.mirrors, rid, {"README.md": "---\nlicense: mit\n---\n"})
