@@ -7,6 +7,7 @@ untrusted text goes through the `md` / `prose` / `code` / `mermaid` filters
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -22,9 +23,40 @@ SEVERITY_TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info", "wa
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's on-disk cache of compiled templates (keyed by the template source's
+    checksum, so never stale). Compiling the report templates costs tens of ms on
+    every run, which a pre-commit hook pays each time; a cache that cannot be
+    read or written is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    from compliance.packs.cache import CACHE_PATH  # honours MODELCHECK_NO_CACHE, XDG
+
+    if CACHE_PATH is None:
+        return None
+    directory = CACHE_PATH.parent / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(directory))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        bytecode_cache=_bytecode_cache(),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
