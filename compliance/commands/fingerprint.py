@@ -28,9 +28,11 @@ def run(repo: str, *, output: Path, revision: str | None = None, seed: int = 0) 
         if info.total_bytes
         else ""
     )
+    # bytes_read counts each byte of the model once; hashing re-reads no byte for the count
+    hashed = f", {info.bytes_hashed:,} of them hashed" if info.bytes_hashed else ""
     print(
         f"modelcheck: wrote {info.path}: {info.tensors} tensors, {info.file_bytes:,} bytes; "
-        f"read {info.bytes_read:,} bytes{share} in {info.seconds:.1f} s",
+        f"read {info.bytes_read:,} bytes{share}{hashed} in {info.seconds:.1f} s",
         file=sys.stderr,
     )
     return int(ExitCode.OK)

@@ -94,6 +94,9 @@ class LocalFiles:
         self.label = str(self.root)
         self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
+        self._fds: dict[str, int] = {}
+        self._tls = threading.local()  # per-thread hashing buffer
+        self._kernel_copy = hasattr(os, "copy_file_range")
         self.coverage = Coverage()
 
     def _path(self, path: str) -> Path:
@@ -137,42 +140,74 @@ class LocalFiles:
         self.coverage.add(path, start, len(view))
         return view
 
-    def array(self, path: str, start: int, length: int) -> np.ndarray:
-        """Zero-copy uint8 view of a span of the mmap (for gathers of scattered rows;
-        only the pages of the rows taken are touched). Not counted: callers `mark` the
-        spans they take."""
-        return np.frombuffer(self._map(path), dtype=np.uint8, count=length, offset=start)
+    def _fd(self, path: str) -> int:
+        with self._lock:
+            fd = self._fds.get(path)
+            if fd is None:
+                fd = os.open(self._path(path), os.O_RDONLY)
+                self._fds[path] = fd
+            return fd
 
-    def release(self, path: str, start: int, length: int) -> None:
-        """Drop this span's pages from the process (they stay in the page cache), so
-        gathering rows from many tensors does not grow memory with the model."""
-        m = self._maps.get(path)
-        if m is None or length <= 0:
-            return
-        lo = start - start % mmap.PAGESIZE
-        with contextlib.suppress(OSError, ValueError):
-            m.madvise(mmap.MADV_DONTNEED, lo, start + length - lo)
-
-    def mark(self, path: str, spans: list[tuple[int, int]]) -> None:
-        """Count (start, length) spans taken through `array` as read."""
+    def read_spans(self, path: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The bytes of several (start, length) spans, concatenated, read with pread into one
+        new array: no mapped pages (nothing to fault in or drop), one copy from the page
+        cache. Counted as read."""
+        out = np.empty(sum(n for _s, n in spans), dtype=np.uint8)
+        view = memoryview(out)
+        fd = self._fd(path)
+        pos = 0
         for start, length in spans:
+            got = 0
+            while got < length:
+                n = os.preadv(fd, [view[pos + got : pos + length]], start + got)
+                if n <= 0:
+                    end = start + length
+                    raise SourceError(f"{self.root / path}: file ended before byte {end}")
+                got += n
+            pos += length
             self.coverage.add(path, start, length)
+        return out
+
+    def copy_spans(self, path: str, spans: list[tuple[int, int]], dst_fd: int, dst_off: int) -> int:
+        """Copy (start, length) spans of a file, concatenated, to `dst_fd` at `dst_off`
+        without passing through Python: copy_file_range (in the kernel, no page faults),
+        falling back to pread/pwrite where the kernel refuses. Counted as read."""
+        fd = self._fd(path)
+        pos = dst_off
+        for start, length in spans:
+            done = 0
+            while done < length:
+                n = 0
+                if self._kernel_copy:
+                    try:
+                        n = os.copy_file_range(fd, dst_fd, length - done, start + done, pos)
+                    except OSError:  # EXDEV / ENOSYS / EINVAL on some file systems
+                        self._kernel_copy = False
+                if n <= 0:
+                    buf = os.pread(fd, min(length - done, 8 << 20), start + done)
+                    if not buf:
+                        raise SourceError(f"{self.root / path}: file ended inside a tensor")
+                    n = os.pwrite(dst_fd, buf, pos)
+                done += n
+                pos += n
+            self.coverage.add(path, start, length)
+        return pos - dst_off
 
     def hash_span(self, path: str, start: int, length: int, h: Any) -> None:
-        """Feed a span into hashlib object `h` straight from the mmap, dropping each
-        chunk's pages from this process afterwards so memory stays bounded."""
-        m = self._map(path)
-        mv = memoryview(m)
-        page = mmap.PAGESIZE
-        try:
-            for off in range(start, start + length, HASH_CHUNK):
-                end = min(off + HASH_CHUNK, start + length)
-                h.update(mv[off:end])
-                lo = off - off % page
-                with contextlib.suppress(OSError, ValueError):
-                    m.madvise(mmap.MADV_DONTNEED, lo, end - lo)
-        finally:
-            mv.release()
+        """Feed a span into hash object `h`, read with pread into a per-thread buffer: no
+        mapped pages (memory stays flat, and hashing threads do not contend on page
+        faults), one copy from the page cache."""
+        buf = getattr(self._tls, "buf", None)
+        if buf is None:
+            buf = self._tls.buf = memoryview(bytearray(HASH_CHUNK))
+        fd = self._fd(path)
+        done = 0
+        while done < length:
+            n = os.preadv(fd, [buf[: min(HASH_CHUNK, length - done)]], start + done)
+            if n <= 0:
+                raise SourceError(f"{self.root / path}: file ended inside a tensor")
+            h.update(buf[:n])
+            done += n
         self.coverage.add(path, start, length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
@@ -195,6 +230,10 @@ class LocalFiles:
     def close(self) -> None:
         with self._lock:
             maps, self._maps = self._maps, {}
+            fds, self._fds = self._fds, {}
+        for fd in fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
         for m in maps.values():
             # a caller may still hold a slice; the OS frees the map at exit then
             with contextlib.suppress(BufferError):
@@ -211,8 +250,7 @@ class SourceFiles:
         self.source = source
         self.label = source.repo_id or source.label
         self._files = {f.path: f for f in source.list_files()}
-        self._read = 0
-        self._lock = threading.Lock()
+        self.coverage = Coverage()  # distinct bytes, for sources without a network counter
 
     def list(self) -> list[str]:
         return sorted(self._files)
@@ -227,9 +265,7 @@ class SourceFiles:
 
     def read(self, path: str, start: int, length: int) -> bytes:
         data = self.source.read_range(path, start, length)
-        with self._lock:
-            # prefer the source's own count (a server ignoring Range sends more)
-            self._read += len(data)
+        self.coverage.add(path, start, len(data))
         return data
 
     def read_small(self, path: str, limit: int) -> bytes | None:
@@ -237,17 +273,24 @@ class SourceFiles:
             return None
         data = self.source.read_bytes(path, limit)
         if data:
-            with self._lock:
-                self._read += len(data)
+            self.coverage.add(path, 0, len(data))
         return data
+
+    def _network_bytes(self) -> int | None:
+        # the Hub source counts what its HTTP reads received (more than asked for when a
+        # server ignores Range); small files it fetched up front are counted there too
+        counted = getattr(getattr(self.source, "counter", None), "bytes", None)
+        return int(counted) if isinstance(counted, int) else None
 
     @property
     def bytes_transferred(self) -> int:
-        # the Hub source counts what its HTTP reads received (more than asked for when a
-        # server ignores Range); small files it fetched up front are counted there too
-        counter = getattr(self.source, "counter", None)
-        counted = getattr(counter, "bytes", None)
-        return int(counted) if isinstance(counted, int) else self._read
+        counted = self._network_bytes()
+        return counted if counted is not None else self.coverage.total()
+
+    def bytes_of(self, paths: list[str]) -> int:
+        """Bytes received (a network source), else distinct bytes read from these files."""
+        counted = self._network_bytes()
+        return counted if counted is not None else self.coverage.total(paths)
 
 
 class HttpFiles:

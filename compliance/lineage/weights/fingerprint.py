@@ -31,36 +31,23 @@ import numpy as np
 
 from compliance.errors import ModelcheckError
 from compliance.lineage.weights import dtypes
+from compliance.lineage.weights.config_fields import ARCH_FIELDS
 from compliance.lineage.weights.digests import algorithm as digest_algorithm
-from compliance.lineage.weights.safetensors_view import WeightsFormatError, parse_header
+from compliance.lineage.weights.safetensors_view import RawRows, WeightsFormatError, parse_header
 
 # 2: rows sampled in contiguous blocks (SamplePlan.block_rows), algorithm-prefixed digests
 SCHEMA = 2
 META_KEY = "modelcheck.fingerprint"
 
-# config.json fields worth keeping (architecture identity; no free text)
+# config.json fields worth keeping (architecture identity; no free text): every field the
+# config_similarity signal compares, plus what identifies MoE layouts and tokens
 CONFIG_KEYS = (
     "model_type",
     "architectures",
-    "hidden_size",
-    "intermediate_size",
-    "num_hidden_layers",
-    "num_attention_heads",
-    "num_key_value_heads",
-    "head_dim",
-    "vocab_size",
-    "max_position_embeddings",
-    "rope_theta",
-    "rms_norm_eps",
-    "layer_norm_eps",
-    "hidden_act",
-    "tie_word_embeddings",
-    "num_experts",
-    "num_local_experts",
+    *ARCH_FIELDS,
     "num_experts_per_tok",
     "n_routed_experts",
     "n_shared_experts",
-    "moe_intermediate_size",
     "shared_expert_intermediate_size",
     "first_k_dense_replace",
     "sliding_window",
@@ -109,6 +96,7 @@ class FingerprintInfo:
     bytes_read: int
     total_bytes: int | None
     seconds: float
+    bytes_hashed: int = 0  # tensor bytes fed to digests (inside bytes_read, not added to it)
 
 
 def write_fingerprint(
@@ -146,21 +134,28 @@ def write_fingerprint(
     # (on 2 cores one hashing worker measured fastest; more only oversubscribe)
     pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
     try:
-        with os.fdopen(fd, "wb") as data:
-            data.seek(8 + reserved)
+        with os.fdopen(fd, "wb", buffering=0) as data:
+            base = 8 + reserved  # data starts here; every write is positioned (pwrite)
 
-            def put(
-                name: str, dtype: str, shape: Sequence[int], payload: bytes | np.ndarray
-            ) -> None:
+            def entry(name: str, dtype: str, shape: Sequence[int], nbytes: int) -> None:
                 nonlocal offset
-                buf = memoryview(payload).cast("B") if isinstance(payload, np.ndarray) else payload
                 header[name] = {
                     "dtype": dtype,
                     "shape": [int(x) for x in shape],
-                    "data_offsets": [offset, offset + len(buf)],
+                    "data_offsets": [offset, offset + nbytes],
                 }
-                data.write(buf)
-                offset += len(buf)
+                offset += nbytes
+
+            def put(name: str, dtype: str, shape: Sequence[int], payload: bytes) -> None:
+                view_ = memoryview(payload)
+                done = 0
+                while done < len(view_):
+                    done += os.pwrite(data.fileno(), view_[done:], base + offset + done)
+                entry(name, dtype, shape, len(view_))
+
+            def put_raw(name: str, raw: Any) -> None:
+                n = view.files.copy_spans(raw.file, raw.spans, data.fileno(), base + offset)
+                entry(name, raw.dtype, raw.shape, n)
 
             for _layer, group in groupby(requests, key=lambda r: r[1]):
                 reqs = list(group)
@@ -178,8 +173,8 @@ def write_fingerprint(
                             src_dtypes[key] = dt(role, layer)
                     if arr is None:
                         continue
-                    if isinstance(arr, tuple):  # undecoded local rows: already compact
-                        put(key, *arr)
+                    if isinstance(arr, RawRows):  # undecoded local rows: already compact
+                        put_raw(key, arr)
                     else:
                         arr2 = np.asarray(arr, dtype=np.float32)
                         if arr2.ndim == 1:
@@ -241,6 +236,7 @@ def write_fingerprint(
         bytes_read=int(view.bytes_read),
         total_bytes=getattr(view, "total_bytes", None),
         seconds=time.perf_counter() - t0,
+        bytes_hashed=int(getattr(view, "bytes_hashed", 0) or 0),
     )
 
 
@@ -255,7 +251,7 @@ def _fetch(
     view: Any, reqs: list[tuple[str, int | None, Any]], fetch: Any, skipped: list[dict[str, Any]]
 ) -> list[Any]:
     """One layer's rows; a role whose rows cannot be decoded is recorded, not fatal. Local
-    BF16/F16/F32 matrices come back undecoded as (dtype, shape, bytes) (see raw_rows)."""
+    BF16/F16/F32 matrices come back undecoded, as spans to copy (see raw_rows)."""
     raw = getattr(view, "raw_rows", None)
     if raw is not None and getattr(view, "local", False):
         out: list[Any] = []

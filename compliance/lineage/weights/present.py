@@ -94,19 +94,12 @@ def null_text(sig: Any) -> str:
 
 
 def template_env() -> Any:
-    import jinja2
-
+    """The Markdown reporter's Jinja environment (same loader, no autoescape, its escape
+    filters) plus the lineage helpers, so both reports escape untrusted text one way."""
     from compliance.reporters import escape
-    from compliance.resources import data_dir
+    from compliance.reporters.to_markdown import _environment
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = _environment()
     env.filters.update(
         md=escape.md, code=escape.code, num=fmt_num, bytes=fmt_bytes, clean=escape.clean
     )

@@ -97,6 +97,26 @@ def _runs(rows: np.ndarray, max_gap_rows: int) -> list[tuple[int, int, int]]:
     return [(int(rows[s]), int(rows[e - 1] - rows[s] + 1), int(s)) for s, e in pairs]
 
 
+@dataclass(frozen=True)
+class RawRows:
+    """Rows to copy undecoded: dtype, (rows, cols), and the file's byte spans in order."""
+
+    dtype: str
+    shape: tuple[int, int]
+    file: str
+    spans: list[tuple[int, int]]
+
+
+def _runs_in_order(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Rows in their given order -> [(first_row, n_rows)] runs of consecutive rows."""
+    if rows.size == 0:
+        return []
+    breaks = np.nonzero(np.diff(rows) != 1)[0] + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [rows.size]])
+    return [(int(rows[s]), int(e - s)) for s, e in zip(starts, ends, strict=True)]
+
+
 class SafetensorsView:
     """TensorView over safetensors files reachable through a `ByteFiles`."""
 
@@ -116,7 +136,7 @@ class SafetensorsView:
         self.max_gap_bytes = max_gap_bytes
         # local: hash anything; remote: hashing means downloading, so only when asked
         self.digest_max_bytes = digest_max_bytes
-        self.local = getattr(files, "array", None) is not None  # mmap'd local files
+        self.local = getattr(files, "read_spans", None) is not None  # local files (pread)
         self.config = config if config is not None else self._read_json("config.json") or {}
         self.weight_files = self._discover()
         self.entries: dict[str, TensorEntry] = {}
@@ -211,17 +231,11 @@ class SafetensorsView:
         uniq, inverse = np.unique(phys, return_inverse=True)
         itemsize = dtypes.ITEMSIZE[e.dtype]
         row_bytes = cols * itemsize
-        gather = getattr(self.files, "array", None)
-        if gather is not None:
-            # local mmap: one fancy-index gather touches only the pages of those rows
-            mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
-            self.files.mark(  # type: ignore[attr-defined]
-                e.file,
-                [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)],
-            )
-            out = dtypes.decode(mat[uniq].reshape(-1), e.dtype).reshape(uniq.size, cols)
-            del mat
-            self.files.release(e.file, e.start, e.nbytes)  # type: ignore[attr-defined]
+        read_spans = getattr(self.files, "read_spans", None)
+        if read_spans is not None:
+            # local: one pread per contiguous run of rows (the plan samples blocks of rows)
+            spans = [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)]
+            out = dtypes.decode(read_spans(e.file, spans), e.dtype).reshape(uniq.size, cols)
             if uniq.size == phys.size and np.array_equal(uniq, phys):
                 return out
             return out[inverse.reshape(-1)]
@@ -239,14 +253,14 @@ class SafetensorsView:
 
     def raw_rows(
         self, role: str, layer: int | None, rows: Sequence[int] | None = None
-    ) -> tuple[str, tuple[int, int], np.ndarray] | None:
-        """(dtype, (rows, cols), undecoded row bytes) of a local BF16/F16/F32 matrix, or None
-        (remote, other dtypes, 1-D). A fingerprint stores exactly these bytes (its compact
-        encoding of such rows is the source dtype), so copying them skips a decode and a
-        re-encode of every sampled row."""
-        gather = getattr(self.files, "array", None)
+    ) -> RawRows | None:
+        """The undecoded bytes of these rows of a local BF16/F16/F32 matrix, as spans to copy
+        (None: remote, other dtypes, 1-D). A fingerprint stores exactly these bytes (its
+        compact encoding of such rows is the source dtype), so copying them skips a decode
+        and a re-encode of every sampled row."""
+        copy = getattr(self.files, "copy_spans", None)
         ref, e = self._ref(role, layer)
-        if gather is None or e.dtype not in ("BF16", "F16", "F32") or len(e.shape) < 2:
+        if copy is None or e.dtype not in ("BF16", "F16", "F32") or len(e.shape) < 2:
             return None
         cols = math.prod(e.shape[1:])
         row_bytes = cols * dtypes.ITEMSIZE[e.dtype]
@@ -255,15 +269,9 @@ class SafetensorsView:
             phys = np.arange(e.shape[0])
         if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
             raise IndexError(f"{self.label}: row out of range for {e.name} {e.shape}")
-        mat = gather(e.file, e.start, e.nbytes).reshape(e.shape[0], row_bytes)
-        out = mat[phys]  # a copy: only the pages of these rows are touched
-        del mat
-        uniq = np.unique(phys)
-        self.files.mark(  # type: ignore[attr-defined]
-            e.file, [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)]
-        )
-        self.files.release(e.file, e.start, e.nbytes)  # type: ignore[attr-defined]
-        return e.dtype, (int(phys.size), cols), out
+        # runs in the requested order (a fused tensor's logical rows may be remapped)
+        spans = [(e.start + first * row_bytes, n * row_bytes) for first, n in _runs_in_order(phys)]
+        return RawRows(e.dtype, (int(phys.size), cols), e.file, spans)
 
     def _vector(self, ref: TensorRef, e: TensorEntry, rows: Sequence[int] | None) -> np.ndarray:
         if rows is not None and list(rows) != [0]:

@@ -111,3 +111,45 @@ def test_fingerprint_is_a_valid_safetensors_file(models, tmp_path):
     rows = fpv.plan.rows_for("mlp.up", view.shape("mlp.up", 2))
     np.testing.assert_array_equal(loaded["2/mlp.up"], view.rows("mlp.up", 2, rows))
     assert list(loaded["2/mlp.up#rows"]) == rows
+
+
+def test_undecoded_copy_equals_the_decode_encode_path(models, tmp_path):
+    """Local rows are copied undecoded (copy_file_range, or pread/pwrite where the kernel
+    refuses); the fingerprint must hold exactly what decoding and re-encoding would."""
+
+    class NoRawCopy(SafetensorsView):
+        def raw_rows(self, role, layer, rows=None):
+            return None
+
+    def stored(path):
+        fpv = FingerprintView(path)
+        return {k: fpv.rows(*_role_layer(k), fpv.plan.rows_for(_role_layer(k)[0],
+                fpv.shape(*_role_layer(k)))) for k in fpv.meta["shapes"]}
+
+    def _role_layer(key):
+        where, role = key.split("/", 1)
+        return role, None if where == "model" else int(where)
+
+    for name in ("base", "other"):  # bf16 in 2 shards, f32
+        kernel = write_fingerprint(SafetensorsView(LocalFiles(models[name])), tmp_path / "a")
+        files = LocalFiles(models[name])
+        files._kernel_copy = False
+        fallback = write_fingerprint(SafetensorsView(files), tmp_path / "b")
+        decoded = write_fingerprint(NoRawCopy(LocalFiles(models[name])), tmp_path / "c")
+        assert kernel.file_bytes == fallback.file_bytes == decoded.file_bytes
+        a, b, c = stored(kernel.path), stored(fallback.path), stored(decoded.path)
+        assert a.keys() == c.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], c[k])
+            np.testing.assert_array_equal(b[k], c[k])
+
+
+def test_schema_1_fingerprint_scattered_rows_gets_a_one_line_error(fp, tmp_path):
+    _view, info, _fpv = fp
+    old = tmp_path / "old.safetensors"
+    _rewrite_meta(__import__("pathlib").Path(info.path), old, schema=1)
+    with pytest.raises(FingerprintError) as exc:
+        FingerprintView(old)
+    msg = str(exc.value)
+    assert SCHEMA == 2 and "\n" not in msg and "schema 1 is not supported" in msg
+    assert "modelcheck fingerprint" in msg

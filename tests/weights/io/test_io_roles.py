@@ -217,3 +217,27 @@ def test_tied_embeddings_expose_lm_head():
     assert rm.get("lm_head", None).name == "model.embed_tokens.weight"
     with pytest.raises(KeyError, match="attn.q"):
         rm.get("attn.q", 0)
+
+
+def _raw_equals_rows(view, role, layer, rows):
+    """The undecoded spans a fingerprint copies hold exactly the decoded rows."""
+    from compliance.lineage.weights import dtypes
+
+    raw = view.raw_rows(role, layer, rows)
+    got = dtypes.decode(view.files.read_spans(raw.file, raw.spans), raw.dtype).reshape(raw.shape)
+    np.testing.assert_array_equal(got, view.rows(role, layer, rows))
+
+
+def test_raw_row_spans_follow_split_and_interleaved_layouts(tmp_path):
+    rng = np.random.default_rng(2)
+    nh, hd = 4, 16
+    packed = rng.standard_normal((3 * nh * hd, H)).astype(np.float32)
+    neox = _write(tmp_path, {
+        "gpt_neox.layers.0.attention.query_key_value.weight": packed,
+        "gpt_neox.embed_in.weight": rng.standard_normal((V, H)).astype(np.float32),
+        "embed_out.weight": rng.standard_normal((V, H)).astype(np.float32),
+    }, {"model_type": "gpt_neox", "hidden_size": H, "num_attention_heads": nh})
+    for role in ("attn.q", "attn.k", "attn.v"):
+        for rows in (None, [0, 1, 2, 17, 40, 63], [5]):
+            _raw_equals_rows(neox, role, 0, rows)
+    _raw_equals_rows(neox, "embed", None, [3, 4, 9])

@@ -13,10 +13,10 @@ from compliance.lineage.weights.safetensors_view import (
 
 
 class CountingFiles(LocalFiles):
-    """LocalFiles that records every data read (path, start, length); the mmap gather
+    """LocalFiles that records every data read (path, start, length); the local pread
     fast path is switched off so reads go through `read` as they do remotely."""
 
-    array = None
+    read_spans = None
 
     def __init__(self, root):
         super().__init__(root)

@@ -3,31 +3,14 @@ Llama's architecture and was judged independently trained; upcycling/pruning cha
 
 from __future__ import annotations
 
+from compliance.lineage.weights.config_fields import ARCH_FIELDS
 from compliance.lineage.weights.signals.base import Null, SamplePlan, SignalResult, Spec
 from compliance.lineage.weights.view import TensorView
 
 NAME = "config_similarity"
 TIER = "C"
 STAT = "fraction of architecture config fields that are equal"
-FIELDS = (
-    "hidden_size",
-    "intermediate_size",
-    "num_hidden_layers",
-    "num_attention_heads",
-    "num_key_value_heads",
-    "head_dim",
-    "vocab_size",
-    "rope_theta",
-    "max_position_embeddings",
-    "rms_norm_eps",
-    "layer_norm_eps",
-    "tie_word_embeddings",
-    "hidden_act",
-    "attention_bias",
-    "num_local_experts",
-    "num_experts",
-    "moe_intermediate_size",
-)
+FIELDS = ARCH_FIELDS
 ROBUST_TO = ("any weight change",)
 CANNOT_DETECT = (
     "anything about the weights: independent models share architectures, and "
