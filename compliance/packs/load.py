@@ -20,6 +20,7 @@ from compliance.packs.build import build_pack, build_rule
 from compliance.packs.cache import DocCache, FileStamp
 from compliance.packs.model import Pack, Rule
 from compliance.packs.schema import pack_problems, rule_problems
+from compliance.packs.spdx import spdx_problem
 from compliance.resources import data_dir
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -183,4 +184,6 @@ def validate_dir(path: str | Path) -> list[str]:
         if pack.id in seen:
             problems.append(f"{d}: pack id '{pack.id}' is also used by {seen[pack.id]}")
         seen[pack.id] = d
+        if pack.spdx and (problem := spdx_problem(pack.spdx)):
+            problems.append(f"{d / 'pack.yaml'}: {problem}")
     return problems
