@@ -4,12 +4,13 @@ matched-neuron cosine of suspect vs candidate against their null bands, and the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-W, PANEL_H, PAD_L, PAD_R, PAD_T, PAD_B = 720, 230, 56, 150, 34, 34
+W, PANEL_H, PAD_L, PAD_R, PAD_T, PAD_B = 780, 230, 56, 200, 34, 34  # PAD_R: legend room
 COLOURS = {"aligned_cosine": "#1f77b4", "neuron_matching": "#d62728", "moe_upcycling": "#9467bd"}
 LABELS = {
     "aligned_cosine": "aligned cosine",
@@ -59,7 +60,9 @@ class _Panel:
                 f'<text x="{self.x0 - 6}" y="{self.y(v) + 4:.1f}" font-size="10" '
                 f'text-anchor="end">{v:.2f}</text>'
             )
-        for v in sorted({self.xmin, self.xmax, round((self.xmin + self.xmax) / 2)}):
+        step = max(1, math.ceil((self.xmax - self.xmin) / 8))  # at most ~9 layer ticks
+        ticks = set(range(int(self.xmin), int(self.xmax) + 1, step)) | {int(self.xmax)}
+        for v in sorted(ticks):
             out.append(
                 f'<text x="{self.x(v):.1f}" y="{self.y1 + 14}" font-size="10" '
                 f'text-anchor="middle">{int(v)}</text>'
