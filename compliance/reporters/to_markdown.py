@@ -53,7 +53,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return _QuietBytecodeCache(str(directory))
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja environment of every Markdown report (templates/, no autoescape: untrusted
+    text goes through the escape filters; compiled templates cached). The lineage report
+    builds on it (`lineage.weights.present.template_env`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
         bytecode_cache=_bytecode_cache(),
@@ -169,7 +172,7 @@ def mermaid_lines(lineage: dict[str, Any] | None) -> list[str]:
 
 def render(report: Report) -> str:
     data = report_to_dict(report)
-    template = _environment().get_template("report.md.j2")
+    template = environment().get_template("report.md.j2")
     text = template.render(
         r=data,
         verdict=_verdict(data),

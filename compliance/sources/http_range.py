@@ -7,9 +7,10 @@ file (some mirrors do, e.g. olah for mirrored repos): the body is streamed and
 the connection is dropped as soon as enough bytes have arrived.
 
 Nearby ranges are coalesced into one request (`max_gap`), every request and
-every byte received is counted (`ByteCounter`), and transient failures are
-retried under a `RetryPolicy`. Request headers (which carry the token) are
-never logged and never appear in an error message.
+every byte received is counted (`ByteCounter`, which also records whether the
+server honours `Range`, so callers can batch their reads when it does not), and
+transient failures are retried under a `RetryPolicy`. Request headers (which
+carry the token) are never logged and never appear in an error message.
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ _CHUNK = 16 << 10
 
 @dataclass
 class ByteCounter:
-    """Requests made and body bytes received (thread-safe)."""
+    """Requests made and body bytes received (thread-safe).
+
+    `range_ignored` says how the server answered ranged requests: None until one was
+    answered, False after a 206, True once a ranged request got 200 (the whole file from
+    byte 0). True is sticky: one such answer is enough to know reads are expensive."""
 
     requests: int = 0
     bytes: int = 0
     per_url: dict[str, int] = field(default_factory=dict)
+    range_ignored: bool | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, url: str, n: int, *, request: bool = False) -> None:
@@ -40,6 +46,14 @@ class ByteCounter:
                 self.requests += 1
             self.bytes += n
             self.per_url[url] = self.per_url.get(url, 0) + n
+
+    def note_range(self, honoured: bool) -> None:
+        """Record how a ranged request was answered (206: honoured; 200: ignored)."""
+        with self._lock:
+            if not honoured:
+                self.range_ignored = True
+            elif self.range_ignored is None:
+                self.range_ignored = False
 
 
 @dataclass(frozen=True, order=True)
@@ -181,6 +195,8 @@ def _fetch_from(
                 response.raise_for_status()
             except httpx.HTTPStatusError as e:
                 raise e from None
+        if counter is not None and status in (200, 206):
+            counter.note_range(status == 206)
         if status == 206:
             pos = first.start - _content_range_start(
                 response.headers.get("content-range"), first.start

@@ -10,7 +10,9 @@ Requests for one repo, online: 1 revision lookup (always on the
 `/api/models/<id>/revision/<rev>` route, so the revision is sent explicitly),
 1 tree listing, 1 more tree listing inside `snapshot_download` (it writes the
 cached tree that offline audits list files from), then a HEAD + GET per small
-file, and one ranged GET per weight header.
+file, and one ranged GET per weight header. Some servers (olah, some mirrors) ignore
+Range and send whole files: `ignores_range` says so after the first ranged answer, and
+`read_ranges` then serves many spans of a file from one streamed pass.
 
 Environment, read once here at the edge (`HubSettings.from_env`):
 `HF_ENDPOINT`, `HF_TOKEN` / saved login (resolved by huggingface_hub),
@@ -372,6 +374,14 @@ class HubSource:
             return prefix[start:end]
         return self._range(path, start, length)
 
+    @property
+    def ignores_range(self) -> bool | None:
+        """Whether the server answered a ranged request with the whole file (olah, some
+        mirrors): True, False, or None before any ranged request was answered. Over such
+        a server every read streams the file from byte 0, so readers batch their spans
+        into one `read_ranges` call per file."""
+        return self.counter.range_ignored
+
     def notes(self) -> list[str]:
         out = list(self._notes)
         if self._not_cached:
@@ -419,8 +429,9 @@ class HubSource:
         )
 
     def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
-        """Many ranges of one file in as few requests as the server allows (one
-        streamed pass when it ignores `Range`); the weights reader uses this."""
+        """Many ranges of one file in as few requests as the server allows: one ranged
+        request per range when the server honours `Range`, one streamed pass for all of
+        them when it ignores it. The weights reader batches with this (`ignores_range`)."""
         repo_file = self._files.get(path)
         if repo_file is None:
             raise SourceError(f"{self.label}: {path}: no such file in the repo")

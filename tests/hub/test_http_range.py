@@ -43,6 +43,17 @@ def test_range_ignoring_server_is_read_once_up_to_the_last_span(blob) -> None:
     assert counter.requests == 1
     # the stream is dropped soon after the last wanted byte, not at the end of the file
     assert counter.bytes <= spans[-1][0] + 16 + 64 * 1024 < len(data)
+    assert counter.range_ignored is True  # a 200 for a ranged request: noticed
+
+
+def test_range_support_is_unknown_until_a_ranged_answer() -> None:
+    assert ByteCounter().range_ignored is None
+    counter = ByteCounter()
+    counter.note_range(True)
+    assert counter.range_ignored is False
+    counter.note_range(False)
+    counter.note_range(True)  # one whole-file answer is enough to know reads are costly
+    assert counter.range_ignored is True
 
 
 def test_server_honouring_range_sends_only_the_range(olah, blob) -> None:
@@ -56,6 +67,7 @@ def test_server_honouring_range_sends_only_the_range(olah, blob) -> None:
         hub_like = url.replace(olah.url, proxy.url)
         assert read_ranges(hub_like, [(far, 50)], {}, counter=counter) == [data[far : far + 50]]
         assert counter.bytes == 50
+        assert counter.range_ignored is False  # 206
         assert read_ranges(hub_like, [(len(data) + 5, 5)], {}) == [b""]  # 416: past the end
         counter = ByteCounter()
         spans = [(1000, 10), (500_000, 10), (far, 10)]

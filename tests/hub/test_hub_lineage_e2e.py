@@ -2,7 +2,9 @@
 org/suspect --against org/base` and `modelcheck audit org/suspect --weights`.
 
 olah streams whole mirrored files and ignores HTTP Range, so these tests also
-prove the range reader stops once it has the sampled rows it asked for."""
+prove the reader notices and batches: every sampled row of a weight file comes from
+one streamed pass (before: one pass from byte 0 per sampled block, 128 requests and
+450 MB received per 6.8 MB model)."""
 
 from __future__ import annotations
 
@@ -73,7 +75,24 @@ def _run(olah, hf_home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _verdict(proc: subprocess.CompletedProcess[str]) -> str:
     assert proc.returncode in (0, 1), proc.stderr
-    return json.loads(proc.stdout)["comparisons"][0]["verdict"]["kind"]
+    comparison = json.loads(proc.stdout)["comparisons"][0]
+    _one_pass_per_file(comparison)
+    return comparison["verdict"]["kind"]
+
+
+# Per side: a weight header read (two for an audited suspect: the facts read it too) and
+# one streamed pass through the model's single weight file for all its sampled rows.
+MAX_REQUESTS = 3
+SLACK = 128 << 10  # header reads (64 KiB + 16 KiB) plus at most one 16 KiB stream chunk
+
+
+def _one_pass_per_file(comparison: dict) -> None:
+    for side in ("suspect", "candidate"):
+        info = comparison[side]
+        assert info["kind"] == "hub"
+        assert info["requests"] is not None and 1 <= info["requests"] <= MAX_REQUESTS, info
+        # what was received (skipped bytes included): at most the file once, not once per read
+        assert 0 < info["bytes_read"] <= info["total_bytes"] + SLACK, info
 
 
 def test_lineage_over_the_hub_finds_the_fine_tune(olah, models, tmp_path) -> None:
@@ -99,3 +118,24 @@ def test_audit_with_weights_supports_the_declared_base(olah, models, tmp_path) -
     assert weights is not None
     text = json.dumps(weights)
     assert models["base"] in text and "supported" in text
+    assert weights["details"]
+    for comparison in weights["details"]:
+        _one_pass_per_file(comparison)
+
+
+def test_hub_source_reports_that_olah_ignores_range(olah, models, tmp_path) -> None:
+    from hubserver import settings_for
+
+    from compliance.sources.hub import HubSource
+
+    src = HubSource.open(models["base"], settings=settings_for(olah.url, tmp_path / "cache"))
+    assert src.ignores_range is None  # nothing ranged asked yet
+    head = src.read_range("model.safetensors", 0, 8)
+    assert len(head) == 8 and src.ignores_range is True
+    # many far-apart spans: one request, one pass
+    before = src.counter.requests
+    spans = [(100_000 * i, 64) for i in range(1, 30)]
+    got = src.read_ranges("model.safetensors", spans)
+    assert [len(g) for g in got] == [64] * len(spans)
+    assert src.counter.requests - before == 1
+    assert got[3] == src.read_range("model.safetensors", *spans[3])  # the same bytes, alone

@@ -4,7 +4,8 @@ needed to re-run and report it (lineage.md §5.4: revisions, bytes read, seed, s
 Views are opened from a spec: a local checkpoint dir, a fingerprint file, an
 http(s) directory URL, or a Hub repo id (`org/name[@revision]`). A remote
 checkpoint is first sampled into a temporary fingerprint with concurrent range
-reads, so the signals run on local data and memory stays bounded by a layer.
+reads (or, when its server ignores Range, one streamed pass per weight file), so the
+signals run on local data and memory stays bounded by a layer.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ class ViewInfo:
     total_bytes: int | None = None  # size of the weights, when known
     fingerprint: str | None = None  # fingerprint file, when one was used
     bytes_hashed: int = 0  # tensor bytes fed to digests (already inside bytes_read, not added)
+    # HTTP requests made to read the model (None: local files, or a fingerprint made before
+    # fingerprints recorded it)
+    requests: int | None = None
+    # the server ignored HTTP Range (sent whole files), so bytes_read counts what streamed
+    # past on the way to the sampled rows too; None: local, or unknown
+    range_ignored: bool | None = None
 
 
 @dataclass
@@ -174,13 +181,25 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         bytes_read=int(src.bytes_read),
         total_bytes=getattr(src, "total_bytes", None),
         bytes_hashed=int(getattr(src, "bytes_hashed", 0) or 0),
+        requests=_int_or_none(getattr(src, "requests", None)),
+        range_ignored=_bool_or_none(getattr(src, "ignores_range", None)),
     )
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
         info.bytes_hashed = int(src.meta.get("bytes_hashed") or 0)
         info.total_bytes = src.meta.get("total_bytes")
+        info.requests = _int_or_none(src.meta.get("requests"))
+        info.range_ignored = _bool_or_none(src.meta.get("range_ignored"))
     return info
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bool_or_none(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def choose_plan(suspect: Any, candidate: Any, notes: list[str]) -> Any:
@@ -234,7 +253,18 @@ def _compare(
     from compliance.lineage.weights.wording import render
 
     t0 = time.perf_counter()
-    results = run_all(a, b, plan, only=only)
+    # a remote view read directly (not sampled into a fingerprint first) fetches the plan's
+    # rows in one streamed pass per file when its server ignores Range; a no-op otherwise
+    batched = [v for v in (a, b) if callable(getattr(v, "prefetch", None))]
+    for v in batched:
+        v.prefetch(plan.requests(v))
+    try:
+        results = run_all(a, b, plan, only=only)
+    finally:
+        for v in batched:
+            release = getattr(v, "release_prefetched", None)
+            if release is not None:
+                release()
     verdict = decide(results)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
                      a_src.revision, b_src.revision)

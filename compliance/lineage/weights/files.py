@@ -10,6 +10,11 @@ What `bytes_transferred` counts:
   of the files (`bytes_of` restricts the count to some files, e.g. the weight shards);
 * remote sources: the bytes received over the network, which for a server that ignores
   Range includes the bytes skipped before the wanted span (what the reading cost).
+
+Remote byte sources also say whether their server honours Range (`ignores_range`) and
+read many spans of one file at once (`read_ranges`): over a server that ignores Range,
+that is one streamed pass through the file instead of one pass from byte 0 per span.
+`requests` is the number of HTTP requests made (None for sources that make none).
 """
 
 from __future__ import annotations
@@ -268,6 +273,36 @@ class SourceFiles:
         self.coverage.add(path, start, len(data))
         return data
 
+    @property
+    def ignores_range(self) -> bool | None:
+        """The source's server answers ranged requests with the whole file (None: unknown,
+        or not an HTTP source)."""
+        got = getattr(self.source, "ignores_range", None)
+        return got if isinstance(got, bool) else None
+
+    @property
+    def batches(self) -> bool:
+        """Reading many spans in one `read_ranges` call is cheaper than reading them one by
+        one: true over a server that ignores Range (one streamed pass per file instead of
+        one per span); over one that honours it, parallel ranged reads are faster."""
+        return self.ignores_range is True and callable(getattr(self.source, "read_ranges", None))
+
+    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """The bytes of each (start, length) range of one file, in as few requests as the
+        source allows."""
+        batch = getattr(self.source, "read_ranges", None)
+        if batch is None:
+            return [self.read(path, s, n) for s, n in ranges]
+        out = list(batch(path, list(ranges)))
+        for (start, _n), data in zip(ranges, out, strict=True):
+            self.coverage.add(path, start, len(data))
+        return out
+
+    @property
+    def requests(self) -> int | None:
+        got = getattr(getattr(self.source, "counter", None), "requests", None)
+        return int(got) if isinstance(got, int) else None
+
     def read_small(self, path: str, limit: int) -> bytes | None:
         if path not in self._files:
             return None
@@ -354,6 +389,35 @@ class HttpFiles:
             client=self.client,
         )
 
+    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """Many spans of one file: one ranged request each when the server honours Range,
+        one streamed pass for all of them when it ignores it."""
+        from compliance.sources.http_range import read_ranges
+
+        return read_ranges(
+            self._url(path),
+            ranges,
+            self.headers,
+            counter=self.counter,
+            timeout=self.timeout,
+            max_gap=0,
+            what=f"{self.label}{path}",
+            client=self.client,
+        )
+
+    @property
+    def ignores_range(self) -> bool | None:
+        return self.counter.range_ignored
+
+    @property
+    def batches(self) -> bool:
+        """See `SourceFiles.batches`."""
+        return self.ignores_range is True
+
+    @property
+    def requests(self) -> int:
+        return self.counter.requests
+
     def read_small(self, path: str, limit: int) -> bytes | None:
         try:
             data = self.read(path, 0, limit)
@@ -364,3 +428,65 @@ class HttpFiles:
     @property
     def bytes_transferred(self) -> int:
         return self.counter.bytes
+
+
+class PrefetchedSpans:
+    """Planned spans of remote files, fetched one file at a time in ONE `read_ranges` call
+    and held until read once each.
+
+    Over a server that ignores Range every separate read streams the file from byte 0, so
+    n reads of one file cost n passes; batched, they cost one. A file's spans are fetched
+    on the first read that needs that file (so memory holds the planned rows of the files
+    being read, not of the whole model) and each span is dropped once it has been served
+    as often as it was planned. A read that was not planned, or asked for again after it
+    was served, returns None: the caller reads it the ordinary way."""
+
+    def __init__(self, files: Any, planned: dict[str, list[tuple[int, int]]]) -> None:
+        self.files = files
+        self._todo: dict[str, list[tuple[int, int]]] = {p: list(s) for p, s in planned.items()}
+        self._held: dict[tuple[str, int, int], list[Any]] = {}  # key -> [bytes, reads left]
+        self._lock = threading.Lock()
+        self._file_locks = {p: threading.Lock() for p in planned}
+
+    def _fetch(self, path: str) -> None:
+        with self._lock:
+            spans = self._todo.pop(path, None)
+        if not spans:
+            return
+        counts: dict[tuple[int, int], int] = {}
+        for sp in spans:
+            counts[sp] = counts.get(sp, 0) + 1
+        order = sorted(counts)
+        datas = self.files.read_ranges(path, order)
+        with self._lock:
+            for (start, length), data in zip(order, datas, strict=True):
+                self._held[(path, start, length)] = [data, counts[(start, length)]]
+
+    def take(self, path: str, start: int, length: int) -> bytes | None:
+        """The planned span's bytes (fetching its file's planned spans first if needed), or
+        None when this span is not held."""
+        lock = self._file_locks.get(path)
+        if lock is None:
+            return None
+        with lock:  # a second reader of the same file waits for the one pass, not a new one
+            if path in self._todo:
+                self._fetch(path)
+        key = (path, start, length)
+        with self._lock:
+            slot = self._held.get(key)
+            if slot is None:
+                return None
+            slot[1] -= 1
+            if slot[1] <= 0:
+                del self._held[key]
+            return slot[0]
+
+    @property
+    def held_bytes(self) -> int:
+        with self._lock:
+            return sum(len(v[0]) for v in self._held.values())
+
+    def release(self) -> None:
+        with self._lock:
+            self._todo.clear()
+            self._held.clear()

@@ -5,7 +5,8 @@ tensors are the sampled rows, named "<layer|model>/<role>", with their row indic
 in "<layer|model>/<role>#rows" (absent = all rows); the values keep the smallest
 lossless encoding (BF16 rows stay BF16). `__metadata__["modelcheck.fingerprint"]`
 is JSON: schema version, source, revision, sampling seed and plan, full shapes,
-per-tensor digests, a config subset, tokenizer digest, bytes read.
+per-tensor digests, a config subset, tokenizer digest, bytes read (and, for a remote
+model, the HTTP requests made and whether its server ignored Range).
 
 A folder of fingerprint files is a library of reference models.
 """
@@ -133,6 +134,11 @@ def write_fingerprint(
     # hashing releases the GIL: the main thread samples and writes while the other cores hash
     # (on 2 cores one hashing worker measured fastest; more only oversubscribe)
     pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
+    # over a server that ignores Range: one streamed pass per file for the whole plan
+    # instead of one pass from byte 0 per sampled block (a no-op elsewhere)
+    prefetch = getattr(view, "prefetch", None)
+    if prefetch is not None:
+        prefetch(requests)
     try:
         with os.fdopen(fd, "wb", buffering=0) as data:
             base = 8 + reserved  # data starts here; every write is positioned (pwrite)
@@ -206,6 +212,8 @@ def write_fingerprint(
             "config": config_subset(view.config),
             "tokenizer_digest": getattr(view, "tokenizer_digest", None),
             "bytes_read": int(view.bytes_read),
+            "requests": getattr(view, "requests", None),  # HTTP requests (None: local)
+            "range_ignored": getattr(view, "ignores_range", None),
             "total_bytes": getattr(view, "total_bytes", None),
             "skipped": skipped,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -227,6 +235,9 @@ def write_fingerprint(
             os.replace(final_tmp, out)
     finally:
         pool.shutdown()
+        release = getattr(view, "release_prefetched", None)
+        if release is not None:
+            release()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
     return FingerprintInfo(

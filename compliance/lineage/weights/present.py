@@ -97,9 +97,9 @@ def template_env() -> Any:
     """The Markdown reporter's Jinja environment (same loader, no autoescape, its escape
     filters) plus the lineage helpers, so both reports escape untrusted text one way."""
     from compliance.reporters import escape
-    from compliance.reporters.to_markdown import _environment
+    from compliance.reporters.to_markdown import environment
 
-    env = _environment()
+    env = environment()
     env.filters.update(
         md=escape.md, code=escape.code, num=fmt_num, bytes=fmt_bytes, clean=escape.clean
     )

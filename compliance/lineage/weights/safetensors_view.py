@@ -5,6 +5,12 @@ rows are read: row r of a row-major [rows, cols] tensor is one contiguous byte
 span, and adjacent rows are coalesced into one read (lineage.md §3.1). Nothing
 holds more than the rows asked for, so memory is bounded by what a signal asks
 for (a layer's sample), never by the model.
+
+Over a server that ignores HTTP Range each read streams the file from byte 0, so
+`prefetch(requests)` turns a whole sampling plan into one `read_ranges` call per
+file (one streamed pass) and `rows()` serves the planned spans from those bytes,
+each dropped once served (see `files.PrefetchedSpans`). Over a server that honours
+Range, prefetch does nothing and reads stay parallel ranged requests.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import numpy as np
 
 from compliance.errors import SourceError
 from compliance.lineage.weights import digests, dtypes
-from compliance.lineage.weights.files import ByteFiles
+from compliance.lineage.weights.files import ByteFiles, PrefetchedSpans
 from compliance.lineage.weights.roles import RoleMap, TensorRef, build_role_map
 
 INDEX_FILE = "model.safetensors.index.json"
@@ -152,6 +158,7 @@ class SafetensorsView:
         self._tokenizer_digest: str | None | bool = False
         self._hashed = 0
         self._hash_lock = threading.Lock()
+        self._prefetched: PrefetchedSpans | None = None
 
     # discovery -----------------------------------------------------------------
     def _read_json(self, path: str) -> Any:
@@ -223,7 +230,7 @@ class SafetensorsView:
         cols = math.prod(e.shape[1:])
         phys = ref.physical_rows(rows)
         if phys is None:
-            return dtypes.decode(self.files.read(e.file, e.start, e.nbytes), e.dtype).reshape(
+            return dtypes.decode(self._read(e.file, e.start, e.nbytes), e.dtype).reshape(
                 e.shape[0], cols
             )
         if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
@@ -240,9 +247,8 @@ class SafetensorsView:
                 return out
             return out[inverse.reshape(-1)]
         out = np.empty((uniq.size, cols), dtype=np.float32)
-        gap_rows = self.max_gap_bytes // row_bytes if row_bytes else 0
-        for first, count, pos in _runs(uniq, gap_rows):
-            raw = self.files.read(e.file, e.start + first * row_bytes, count * row_bytes)
+        for first, count, pos in self._row_runs(uniq, row_bytes):
+            raw = self._read(e.file, e.start + first * row_bytes, count * row_bytes)
             block = dtypes.decode(raw, e.dtype).reshape(count, cols)
             wanted = uniq[pos : pos + count]
             wanted = wanted[wanted < first + count]
@@ -250,6 +256,70 @@ class SafetensorsView:
         if uniq.size == phys.size and np.array_equal(uniq, phys):
             return out
         return out[inverse.reshape(-1)]
+
+    def _row_runs(self, uniq: np.ndarray, row_bytes: int) -> list[tuple[int, int, int]]:
+        """The remote reads of these sorted unique rows: (first_row, n_rows, index in uniq)."""
+        gap_rows = self.max_gap_bytes // row_bytes if row_bytes else 0
+        return _runs(uniq, gap_rows)
+
+    def _read(self, path: str, start: int, length: int) -> bytes | memoryview:
+        """A remote span: from the prefetched bytes when planned, else one ordinary read."""
+        held = self._prefetched
+        if held is not None:
+            got = held.take(path, start, length)
+            if got is not None:
+                return got
+        return self.files.read(path, start, length)
+
+    def planned_spans(
+        self, role: str, layer: int | None, rows: Sequence[int] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """(file, start, length) of every read `rows(role, layer, rows)` makes on a remote
+        source, in order; [] when it would read nothing (undecoded dtype, bad rows)."""
+        ref, e = self._ref(role, layer)
+        if e.dtype not in dtypes.DECODABLE:
+            return []
+        if len(e.shape) <= 1:
+            ok = rows is None or list(rows) == [0]
+            return [(e.file, e.start, e.nbytes)] if ok else []
+        phys = ref.physical_rows(rows)
+        if phys is None:
+            return [(e.file, e.start, e.nbytes)]
+        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+            return []
+        row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE[e.dtype]
+        return [
+            (e.file, e.start + first * row_bytes, count * row_bytes)
+            for first, count, _ in self._row_runs(np.unique(phys), row_bytes)
+        ]
+
+    def prefetch(self, requests: Iterable[tuple[str, int | None, Sequence[int] | None]]) -> bool:
+        """Plan the reads of these (role, layer, rows) requests so that each file's spans
+        come in ONE `read_ranges` call, when the byte source gains from it (a server that
+        ignores Range: one streamed pass per file instead of one per span). Returns whether
+        reads are now batched; False (nothing changes) for local files and for servers that
+        honour Range, where parallel ranged reads are faster. `release_prefetched()` frees
+        what was fetched and not yet read."""
+        if self.local or not getattr(self.files, "batches", False):
+            return False
+        planned: dict[str, list[tuple[int, int]]] = {}
+        for role, layer, rows in requests:
+            try:
+                spans = self.planned_spans(role, layer, rows)
+            except (KeyError, LookupError, IndexError):
+                continue  # rows() will raise for it too; nothing to fetch
+            for path, start, length in spans:
+                planned.setdefault(path, []).append((start, length))
+        if not planned:
+            return False
+        self._prefetched = PrefetchedSpans(self.files, planned)
+        return True
+
+    def release_prefetched(self) -> None:
+        """Drop prefetched bytes not read yet; later reads are ordinary reads again."""
+        held, self._prefetched = self._prefetched, None
+        if held is not None:
+            held.release()
 
     def raw_rows(
         self, role: str, layer: int | None, rows: Sequence[int] | None = None
@@ -276,7 +346,7 @@ class SafetensorsView:
     def _vector(self, ref: TensorRef, e: TensorEntry, rows: Sequence[int] | None) -> np.ndarray:
         if rows is not None and list(rows) != [0]:
             raise IndexError(f"{self.label}: {e.name} is 1-D; only row 0 exists")
-        vec = dtypes.decode(self.files.read(e.file, e.start, e.nbytes), e.dtype)
+        vec = dtypes.decode(self._read(e.file, e.start, e.nbytes), e.dtype)
         table = ref.physical_rows(None)
         if table is not None:
             vec = vec[table]
@@ -308,6 +378,20 @@ class SafetensorsView:
         else:
             spans = [(e.start, e.nbytes)]
         feed = getattr(self.files, "hash_span", None)
+        if feed is None and getattr(self.files, "batches", False):
+            # a server that ignores Range: every chunk read would stream the file from byte
+            # 0 again, so the tensor's chunks come in one pass (held: at most the tensor,
+            # which digest_max_bytes bounds)
+            chunks = [
+                (start + off, min(HASH_CHUNK, length - off))
+                for start, length in spans
+                for off in range(0, length, HASH_CHUNK)
+            ]
+            for data in self.files.read_ranges(e.file, chunks):
+                h.update(data)
+            with self._hash_lock:
+                self._hashed += sum(n for _s, n in spans)
+            return f"{algo}:{h.hexdigest()}"
         for start, length in spans:
             if feed is not None:
                 feed(e.file, start, length, h)
@@ -327,6 +411,19 @@ class SafetensorsView:
         if bytes_of is not None:
             return int(bytes_of(self.weight_files))
         return self.files.bytes_transferred
+
+    @property
+    def requests(self) -> int | None:
+        """HTTP requests made for this model (None for local files)."""
+        got = getattr(self.files, "requests", None)
+        return int(got) if isinstance(got, int) else None
+
+    @property
+    def ignores_range(self) -> bool | None:
+        """The server sent whole files for ranged requests (so `bytes_read` includes the
+        bytes streamed past on the way to the sampled rows); None: local or unknown."""
+        got = getattr(self.files, "ignores_range", None)
+        return got if isinstance(got, bool) else None
 
     @property
     def bytes_hashed(self) -> int:

@@ -45,7 +45,10 @@ class TensorView(Protocol):
         ...
 
     def digest(self, role: str, layer: int | None) -> str | None:
-        """sha256 of the tensor's raw bytes, or None if not available cheaply."""
+        """Digest of the tensor's raw bytes as "<algorithm>:<hex>" (BLAKE3 when the
+        `blake3` package is installed, else sha256; see digests.py), or None if not
+        available cheaply. "file-sha256:<hex>" is the Hub's LFS hash of a one-tensor
+        file (header included); digests of different algorithms are never compared."""
         ...
 
     @property

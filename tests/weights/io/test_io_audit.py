@@ -93,10 +93,10 @@ def test_undisclosed_moe_upcycling(tmp_path, library, models):
 
 
 def test_weights_partial_renders_in_the_report_environment(declared_two):
-    from compliance.reporters.to_markdown import _environment
+    from compliance.reporters.to_markdown import environment
 
     section, _ = declared_two
-    text = _environment().get_template("_weights.md.j2").render(weights=section)
+    text = environment().get_template("_weights.md.j2").render(weights=section)
     assert "## Weight evidence" in text
     assert "| `org/base` | supported |" in text
     assert "| `org/other` | no weight evidence found |" in text

@@ -78,3 +78,6 @@ def test_lineage_with_a_remote_suspect(tiny, tmp_path, honour_range):
     assert c["verdict"]["kind"] == "consistent-with-derivation"
     if honour_range:  # only the sampled rows (and headers, config, tokenizer) were read
         assert c["suspect"]["bytes_read"] < c["suspect"]["total_bytes"]
+    else:  # index (absent), config, header, tokenizer, and ONE pass for every sampled row
+        assert c["suspect"]["requests"] == 5
+    assert c["candidate"]["requests"] is None  # a local directory: no HTTP
