@@ -16,6 +16,7 @@ headers it saw (`seen_headers`, to check a token was *sent*), and with
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import threading
@@ -136,6 +137,9 @@ class FaultProxy:
             time.sleep(fault.delay)
         if fault is not None and fault.kind == "status":
             payload = b'{"error": "injected fault"}'
+            # Recorded before the response goes out: a client may act on the response
+            # (and a test read the log) before this thread gets to run again.
+            self._record(method, path, fault.status, 0 if method == "HEAD" else len(payload))
             h.send_response(fault.status)
             for k, v in fault.headers.items():
                 h.send_header(k, v)
@@ -145,29 +149,27 @@ class FaultProxy:
             h.end_headers()
             if method != "HEAD":
                 h.wfile.write(payload)
-            self._record(method, path, fault.status, 0 if method == "HEAD" else len(payload))
             h.close_connection = True
             return
         status, headers, body = self._forward(method, path, h.headers, body_in)
         if self.honour_range and method == "GET" and status == 200:
             status, headers, body = _apply_range(h.headers.get("Range"), headers, body)
+        declared = len(body)  # a truncated body still announces its full length
+        if method == "HEAD":
+            body = b""
+        elif fault is not None and fault.kind == "truncate":
+            body = body[: max(1, len(body) // 2)]
+        self._record(method, path, status, len(body))  # before the client can see it (above)
         h.send_response(status)
         for k, v in headers:
             h.send_header(k, v)
         if method != "HEAD":
-            h.send_header("Content-Length", str(len(body)))
+            h.send_header("Content-Length", str(declared))
         h.send_header("Connection", "close")
         h.end_headers()
-        sent = 0
-        try:
-            if method != "HEAD":
-                if fault is not None and fault.kind == "truncate":
-                    body = body[: max(1, len(body) // 2)]
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            if body:
                 h.wfile.write(body)
-                sent = len(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        self._record(method, path, status, sent)
         h.close_connection = True
 
     def _forward(
