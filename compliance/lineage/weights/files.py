@@ -375,19 +375,7 @@ class HttpFiles:
         return None
 
     def read(self, path: str, start: int, length: int) -> bytes:
-        from compliance.sources.http_range import read_range
-
-        return read_range(
-            self._url(path),
-            start,
-            length,
-            self.headers,
-            counter=self.counter,
-            timeout=self.timeout,
-            max_gap=0,
-            what=f"{self.label}{path}",
-            client=self.client,
-        )
+        return self.read_ranges(path, [(start, length)])[0]
 
     def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
         """Many spans of one file: one ranged request each when the server honours Range,
