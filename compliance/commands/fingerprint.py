@@ -21,7 +21,7 @@ def run(repo: str, *, output: Path, revision: str | None = None, seed: int = 0) 
     view = open_view(repo, revision)
     if view_kind(view) == "fingerprint":
         raise ConfigError(f"{repo}: is already a fingerprint")
-    repo_id = repo if view_kind(view) == "hub" else None
+    repo_id = view.label if view_kind(view) == "hub" else None  # "org/name", no "@rev"
     info = write_fingerprint(view, output, SamplePlan(seed=seed), repo_id=repo_id)
     share = (
         f" ({100.0 * info.bytes_read / info.total_bytes:.2f} % of {info.total_bytes:,} bytes)"

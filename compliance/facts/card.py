@@ -102,14 +102,14 @@ def _check_metadata(
         items = value if isinstance(value, list) else [value]
         if value is not None and not all(isinstance(v, str) for v in items):
             bad(key, f"`{key}` should be a string or a list of strings", value)
-    for value in [v for v in (meta.get("base_model"),) if v is not None]:
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and not is_valid_repo_id(item):
-                bad(
-                    "base_model",
-                    f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",
-                    item,
-                )
+    base = meta.get("base_model")
+    for item in base if isinstance(base, list) else [base]:
+        if isinstance(item, str) and not is_valid_repo_id(item):
+            bad(
+                "base_model",
+                f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",
+                item,
+            )
     relation = meta.get("base_model_relation")
     if isinstance(relation, str) and relation not in BASE_MODEL_RELATIONS:
         bad(

@@ -58,7 +58,9 @@ class RepoContext:
         """A safeload error as a metadata-invalid problem."""
         self.problem("metadata-invalid", error.file, f"{error}{what}", line=error.line)
 
-    def _readable(self, path: str) -> bool:
+    def readable(self, path: str) -> bool:
+        """True if `path` is listed and may be read; a symlink leaving the repo is
+        reported (`unverifiable`) and never read."""
         repo_file = self.files.get(path)
         if repo_file is None:
             return False
@@ -73,7 +75,7 @@ class RepoContext:
 
     def read_raw(self, path: str, cap: int) -> tuple[bytes, bool] | None:
         """Up to `cap` bytes and whether the file is longer; None if unreadable."""
-        if not self._readable(path):
+        if not self.readable(path):
             return None
         try:
             data = self.source.read_bytes(path, cap + 1)

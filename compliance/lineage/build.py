@@ -25,6 +25,7 @@ from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
 from compliance.facts.model import Facts
+from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -35,8 +36,8 @@ from compliance.lineage.model import (
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
 from compliance.report import Evidence
+from compliance.sources.hub_errors import TOKEN_HINT
 
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/")
 # `_name_or_path` often holds a local training directory such as "output/checkpoint"
 _LOCAL_DIRS = {
@@ -45,7 +46,6 @@ _LOCAL_DIRS = {
 }  # fmt: skip
 # AutoGPTQ / AutoAWQ configs and the EXL2 measurement file; GGUF is recognised by extension
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
-TOKEN_HINT = "set HF_TOKEN or accept the licence on the Hub"
 
 
 def repo_id_of(value: Any) -> str | None:
@@ -54,7 +54,7 @@ def repo_id_of(value: Any) -> str | None:
         return None
     text = _HF_URL.sub("", value.strip()).rstrip("/")
     text = re.sub(r"/(?:tree|blob|resolve)/.*$", "", text)
-    return text if _REPO_ID.match(text) and ".." not in text else None
+    return text if is_valid_repo_id(text) else None
 
 
 @dataclass
@@ -69,9 +69,7 @@ class _Seen:
 
 
 def _card_bases(facts: Facts) -> list[str]:
-    value = facts.card.get("base_model")
-    values = value if isinstance(value, list) else [value] if value else []
-    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    return [v.strip() for v in facts.card.strings("base_model") if v.strip()]
 
 
 def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
@@ -106,10 +104,11 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
             return
         seen[key] = _Seen(repo_id, declared, relation, [ev], [how])
 
+    card_file = facts.card.path  # README.md, or however the card's file name is cased
     line = facts.card.metadata_lines.get("base_model")
     for b in _card_bases(facts):
         rid = repo_id_of(b) or b
-        ev = Evidence(file="README.md", line=line, key="card:base_model", seen=b)
+        ev = Evidence(file=card_file, line=line, key="card:base_model", seen=b)
         add(rid, True, None, ev, "card base_model")
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
@@ -143,13 +142,11 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
         add(rid, False, None, ev, "inferred: config.json _name_or_path")
     if facts.card.present and facts.card.body:
-        datasets = facts.card.get("datasets")
-        exclude = set(own) | {
-            d for d in (datasets if isinstance(datasets, list) else []) if isinstance(d, str)
-        }
+        # `datasets` may be one string or a list (facts/card.py accepts both)
+        exclude = set(own) | set(facts.card.strings("datasets"))
         for pb in find_bases(facts.card.body, facts.card.body_start_line, exclude):
-            ev = Evidence(file="README.md", line=pb.line, key="card prose", seen=pb.text[:200])
-            how = f"inferred: card prose (README.md line {pb.line})"
+            ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
+            how = f"inferred: card prose ({card_file} line {pb.line})"
             add(pb.repo_id, False, pb.relation, ev, how)
     return list(seen.values())
 
@@ -241,6 +238,10 @@ def _resolver_parents(a: Ancestor, r: ResolvedRepo, resolver: AncestorResolver) 
 def _resolve(a: Ancestor, catalog: Any, resolver: AncestorResolver) -> list[_Parent]:
     """Hub mode: fill in `a`'s licence through the resolver; return its own parents."""
     entry = catalog.lookup(a.repo_id) if catalog is not None else None
+    if not is_valid_repo_id(a.repo_id):
+        # e.g. a card `base_model` that is not org/name (already a metadata-invalid
+        # problem): no repo to read, and a resolver must only be asked about repo ids
+        return _fallback(a, entry, "unresolved", "not a Hub repo id (expected org/name)")
     try:
         r = resolver.resolve(a.repo_id)
     except GatedRepoError as e:

@@ -16,11 +16,11 @@ from typing import Any
 import yaml
 
 from compliance.errors import RulePackError
+from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.model import RELATIONS
 from compliance.resources import data_dir
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
 
 
@@ -102,7 +102,7 @@ class Catalog:
         seen: set[str] = set()
 
         def claim(rid: str, ctx: str) -> None:
-            if not isinstance(rid, str) or not _REPO_ID.match(rid):
+            if not is_valid_repo_id(rid):
                 raise RulePackError(where, f"{ctx}: {rid!r} is not an org/name repo id")
             if rid.lower() in seen:
                 raise RulePackError(where, f"{ctx}: {rid} is listed twice")
@@ -124,7 +124,7 @@ class Catalog:
                 if relation is not None and relation not in RELATIONS:
                     raise RulePackError(where, f"{ctx}: unknown relation {relation!r}")
                 base = m.get("base")
-                if base is not None and (not isinstance(base, str) or not _REPO_ID.match(base)):
+                if base is not None and not is_valid_repo_id(base):
                     raise RulePackError(where, f"{ctx}: base {base!r} is not a repo id")
                 if (base is None) != (relation is None):
                     raise RulePackError(where, f"{ctx}: give both base and relation, or neither")

@@ -30,6 +30,7 @@ from typing import Any
 
 from compliance.errors import OfflineError, SourceError
 from compliance.lineage.model import AncestorResolver, ResolvedRepo
+from compliance.lineage.offline_resolver import resolved_from_entry
 from compliance.sources.base import Source
 
 OpenSource = Callable[[str], Source]
@@ -98,7 +99,7 @@ class HubResolver(AncestorResolver):
         try:
             source = self._source(repo_id)
         except OfflineError as e:
-            fallback = _from_catalog(repo_id, entry, f"{e}; licence from the built-in catalog")
+            fallback = resolved_from_entry(entry, [f"{e}; licence from the built-in catalog"])
             if fallback is None:
                 raise
             return fallback
@@ -181,18 +182,3 @@ def _card_license_text(metadata: dict[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip() and value.strip().lower() != "other":
             return value.strip()
     return None
-
-
-def _from_catalog(repo_id: str, entry: Any, note: str) -> ResolvedRepo | None:
-    if entry is None or not getattr(entry, "license", None):
-        return None
-    from compliance.lineage.offline_resolver import entry_bases
-
-    relation = getattr(entry, "relation", None)
-    return ResolvedRepo(
-        repo_id=getattr(entry, "repo_id", repo_id),
-        license=entry.license,
-        license_source="catalog",
-        parents=[(b, relation) for b in entry_bases(entry)],
-        notes=[note],
-    )

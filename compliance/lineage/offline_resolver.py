@@ -15,6 +15,20 @@ def entry_bases(entry: Any) -> list[str]:
     return [base] if isinstance(base, str) else [str(b) for b in base]
 
 
+def resolved_from_entry(entry: Any, notes: list[str] | None = None) -> ResolvedRepo | None:
+    """A catalog entry as a resolver's answer; None without an entry or its licence."""
+    if entry is None or not getattr(entry, "license", None):
+        return None
+    relation = getattr(entry, "relation", None)
+    return ResolvedRepo(
+        repo_id=entry.repo_id,
+        license=entry.license,
+        license_source="catalog",
+        parents=[(b, relation) for b in entry_bases(entry)],
+        notes=list(notes or []),
+    )
+
+
 class CatalogResolver(AncestorResolver):
     name = "catalog"
 
@@ -23,12 +37,4 @@ class CatalogResolver(AncestorResolver):
 
     def resolve(self, repo_id: str) -> ResolvedRepo | None:
         entry = self.catalog.lookup(repo_id) if self.catalog is not None else None
-        if entry is None or not entry.license:
-            return None
-        relation = getattr(entry, "relation", None)
-        return ResolvedRepo(
-            repo_id=entry.repo_id,
-            license=entry.license,
-            license_source="catalog",
-            parents=[(b, relation) for b in entry_bases(entry)],
-        )
+        return resolved_from_entry(entry)

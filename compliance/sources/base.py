@@ -6,8 +6,11 @@ Hub repo go through exactly the same facts -> lineage -> rules pipeline.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from compliance.errors import SourceError
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,14 @@ class Source(Protocol):
     def notes(self) -> list[str]:
         """Things the report should mention (files not cached, skipped symlinks...)."""
         ...
+
+
+def read_local_span(local: str | os.PathLike[str], start: int, length: int, what: str) -> bytes:
+    """Up to `length` bytes of a file on disk from `start`; an OSError becomes a
+    one-line `SourceError` naming `what` (a source's `read_range` must not raise OSError)."""
+    try:
+        with open(local, "rb") as fh:
+            fh.seek(max(0, start))
+            return fh.read(max(0, length))
+    except OSError as e:
+        raise SourceError(f"{what}: could not be read ({e.strerror or e})") from e

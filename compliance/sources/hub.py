@@ -16,7 +16,7 @@ Range and send whole files: `ignores_range` says so after the first ranged answe
 
 Environment, read once here at the edge (`HubSettings.from_env`):
 `HF_ENDPOINT`, `HF_TOKEN` / saved login (resolved by huggingface_hub),
-`HF_HUB_OFFLINE`, `HF_HOME` / `HF_HUB_CACHE`, `HF_HUB_DOWNLOAD_TIMEOUT`,
+`HF_HUB_OFFLINE`, `HF_HOME` / `HF_HUB_CACHE`, `HF_HUB_DOWNLOAD_TIMEOUT`, `HF_HUB_ETAG_TIMEOUT`,
 `MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF`.
 
 With `HF_HUB_OFFLINE=1` nothing goes to the network: the revision, the file
@@ -31,11 +31,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compliance.errors import ConfigError, OfflineError, SourceError
+from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
+from compliance.facts.adapters import ADAPTER_CONFIG
+from compliance.facts.license_files import license_kind
+from compliance.facts.mergekit import CONFIG_FILES as MERGE_CONFIG_FILES
+from compliance.facts.repo_config import MODELCHECK_CONFIG
 from compliance.facts.repo_id import is_valid_repo_id
-from compliance.sources.base import RepoFile
+from compliance.sources.base import RepoFile, read_local_span
 from compliance.sources.http_range import ByteCounter, read_range, read_ranges
-from compliance.sources.hub_errors import RetryPolicy, redact, with_retries
+from compliance.sources.hub_errors import RetryPolicy, env_number, redact, with_retries
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_REVISION = "main"
@@ -43,29 +47,12 @@ SMALL_FILE_CAP = 2 << 20  # bytes; a "small" file bigger than this is read by ra
 PREFETCH = 16 << 10  # first touch of a weight file reads this much (safetensors prefix + header)
 PREFIX_CAP = 1 << 20  # a file's cached prefix grows (header longer than PREFETCH) up to this
 
-# Root-level files an audit reads (lower-cased names / prefixes).
-_SMALL_NAMES = frozenset(
-    {
-        "readme.md",
-        "config.json",
-        "generation_config.json",
-        "adapter_config.json",
-        "mergekit_config.yml",
-        "mergekit_config.yaml",
-        ".modelcheck.yaml",
-        ".modelcheck.yml",
-        "model.safetensors.index.json",
-    }
+# Files the facts readers (compliance/facts/) read at the root only (lower-cased).
+_ROOT_NAMES = frozenset(
+    {"readme.md", "config.json", "generation_config.json", MODELCHECK_CONFIG, *MERGE_CONFIG_FILES}
 )
-_SMALL_PREFIXES = (
-    "license",
-    "licence",
-    "copying",
-    "notice",
-    "use_policy",
-    "acceptable_use",
-    "responsible_use",
-)
+# ... and at the root or one folder down (licence files: `license_kind`).
+_ANY_NAMES = frozenset({ADAPTER_CONFIG})
 _SMALL_SUFFIXES = (".safetensors.index.json",)
 
 
@@ -82,7 +69,13 @@ class HubSettings:
     offline: bool = False
     token: str | bool | None = None  # None: HF_TOKEN or the saved login (huggingface_hub decides)
     timeout: float = 10.0
+    etag_timeout: float | None = None  # file metadata requests (HEAD); None: `timeout`
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def metadata_timeout(self) -> float:
+        """The `etag_timeout` huggingface_hub's downloads get (we pass it explicitly)."""
+        return self.timeout if self.etag_timeout is None else self.etag_timeout
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSettings:
@@ -93,28 +86,28 @@ class HubSettings:
         cache = (
             env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")
         )
-        try:
-            timeout = float(env.get("HF_HUB_DOWNLOAD_TIMEOUT") or 10)
-        except ValueError:
-            timeout = 10.0
+        timeout = env_number(env, "HF_HUB_DOWNLOAD_TIMEOUT", 10.0, float)
         return cls(
             endpoint=(env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
             cache_dir=os.path.expanduser(cache),
             offline=_true(env.get("HF_HUB_OFFLINE")) or _true(env.get("TRANSFORMERS_OFFLINE")),
             timeout=timeout,
+            etag_timeout=env_number(env, "HF_HUB_ETAG_TIMEOUT", timeout, float),
             policy=RetryPolicy.from_env(env),
         )
 
 
 def is_small_file(path: str, size: int | None) -> bool:
-    """A file the audit reads (card, configs, licence files...), at the root or one
-    folder down (adapters and licence files may sit in a sub-folder)."""
+    """A file the facts readers read, so it is fetched up front: the card, configs, merge
+    configs and `.modelcheck.yaml` at the root; adapter configs, safetensors indexes and
+    licence / notice / use-policy files at the root or one folder down. Anything else
+    they ask for is fetched on demand."""
     if path.count("/") > 1 or (size is not None and size > SMALL_FILE_CAP):
         return False
     low = path.rsplit("/", 1)[-1].lower()
-    if "/" in path and low == "readme.md":
-        return False  # only the root card is the model card
-    return low in _SMALL_NAMES or low.startswith(_SMALL_PREFIXES) or low.endswith(_SMALL_SUFFIXES)
+    if "/" not in path and low in _ROOT_NAMES:
+        return True
+    return low in _ANY_NAMES or low.endswith(_SMALL_SUFFIXES) or license_kind(path) is not None
 
 
 def _glob_escape(path: str) -> str:
@@ -278,7 +271,7 @@ class HubSource:
                     cache_dir=settings.cache_dir,
                     endpoint=settings.endpoint,
                     token=settings.token,
-                    etag_timeout=settings.timeout,
+                    etag_timeout=settings.metadata_timeout,
                 ),
                 f"{repo_id}@{commit[:12]}: small files",
                 hf_backs_off,
@@ -350,9 +343,7 @@ class HubSource:
             return b""
         local = self._cached_path(path)
         if local is not None:  # e.g. weights a previous `hf download` put in the cache
-            with open(local, "rb") as fh:
-                fh.seek(start)
-                return fh.read(length)
+            return read_local_span(local, start, length, f"{self.label}: {path}")
         if self.settings.offline:
             self._mark_not_cached(path)
             raise OfflineError(f"{self.label}: {path} is not cached and HF_HUB_OFFLINE=1")
@@ -421,7 +412,7 @@ class HubSource:
                 cache_dir=self.settings.cache_dir,
                 endpoint=self.settings.endpoint,
                 token=self.settings.token,
-                etag_timeout=self.settings.timeout,
+                etag_timeout=self.settings.metadata_timeout,
             ),
             what=f"{self.label}: {path}",
             policy=RetryPolicy(retries=0),  # hf_hub_download backs off by itself
@@ -437,18 +428,13 @@ class HubSource:
             raise SourceError(f"{self.label}: {path}: no such file in the repo")
         if self._cached_path(path) is not None or self.settings.offline:
             return [self.read_range(path, s, n) for s, n in ranges]
-        from huggingface_hub import hf_hub_url
-
-        url = hf_hub_url(
-            self.repo_id or "", path, revision=self.commit, endpoint=self.settings.endpoint
-        )
         size = repo_file.size
         clipped = [
             (max(0, s), max(0, n if size is None else min(n, size - max(0, s))))
             for s, n in ranges
         ]
         return read_ranges(
-            url,
+            self._url(path),
             clipped,
             self._auth_headers(),
             counter=self.counter,
@@ -458,14 +444,16 @@ class HubSource:
             max_gap=0,  # sampled rows: merging gaps would fetch bytes nobody asked for
         )
 
-    def _range(self, path: str, start: int, length: int) -> bytes:
+    def _url(self, path: str) -> str:
         from huggingface_hub import hf_hub_url
 
-        url = hf_hub_url(
+        return hf_hub_url(
             self.repo_id or "", path, revision=self.commit, endpoint=self.settings.endpoint
         )
+
+    def _range(self, path: str, start: int, length: int) -> bytes:
         return read_range(
-            url,
+            self._url(path),
             start,
             length,
             self._auth_headers(),
@@ -502,8 +490,6 @@ def _refine_not_found(
     settings: HubSettings,
 ) -> SourceError:
     """Some servers (olah) say "repo not found" for a missing revision: ask about `main`."""
-    from compliance.errors import RepoNotFoundError
-
     if not isinstance(error, RepoNotFoundError) or revision == DEFAULT_REVISION:
         return error
     try:

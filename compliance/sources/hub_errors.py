@@ -61,12 +61,13 @@ class RetryPolicy:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RetryPolicy:
         """`MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF` override the defaults."""
         env = os.environ if environ is None else environ
-        retries = _env_number(env, "MODELCHECK_HUB_RETRIES", cls.retries, int)
-        base = _env_number(env, "MODELCHECK_HUB_BACKOFF", cls.base_wait, float)
+        retries = env_number(env, "MODELCHECK_HUB_RETRIES", cls.retries, int)
+        base = env_number(env, "MODELCHECK_HUB_BACKOFF", cls.base_wait, float)
         return cls(retries=max(0, int(retries)), base_wait=max(0.0, float(base)))
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+def env_number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+    """`env[name]` as `kind`; `default` when unset, blank or not a number."""
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
@@ -172,6 +173,7 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
 
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     chain = _chain(exc)
+    cache_miss = (hf.OfflineModeIsEnabled, hf.RevisionResolutionError, hf.LocalEntryNotFoundError)
 
     def msg(text: str) -> str:
         return redact(f"{what}: {text}", token)
@@ -185,11 +187,7 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
             return GatedRepoError(msg(f"gated or private (HTTP {_status(e)}); {TOKEN_HINT}"))
         if isinstance(e, hf.RevisionNotFoundError):
             return RepoNotFoundError(msg("revision not found"))
-        if isinstance(e, (hf.OfflineModeIsEnabled, hf.RevisionResolutionError)) and _offline_only(
-            chain
-        ):
-            return OfflineError(msg("not in the Hugging Face cache and HF_HUB_OFFLINE=1"))
-        if isinstance(e, hf.LocalEntryNotFoundError) and _offline_only(chain):
+        if isinstance(e, cache_miss) and _offline_only(chain):
             return OfflineError(msg("not in the Hugging Face cache and HF_HUB_OFFLINE=1"))
         status, headers = _status_and_headers(e)
         if status is not None:

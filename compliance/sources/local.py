@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from compliance.errors import PathNotFoundError, SourceError
-from compliance.sources.base import RepoFile
+from compliance.sources.base import RepoFile, read_local_span
 
 _GIT_CONFIG_CAP = 64 << 10
 _SKIP_DIRS = (".git",)  # at any depth (submodules carry their own)
@@ -131,22 +131,16 @@ class LocalSource:
         if target is None:
             return None
         try:
-            with open(target, "rb") as fh:
-                return fh.read(max(0, limit))
-        except OSError as e:
-            self._note(f"{path}: could not be read ({e.strerror or e}).")
+            return read_local_span(target, 0, limit, path)
+        except SourceError as e:
+            self._note(f"{e}.")
             return None
 
     def read_range(self, path: str, start: int, length: int) -> bytes:
         target = self._regular_file(path)
         if target is None:
             raise SourceError(f"{path}: not a readable file in {self.label}")
-        try:
-            with open(target, "rb") as fh:
-                fh.seek(max(0, start))
-                return fh.read(max(0, length))
-        except OSError as e:
-            raise SourceError(f"{path}: could not be read ({e.strerror or e})") from e
+        return read_local_span(target, start, length, path)
 
     def notes(self) -> list[str]:
         return list(self._notes)

@@ -334,3 +334,41 @@ def test_known_from_names_each_kind_of_evidence():
         "acme/config-base": (False, "inferred: config.json _name_or_path"),
         "acme/prose-base": (False, f"inferred: card prose (README.md line {prose_line})"),
     }
+
+
+def test_invalid_card_base_model_is_not_sent_to_the_resolver(tmp_path):
+    # A card `base_model` that is not org/name stays an unresolved ancestor; handing it
+    # to the Hub resolver made HubSource.open raise ConfigError and abort the audit.
+    from compliance.lineage.hub_resolver import HubResolver
+    from compliance.sources.hub import HubSettings
+
+    f = facts({"base_model": ["not a repo", "acme/a"]}, source_kind="hub")
+    fake = FakeResolver({"acme/a": ResolvedRepo("acme/a", "mit", "hub-card")})
+    lin = build_lineage(f, catalog(), fake)
+    assert fake.asked == ["acme/a"]
+    bad = lin.ancestors[0]
+    assert (bad.repo_id, bad.resolution) == ("not a repo", "unresolved")
+    assert "not a Hub repo id" in (bad.resolution_note or "")
+
+    hub = HubResolver(
+        catalog=catalog(), packs=[], settings=HubSettings(offline=True, cache_dir=str(tmp_path))
+    )
+    lin = build_lineage(facts({"base_model": "not a repo"}), catalog(), hub)
+    assert [(a.repo_id, a.resolution) for a in lin.ancestors] == [("not a repo", "unresolved")]
+
+
+def test_card_evidence_names_the_cards_own_file():
+    f = facts({"base_model": "meta-llama/Llama-3.1-8B"}, body="Fine-tuned from acme/base.\n")
+    f.card.path = "readme.md"
+    lin = build_lineage(f, CAT)
+    assert [e.file for a in lin.ancestors for e in a.evidence] == ["readme.md", "readme.md"]
+    assert lin.ancestors[1].known_from.startswith("inferred: card prose (readme.md line ")
+
+
+def test_a_single_string_datasets_value_is_not_a_prose_base():
+    body = "Fine-tuned from acme/chat-data.\n"
+    assert [a.repo_id for a in build_lineage(facts({}, body=body), CAT).ancestors] == [
+        "acme/chat-data"
+    ]
+    for datasets in ("acme/chat-data", ["acme/chat-data"]):
+        assert build_lineage(facts({"datasets": datasets}, body=body), CAT).ancestors == []

@@ -191,3 +191,48 @@ def test_long_header_costs_one_more_request_for_the_rest_only(olah, tmp_path: Pa
     # the reader skipped what it already had)
     assert src.read_range("model.safetensors", 100, 10) == st[100:110]
     assert src.counter.requests == 2
+
+
+def test_unreadable_cached_weight_is_a_source_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cached copy that cannot be opened used to escape read_range as a bare OSError,
+    # which the facts readers (they catch SourceError) let through as a traceback.
+    from compliance.facts.read import read_facts
+    from compliance.sources.base import RepoFile
+    from compliance.sources.hub import HubSettings
+
+    files = [RepoFile("model.safetensors", 1000)]
+    settings = HubSettings(offline=True, cache_dir=str(tmp_path))
+    src = HubSource("org/name", "main", "c" * 40, files, settings)
+    monkeypatch.setattr(src, "_cached_path", lambda path: str(tmp_path))  # a directory
+    with pytest.raises(SourceError, match=r"org/name: model\.safetensors: could not be read"):
+        src.read_range("model.safetensors", 0, 8)
+    problems = read_facts(src).problems
+    assert [p.category for p in problems] == ["unverifiable"]
+    assert "header could not be read" in problems[0].message
+
+
+def test_small_files_are_exactly_what_the_facts_readers_read() -> None:
+    # sub-folder configs (a diffusers repo has one per component), `.modelcheck.yml`
+    # and RESPONSIBLE_USE files are never read: fetching them up front costs a HEAD
+    # and a GET each for nothing
+    for unread in ("text_encoder/config.json", "sub/mergekit_config.yml", ".modelcheck.yml"):
+        assert not is_small_file(unread, 10)
+    assert not is_small_file("RESPONSIBLE_USE_GUIDE.md", 10)
+    for read in ("config.json", "generation_config.json", ".modelcheck.yaml"):
+        assert is_small_file(read, 10)
+    assert is_small_file("LLAMA_USE_POLICY.md", 10) and is_small_file("sub/NOTICE.txt", 10)
+    assert is_small_file("sub/model.safetensors.index.json", 10)
+
+
+def test_etag_timeout_from_the_environment_is_honoured() -> None:
+    # docs/hub.md lists HF_HUB_ETAG_TIMEOUT; passing etag_timeout=timeout explicitly
+    # used to override it silently
+    from compliance.sources.hub import HubSettings
+
+    env = {"HF_HUB_DOWNLOAD_TIMEOUT": "30", "HF_HUB_ETAG_TIMEOUT": "45"}
+    assert HubSettings.from_env(env).metadata_timeout == 45.0
+    assert HubSettings.from_env({"HF_HUB_DOWNLOAD_TIMEOUT": "30"}).metadata_timeout == 30.0
+    assert HubSettings.from_env({"HF_HUB_ETAG_TIMEOUT": "soon"}).metadata_timeout == 10.0
+    assert HubSettings(timeout=15.0).metadata_timeout == 15.0

@@ -159,3 +159,28 @@ def test_shared_offset_does_not_pass_for_shared_weights() -> None:
     by = _by(results)
     assert abs(by["aligned_cosine"].value) < 0.02 and by["layer_alignment"].value < 0.05
     assert decide(results).kind == NO_EVIDENCE
+
+
+def test_neuron_matching_holds_two_candidate_layers_not_the_model(monkeypatch) -> None:
+    # the candidate's unit coordinates were cached for every layer until the end of the
+    # signal: memory grew with depth (48 x 28 MB for a 14B model) instead of a layer
+    import weakref
+
+    from compliance.lineage.weights.signals import neuron_matching as nm
+
+    made: list[weakref.ref] = []
+    most = 0
+    real = nm.unit_cols
+
+    def counting(x: np.ndarray) -> np.ndarray:
+        nonlocal most
+        out = real(x)
+        made.append(weakref.ref(out))
+        most = max(most, sum(r() is not None for r in made))
+        return out
+
+    monkeypatch.setattr(nm, "unit_cols", counting)
+    b = S.base(0, n_layers=12)
+    r = nm.compute(S.fine_tune(b, 0.1).view(), b.view(), SamplePlan())
+    assert r.fires and len(r.per_layer) == 12 and len(r.null.values) == 20
+    assert most <= 5, most  # own + next candidate layer, suspect, 2 simulated

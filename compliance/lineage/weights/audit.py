@@ -132,18 +132,9 @@ def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
     return out
 
 
-def _methods(comparison: Any) -> tuple[list[str], list[str]]:
-    done = [s.statistic for s in comparison.signals if s.tier in ("A", "B") and s.computable]
-    undone = [
-        f"{s.statistic} ({s.reason})"
-        for s in comparison.signals
-        if s.tier in ("A", "B") and not s.computable
-    ]
-    return done, undone
-
-
 def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
     from compliance.lineage.weights.present import POSITIVE, verdict_kind
+    from compliance.lineage.weights.wording import methods, uncomputed
 
     kind = verdict_kind(comparison.verdict)
     headline = _plain(comparison.wording[0] if comparison.wording else "")
@@ -151,7 +142,7 @@ def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
         return BaseStatement(base, SUPPORTED, headline, via)
     if kind == "suggestive":
         return BaseStatement(base, SUGGESTIVE, headline, via)
-    done, undone = _methods(comparison)
+    done, undone = methods(comparison.signals), uncomputed(comparison.signals)
     if kind == "no_weight_evidence":
         detail = "No weight evidence of derivation was found with methods " + "; ".join(done)
         detail += "; these methods cannot detect distillation"

@@ -253,18 +253,9 @@ def _compare(
     from compliance.lineage.weights.wording import render
 
     t0 = time.perf_counter()
-    # a remote view read directly (not sampled into a fingerprint first) fetches the plan's
-    # rows in one streamed pass per file when its server ignores Range; a no-op otherwise
-    batched = [v for v in (a, b) if callable(getattr(v, "prefetch", None))]
-    for v in batched:
-        v.prefetch(plan.requests(v))
-    try:
-        results = run_all(a, b, plan, only=only)
-    finally:
-        for v in batched:
-            release = getattr(v, "release_prefetched", None)
-            if release is not None:
-                release()
+    # a and b are local or fingerprints: compare_many sampled every remote view into a
+    # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
+    results = run_all(a, b, plan, only=only)
     verdict = decide(results)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
                      a_src.revision, b_src.revision)
@@ -273,7 +264,7 @@ def _compare(
         candidate=describe(b, b_src),
         signals=results,
         verdict=verdict,
-        wording=[wording] if isinstance(wording, str) else list(wording),
+        wording=wording,
         seed=int(plan.seed),
         plan=plan.as_dict(),
         fingerprint_schema=SCHEMA,

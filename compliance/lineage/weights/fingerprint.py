@@ -34,7 +34,12 @@ from compliance.errors import ModelcheckError
 from compliance.lineage.weights import dtypes
 from compliance.lineage.weights.config_fields import ARCH_FIELDS
 from compliance.lineage.weights.digests import algorithm as digest_algorithm
-from compliance.lineage.weights.safetensors_view import RawRows, WeightsFormatError, parse_header
+from compliance.lineage.weights.safetensors_view import (
+    RawRows,
+    WeightsFormatError,
+    header_entries,
+    parse_header,
+)
 
 # 2: rows sampled in contiguous blocks (SamplePlan.block_rows), algorithm-prefixed digests
 SCHEMA = 2
@@ -315,6 +320,7 @@ class FingerprintView:
             ) from None
         try:
             n, header = parse_header(buf, str(self.path))
+            entries = header_entries(str(self.path), n, header)
         except WeightsFormatError as exc:
             raise FingerprintError(str(exc)) from None
         raw_meta = (header.pop("__metadata__", None) or {}).get(META_KEY)
@@ -324,34 +330,46 @@ class FingerprintView:
             meta = json.loads(raw_meta)
         except json.JSONDecodeError:
             raise FingerprintError(f"{self.path}: fingerprint metadata is not JSON") from None
+        if not isinstance(meta, dict):
+            raise FingerprintError(f"{self.path}: fingerprint metadata is malformed (not a map)")
         if meta.get("schema") != SCHEMA:
             raise FingerprintError(
                 f"{self.path}: fingerprint schema {meta.get('schema')!r} is not supported "
                 f"(this modelcheck reads schema {SCHEMA}); regenerate it with "
                 "`modelcheck fingerprint`"
             )
+        size = os.stat(self.path).st_size
+        if any(e.start + e.nbytes > size for e in entries):
+            raise FingerprintError(f"{self.path}: fingerprint file is truncated")
         self.meta: dict[str, Any] = meta
         self._data_start = 8 + n
         self._header = header
         self.label = str(meta.get("repo_id") or meta.get("source") or self.path.name)
         self.revision = meta.get("revision")
         self.arch = str(meta.get("arch") or "unknown")
-        self.n_layers = int(meta.get("n_layers") or 0)
-        self.config: dict[str, Any] = dict(meta.get("config") or {})
-        self.tokenizer_digest: str | None = meta.get("tokenizer_digest")
-        self._shapes = {k: tuple(v) for k, v in (meta.get("shapes") or {}).items()}
         self._by_layer: dict[int | None, list[str]] = {}
-        for key in self._shapes:
-            role, layer = _split_key(key)
-            self._by_layer.setdefault(layer, []).append(role)
+        try:  # everything later code trusts, checked once here (a bad file: one line)
+            from compliance.lineage.weights.signals import SamplePlan
+
+            self.plan = SamplePlan.from_dict(meta.get("plan") or {})
+            self.n_layers = int(meta.get("n_layers") or 0)
+            self.config: dict[str, Any] = dict(meta.get("config") or {})
+            self._shapes = {
+                str(k): tuple(int(x) for x in v) for k, v in (meta.get("shapes") or {}).items()
+            }
+            for key in self._shapes:
+                role, layer = _split_key(key)
+                self._by_layer.setdefault(layer, []).append(role)
+            self._digests: dict[str, str] = dict(meta.get("digests") or {})
+            if not all(isinstance(d, str) for d in self._digests.values()):
+                raise ValueError("digests must be strings")
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise FingerprintError(
+                f"{self.path}: fingerprint metadata is malformed ({exc})"
+            ) from None
+        self.tokenizer_digest: str | None = meta.get("tokenizer_digest")
         self._read = len(buf)
         self._row_index: dict[str, dict[int, int] | None] = {}
-
-    @property
-    def plan(self) -> Any:
-        from compliance.lineage.weights.signals import SamplePlan
-
-        return SamplePlan.from_dict(self.meta.get("plan") or {})
 
     @property
     def source_bytes_read(self) -> int:
@@ -412,7 +430,7 @@ class FingerprintView:
         key = tensor_key(role, layer)
         if key not in self._shapes:
             raise KeyError(f"{self.path}: no role {role!r} at layer {layer}")
-        return (self.meta.get("digests") or {}).get(key)
+        return self._digests.get(key)
 
     @property
     def bytes_read(self) -> int:

@@ -72,7 +72,7 @@ def parse_header(buf: bytes, path: str) -> tuple[int, dict[str, Any]]:
     return n, header
 
 
-def _entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntry]:
+def header_entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntry]:
     out = []
     for name, info in header.items():
         if name == "__metadata__":
@@ -198,7 +198,7 @@ class SafetensorsView:
             if n <= MAX_HEADER and len(buf) < 8 + n:
                 buf += bytes(self.files.read(path, len(buf), 8 + n - len(buf)))
             n, header = parse_header(buf, f"{self.label}/{path}")
-            ents = _entries(path, n, header)
+            ents = header_entries(path, n, header)
             self.file_tensors[path] = [e.name for e in ents]
             self.file_sizes[path] = max([8 + n] + [e.start + e.nbytes for e in ents])
             for e in ents:
@@ -243,16 +243,14 @@ class SafetensorsView:
             # local: one pread per contiguous run of rows (the plan samples blocks of rows)
             spans = [(e.start + first * row_bytes, n * row_bytes) for first, n, _ in _runs(uniq, 0)]
             out = dtypes.decode(read_spans(e.file, spans), e.dtype).reshape(uniq.size, cols)
-            if uniq.size == phys.size and np.array_equal(uniq, phys):
-                return out
-            return out[inverse.reshape(-1)]
-        out = np.empty((uniq.size, cols), dtype=np.float32)
-        for first, count, pos in self._row_runs(uniq, row_bytes):
-            raw = self._read(e.file, e.start + first * row_bytes, count * row_bytes)
-            block = dtypes.decode(raw, e.dtype).reshape(count, cols)
-            wanted = uniq[pos : pos + count]
-            wanted = wanted[wanted < first + count]
-            out[pos : pos + wanted.size] = block[wanted - first]
+        else:
+            out = np.empty((uniq.size, cols), dtype=np.float32)
+            for first, count, pos in self._row_runs(uniq, row_bytes):
+                raw = self._read(e.file, e.start + first * row_bytes, count * row_bytes)
+                block = dtypes.decode(raw, e.dtype).reshape(count, cols)
+                wanted = uniq[pos : pos + count]
+                wanted = wanted[wanted < first + count]
+                out[pos : pos + wanted.size] = block[wanted - first]
         if uniq.size == phys.size and np.array_equal(uniq, phys):
             return out
         return out[inverse.reshape(-1)]

@@ -98,17 +98,19 @@ def evidence_sentence(r: SignalResult) -> str:
     return s
 
 
-def _methods(results: Sequence[SignalResult]) -> list[str]:
+def methods(results: Sequence[SignalResult]) -> list[str]:
+    """The evidence methods (tier A/B) that were computed, by statistic."""
     return [r.statistic for r in results if r.tier in ("A", "B") and r.computable]
 
 
-def _uncomputed(results: Sequence[SignalResult]) -> str:
-    items = [
+def uncomputed(results: Sequence[SignalResult]) -> list[str]:
+    """'{statistic} ({reason})' for each evidence method that could not be computed; a
+    signal that does not apply (e.g. MoE upcycling for a dense suspect) is not listed."""
+    return [
         f"{r.statistic} ({r.reason})"
         for r in results
         if r.tier in ("A", "B") and not r.computable and not r.details.get("inapplicable")
     ]
-    return _join(items)
 
 
 def headline(
@@ -142,14 +144,14 @@ def headline(
     if verdict.kind == NO_EVIDENCE:
         s = (
             f"No weight evidence of derivation from {b} was found for {a} with methods "
-            f"{_join(_methods(results))}; these methods cannot detect distillation"
+            f"{_join(methods(results))}; these methods cannot detect distillation"
         )
-        un = _uncomputed(results)
+        un = _join(uncomputed(results))
         return s + (f", and {un} could not be computed." if un else ".")
     assert verdict.kind == NOT_VERIFIABLE
     return (
         f"Derivation of {a} from {b} cannot be verified from the weights: "
-        f"{_uncomputed(results) or 'no weight signal could be computed'}. This is not "
+        f"{_join(uncomputed(results)) or 'no weight signal could be computed'}. This is not "
         "evidence either way."
     )
 

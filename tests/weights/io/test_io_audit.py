@@ -55,6 +55,14 @@ def test_declared_base_supported_and_unrelated_declared_base_not(declared_two):
     assert section.to_dict()["details"][0]["signals"]
 
 
+def test_inapplicable_signal_is_not_listed_as_not_computed(declared_two):
+    # a dense suspect: the MoE-upcycling signal does not apply; the audit used its own copy
+    # of the method lists and said it "could not be computed" (wording.py did not)
+    section, _ = declared_two
+    detail = {s.base: s for s in section.statements}["org/other"].detail
+    assert "MoE" not in detail and "could not be computed" not in detail
+
+
 def test_undeclared_base_found_from_the_library(models, library):
     section, findings = weight_evidence(_facts(models["ft"]), _lineage(),
                                         LocalSource(models["ft"]), [library])

@@ -55,3 +55,41 @@ def test_missing_suspect_is_a_usage_error(tmp_path, capsys):
     rc = main(["lineage", str(tmp_path / "nope"), "--against", str(tmp_path)])
     assert rc == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_chart_gives_the_sigma_r_with_its_null(models, tmp_path):
+    # the σ-curve r was drawn as a bare number (lineage.md §5.4: never without its null)
+    out = tmp_path / "r.json"
+    assert main(["lineage", str(models["ft"]), "--against", str(models["base"]),
+                 "--format", "json", "-o", str(out)]) == 0
+    texts = ["".join(t.itertext()) for t in ET.parse(tmp_path / "r.svg").getroot().iter()
+             if t.tag.endswith("text")]
+    assert any(t.startswith("r = ") for t in texts)
+    assert any(t.startswith("null 99th percentile ") for t in texts)
+
+
+def test_fingerprint_of_a_hub_revision_records_the_bare_repo_id(models, tmp_path, monkeypatch):
+    # `fingerprint org/name@rev` stored repo_id "org/name@rev", so a library never matched
+    # the declared base "org/name" (compare.materialise already used the view's label)
+    from compliance.lineage.weights import compare
+    from compliance.lineage.weights.fingerprint import FingerprintView
+    from compliance.sources.local import LocalSource
+
+    class FakeHub(LocalSource):
+        kind = "hub"
+
+    seen = []
+
+    def fake(repo_id, rev):
+        seen.append((repo_id, rev))
+        src = FakeHub(models["base"])
+        src.commit = "c0ffee" * 6 + "abcd"
+        return src
+
+    monkeypatch.setattr(compare, "_default_hub_source", fake)
+    fp = tmp_path / "b.safetensors"
+    assert main(["fingerprint", "org/base@v1", "-o", str(fp)]) == 0
+    assert seen == [("org/base", "v1")]
+    fpv = FingerprintView(fp)
+    assert fpv.meta["repo_id"] == "org/base" and fpv.label == "org/base"
+    assert fpv.revision == "c0ffee" * 6 + "abcd"

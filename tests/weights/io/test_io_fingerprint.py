@@ -153,3 +153,48 @@ def test_schema_1_fingerprint_scattered_rows_gets_a_one_line_error(fp, tmp_path)
     msg = str(exc.value)
     assert SCHEMA == 2 and "\n" not in msg and "schema 1 is not supported" in msg
     assert "modelcheck fingerprint" in msg
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"plan": {"block_rows": "16"}},
+        {"n_layers": "six"},
+        {"shapes": {"0/attn.q": 5}},
+        {"shapes": {"attn.q": [5, 5]}},
+        {"digests": {"0/attn.q": 7}},
+    ],
+    ids=["plan-field", "n-layers", "shape", "key", "digest"],
+)
+def test_malformed_metadata_is_a_one_line_error(fp, tmp_path, changes):
+    # was an internal error (TypeError/ValueError traceback) at first use
+    _view, info, _ = fp
+    bad = tmp_path / "bad.safetensors"
+    _rewrite_meta(__import__("pathlib").Path(info.path), bad, **changes)
+    with pytest.raises(FingerprintError, match="malformed") as exc:
+        FingerprintView(bad)
+    assert "\n" not in str(exc.value) and "bad.safetensors" in str(exc.value)
+
+
+def test_metadata_that_is_not_an_object_is_a_one_line_error(fp, tmp_path):
+    _view, info, _ = fp
+    raw = __import__("pathlib").Path(info.path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    header["__metadata__"][META_KEY] = "[2]"
+    hb = json.dumps(header).encode()
+    hb += b" " * (-len(hb) % 8)
+    bad = tmp_path / "list.safetensors"
+    bad.write_bytes(struct.pack("<Q", len(hb)) + hb + raw[8 + n :])
+    with pytest.raises(FingerprintError, match="malformed"):
+        FingerprintView(bad)
+
+
+def test_truncated_fingerprint_is_a_one_line_error(fp, tmp_path):
+    # was "ValueError: cannot reshape array" when the first missing tensor was read
+    _view, info, _ = fp
+    raw = __import__("pathlib").Path(info.path).read_bytes()
+    bad = tmp_path / "cut.safetensors"
+    bad.write_bytes(raw[: len(raw) - 100])
+    with pytest.raises(FingerprintError, match="truncated"):
+        FingerprintView(bad)

@@ -64,27 +64,19 @@ from compliance.lineage.weights.view import TensorView
 
 Compute = Callable[[TensorView, TensorView, SamplePlan], SignalResult]
 
-SIGNALS: dict[str, Compute] = {
-    "identical_tensors": identical_tensors.compute,
-    "aligned_cosine": aligned_cosine.compute,
-    "neuron_matching": neuron_matching.compute,
-    "moe_upcycling": moe_upcycling.compute,
-    "layer_alignment": layer_alignment.compute,
-    "sigma_curve": sigma_curve.compute,
-    "tokenizer": tokenizer.compute,
-    "config_similarity": config_similarity.compute,
-}
-
-TIER = {
-    "identical_tensors": "A",
-    "aligned_cosine": "A",
-    "neuron_matching": "A",
-    "moe_upcycling": "A",
-    "layer_alignment": "A",
-    "sigma_curve": "C",
-    "tokenizer": "C",
-    "config_similarity": "C",
-}
+# registry order = report order; names and tiers come from the modules (one source)
+_MODULES = (
+    identical_tensors,
+    aligned_cosine,
+    neuron_matching,
+    moe_upcycling,
+    layer_alignment,
+    sigma_curve,
+    tokenizer,
+    config_similarity,
+)
+SIGNALS: dict[str, Compute] = {m.NAME: m.compute for m in _MODULES}
+TIER: dict[str, str] = {m.NAME: m.TIER for m in _MODULES}
 
 
 def run_all(

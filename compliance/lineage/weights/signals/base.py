@@ -128,7 +128,15 @@ class SamplePlan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SamplePlan:
-        return cls(**{k: d[k] for k in cls().as_dict() if k in d})
+        """The plan a fingerprint recorded; ValueError for a field that is not an integer
+        (only `neuron_layers` may be None)."""
+        fields = {k: d[k] for k in cls().as_dict() if k in d}
+        for k, v in fields.items():
+            if not (isinstance(v, int) and not isinstance(v, bool)) and not (
+                v is None and k == "neuron_layers"
+            ):
+                raise ValueError(f"plan field {k!r} must be an integer, not {v!r}")
+        return cls(**fields)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -286,6 +294,10 @@ class CachedView:
     def bytes_read(self) -> int:
         return self.view.bytes_read
 
+    @property
+    def tokenizer_digest(self) -> str | None:
+        return getattr(self.view, "tokenizer_digest", None)  # optional, not in the protocol
+
     def roles(self, layer: int | None) -> list[str]:
         if layer not in self._roles:
             try:
@@ -330,14 +342,6 @@ def cached(view: TensorView | CachedView, plan: SamplePlan) -> CachedView:
     if isinstance(view, CachedView) and view.plan == plan:
         return view
     return CachedView(view.view if isinstance(view, CachedView) else view, plan)
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Float64 cosine of two flattened arrays (0.0 when either is all zeros)."""
-    a = np.asarray(a, dtype=np.float64).ravel()
-    b = np.asarray(b, dtype=np.float64).ravel()
-    den = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
-    return float(np.dot(a, b) / den) if den > 0 else 0.0
 
 
 def null_stats(values: Sequence[float]) -> tuple[float | None, float | None, float | None]:

@@ -46,8 +46,9 @@ _EXPERT = re.compile(r"^moe\.(expert\.\d+|shared)\.down$")
 SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 
-def _best(xe: np.ndarray, xd: np.ndarray) -> np.ndarray:
-    return (unit_cols(xe).T @ unit_cols(xd)).max(axis=1)
+def _best(ue: np.ndarray, ud: np.ndarray) -> np.ndarray:
+    """Each expert neuron's best cosine among the dense neurons (both as unit_cols)."""
+    return (ue.T @ ud).max(axis=1)
 
 
 def _expert_coords(a: CachedView, layer: int, seed: int) -> list[tuple[str, np.ndarray]]:
@@ -86,16 +87,19 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         j = (layer + 1) % b.n_layers
         xj = b.planned("mlp.down", j) if j != layer else None
         rng = np.random.default_rng(_seed_of("moe-null", plan.seed, *xd.shape))
-        xg = rng.standard_normal(xd.shape)
+        # unit coordinates once per layer, not once per expert
+        ud, ug = unit_cols(xd), unit_cols(rng.standard_normal(xd.shape))
+        uj = unit_cols(xj) if xj is not None and xj.shape[0] == xd.shape[0] else None
         best_all: list[np.ndarray] = []
         null_best: list[np.ndarray] = []
         for _role, xe in _expert_coords(a, layer, plan.seed):
             if xe.shape[0] != xd.shape[0]:
                 continue
-            best_all.append(_best(xe, xd))
-            null_best.append(_best(xe, xg))
-            if xj is not None and xj.shape[0] == xe.shape[0]:
-                null_best.append(_best(xe, xj))
+            ue = unit_cols(xe)
+            best_all.append(_best(ue, ud))
+            null_best.append(_best(ue, ug))
+            if uj is not None:
+                null_best.append(_best(ue, uj))
         if not best_all:
             continue
         best = np.concatenate(best_all)

@@ -151,7 +151,9 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     rows: list[dict[str, float]] = []
     null_vals: list[float] = []
     sim_vals: list[float] = []
-    unit_b: dict[int, np.ndarray] = {}  # candidate layer -> unit coordinates (used twice)
+    # candidate layer -> unit coordinates: layer j = i + 1 serves as layer i's null and then
+    # as layer i + 1's own, so only that one is kept (memory: two layers, not the model)
+    unit_b: dict[int, np.ndarray] = {}
 
     def cand_unit(layer: int, x: np.ndarray) -> np.ndarray:
         if layer not in unit_b:
@@ -185,6 +187,8 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         if xj is not None and xj.shape[0] == xa.shape[0]:
             null_vals.append(float(match_unit(ua, cand_unit(j, xj), idx)[2].mean()))
         sim_vals.append(simulated_null(xa.shape[0], na, nb, m, plan.seed))
+        for k in [k for k in unit_b if k != j]:
+            del unit_b[k]
     if not rows:
         return SPEC.not_computable(
             "no dense MLP down projections with the same hidden size in both models"

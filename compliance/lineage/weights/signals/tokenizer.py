@@ -17,8 +17,6 @@ def tokenizer_digest(view: TensorView) -> str | None:
     """A digest of the tokenizer, if the view exposes one (attribute `tokenizer_digest`, or
     config key `_tokenizer_sha256` set by the reader)."""
     d = getattr(view, "tokenizer_digest", None)
-    if d is None and hasattr(view, "view"):
-        d = getattr(view.view, "tokenizer_digest", None)
     if d is None:
         d = (view.config or {}).get("_tokenizer_sha256")
     return d if isinstance(d, str) and d else None
