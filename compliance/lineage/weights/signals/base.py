@@ -261,7 +261,9 @@ class CachedView:
     """Wraps a TensorView so several signals share one read of each planned tensor.
 
     ``planned(role, layer)`` returns the plan's rows as float64 (or None when the
-    role/layer is absent or the view does not hold those rows)."""
+    role/layer is absent or the view does not hold those rows). The cache keeps them
+    as float32, which every stored dtype (bf16/f16/f32) decodes to exactly, so the
+    values are the same at half the memory; each call hands out a fresh float64 copy."""
 
     def __init__(self, view: TensorView, plan: SamplePlan) -> None:
         self.view = view
@@ -329,13 +331,14 @@ class CachedView:
             if shape is not None:
                 try:
                     got = self.view.rows(role, layer, self.plan.rows_for(role, shape))
-                    arr = np.asarray(got, dtype=np.float64)
+                    arr = np.asarray(got, dtype=np.float32)
                     if arr.ndim == 1:
                         arr = arr[None, :]
                 except (KeyError, LookupError):
                     arr = None
             self._rows[key] = arr
-        return self._rows[key]
+        kept = self._rows[key]
+        return None if kept is None else kept.astype(np.float64)
 
 
 def cached(view: TensorView | CachedView, plan: SamplePlan) -> CachedView:
