@@ -32,7 +32,7 @@ WAIVER_SCHEMA = {
 }
 CONFIG_SCHEMA = {
     "repo_id": Key((str, type(None))),
-    "rules": Key((list, str, type(None))),
+    "rules": Key((list, str, type(None)), items=str),
     "fail_on": Key((str, type(None)), enum=(*FAIL_ON, None)),
     "waivers": Key((list, type(None)), items=dict),
 }
@@ -72,8 +72,6 @@ def parse_config(
         raise ConfigError(f"{origin}: {problems[0]}{more}")
     rules = data.get("rules") or []
     rules = [rules] if isinstance(rules, str) else rules
-    if not all(isinstance(r, str) for r in rules):
-        raise ConfigError(f"{origin}: 'rules' must be a list of directories")
     dirs: list[str] = []
     for r in rules:
         path = Path(r)

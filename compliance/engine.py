@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from compliance.checks import CHECKS
 from compliance.checks.base import CheckContext, CheckResult, Hit
@@ -22,7 +21,15 @@ from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
 from compliance.packs import Pack, Rule
-from compliance.report import Evidence, Finding, ObligationResult, ObligationState, Severity
+from compliance.report import (
+    Evidence,
+    Finding,
+    ObligationResult,
+    ObligationState,
+    Severity,
+    finding_sort_key,
+    obligation_sort_key,
+)
 
 WAIVER_WITHOUT_REASON = "core/waiver-without-reason"
 WAIVER_UNUSED = "core/waiver-unused"
@@ -147,19 +154,6 @@ def _fix_of(pack: Pack | None, rule_id: str) -> str | None:
     return next((r.fix for r in pack.rules if r.id == rule_id), None)
 
 
-def sort_key(f: Finding) -> tuple[Any, ...]:
-    ev = f.evidence[0] if f.evidence else Evidence()
-    return (
-        -f.severity.rank,
-        f.rule_id,
-        f.ancestor or "",
-        ev.file or "",
-        ev.line or 0,
-        ev.key or "",
-        f.message,
-    )
-
-
 def evaluate(
     facts: Facts,
     lineage: Lineage,
@@ -211,6 +205,6 @@ def evaluate(
 
     findings.extend(extra_findings)
     findings = _apply_waivers(findings, config, lineage, by_id)
-    findings.sort(key=sort_key)
-    obligations.sort(key=lambda o: (o.license, o.rule_id))
+    findings.sort(key=finding_sort_key)
+    obligations.sort(key=obligation_sort_key)
     return findings, obligations

@@ -65,7 +65,8 @@ def _resolver(
     except ImportError:
         notes.append("Hub resolver unavailable; ancestors were resolved from the catalog only.")
         return None
-    return HubResolver(catalog=catalog, packs=packs)
+    # a Hub target's settings were read from the environment once, when it was opened
+    return HubResolver(catalog=catalog, packs=packs, settings=getattr(source, "settings", None))
 
 
 def _load_catalog() -> Any:

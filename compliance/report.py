@@ -75,6 +75,22 @@ class Finding:
     waiver_reason: str | None = None
 
 
+def finding_sort_key(f: Finding) -> tuple[Any, ...]:
+    """The one order of findings (docs/json-report.md): waived last, most severe first,
+    then rule id, ancestor and message; ties by the first evidence's file, line, key."""
+    ev = f.evidence[0] if f.evidence else Evidence()
+    return (
+        f.waived,
+        -f.severity.rank,
+        f.rule_id,
+        f.ancestor or "",
+        f.message,
+        ev.file or "",
+        ev.line or 0,
+        ev.key or "",
+    )
+
+
 class ObligationState(str, Enum):
     MET = "met"
     NOT_MET = "not-met"
@@ -89,6 +105,11 @@ class ObligationResult:
     title: str
     state: ObligationState
     ancestors: tuple[str, ...] = ()
+
+
+def obligation_sort_key(o: ObligationResult) -> tuple[str, str]:
+    """The one order of obligations: by licence, then rule id."""
+    return (o.license, o.rule_id)
 
 
 @dataclass

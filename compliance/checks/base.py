@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compliance.checks.text import card_value
 from compliance.report import Evidence, ObligationState
 
 if TYPE_CHECKING:
@@ -82,6 +83,11 @@ def per_ancestor(
     return CheckResult.from_hits(hits)
 
 
+def nearest(ancestors: Iterable[Ancestor], license_id: str) -> Ancestor:
+    """The nearest (lowest depth, first listed on a tie) ancestor under `license_id`."""
+    return min((a for a in ancestors if a.license == license_id), key=lambda a: a.depth)
+
+
 @dataclass
 class CheckContext:
     """Read-only view of one audit, as seen by one rule."""
@@ -101,10 +107,7 @@ class CheckContext:
 
     def declared_license(self) -> str | None:
         """The card's `license:` value, normalised to a lower-case string."""
-        value = self.card_meta.get("license")
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        return value.strip().lower() if isinstance(value, str) and value.strip() else None
+        return card_value(self.card_meta, "license")
 
     def declared_pack(self) -> str | None:
         from compliance.packs import pack_for_declared

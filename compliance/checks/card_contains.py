@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, need_phrases, phrases
-from compliance.checks.text import IndexedText, clip
+from compliance.checks.text import IndexedText, clip, indexed
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
             message="There is no model card (README.md) to carry the required text.",
         )
     cs = bool(options.get("case_sensitive", False))
-    body = IndexedText.build(card.body, card.body_start_line, cs)
+    body = indexed(card.body, card.body_start_line, cs)
     return match_phrases(body, "README.md", options, cs)
 
 
@@ -56,10 +56,9 @@ def match_phrases(text: IndexedText, file: str, options: Any, cs: bool) -> Check
     seen: list[Evidence] = []
     missing: list[Evidence] = []
     if any_of:
-        hit = next(((p, text.find(p, cs)) for p in any_of if text.find(p, cs)), None)
+        hit = next((found for p in any_of if (found := text.find(p, cs))), None)
         if hit:
-            line, raw = hit[1]  # type: ignore[misc]
-            seen.append(Evidence(file=file, line=line, seen=clip(raw)))
+            seen.append(Evidence(file=file, line=hit[0], seen=clip(hit[1])))
         else:
             missing.append(Evidence(file=file, missing=" | ".join(any_of)))
     for phrase in all_of:

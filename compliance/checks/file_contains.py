@@ -27,9 +27,9 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult
+from compliance.checks.base import MET, CheckContext, CheckResult
 from compliance.checks.card_contains import match_phrases
-from compliance.checks.text import IndexedText
+from compliance.checks.text import indexed
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     cs = bool(options.get("case_sensitive", False))
     failures: list[Evidence] = []
     for f in candidates:
-        result = match_phrases(IndexedText.build(f.text, 1, cs), f.path, options, cs)
-        if result.state.value == "met":
+        result = match_phrases(indexed(f.text, 1, cs), f.path, options, cs)
+        if result.state is MET:
             return result
         failures.extend(result.evidence)
     return CheckResult.not_met(*failures)

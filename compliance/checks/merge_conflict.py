@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.base import CheckContext, CheckResult, Hit, nearest
 from compliance.checks.license_compatible import COMMERCIAL_IDS, is_commercial_claim
 from compliance.lineage.model import Ancestor
 
@@ -65,10 +65,6 @@ def _family(ctx: CheckContext, license_id: str, families: dict[str, list[str]]) 
     return license_id
 
 
-def _first(ancestors: list[Ancestor], license_id: str) -> Ancestor:
-    return min((a for a in ancestors if a.license == license_id), key=lambda a: a.depth)
-
-
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     o = rule.check.options
     ancestors = [a for a in ctx.lineage.ancestors if a.license]
@@ -94,7 +90,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
         hit(
             "a",
             "a share-alike parent is combined with a custom model licence",
-            [_first(ancestors, x) for x in sa + custom],
+            [nearest(ancestors, x) for x in sa + custom],
         )
     # (b) two versions of one family
     for fam, ids in sorted((o.get("versioned_families") or {}).items()):
@@ -103,7 +99,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
             hit(
                 "b",
                 f"parents carry different {fam} licence versions",
-                [_first(ancestors, x) for x in versions],
+                [nearest(ancestors, x) for x in versions],
             )
     # (c) outputs-ban parent merged with another family
     fams = o.get("families") or {}
@@ -125,7 +121,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
                     "c",
                     f"a parent under {banned} (which forbids improving other models) is "
                     "merged with another model family",
-                    [_first(members, banned)] + [branches[q][0] for q in others],
+                    [nearest(members, banned)] + [branches[q][0] for q in others],
                 )
     # (d) research-only parent + commercial claim
     commercial_ids = tuple(o.get("commercial_ids") or COMMERCIAL_IDS)
@@ -142,6 +138,6 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
         hit(
             "d",
             f"a research-only parent is combined with a commercial claim ({what})",
-            [_first(ancestors, x) for x in research + commercial_parents],
+            [nearest(ancestors, x) for x in research + commercial_parents],
         )
     return CheckResult.from_hits(hits)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.base import CheckContext, CheckResult, Hit, nearest
 
 if TYPE_CHECKING:
     from compliance.packs import Rule
@@ -28,12 +28,12 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
         pack = ctx.packs.get(lic)
         if pack is None or pack.commercial is not False:
             continue
-        nearest = min((a for a in ctx.lineage.ancestors if a.license == lic), key=lambda a: a.depth)
+        first = nearest(ctx.lineage.ancestors, lic)
         hits.append(
             Hit(
-                evidence=tuple(nearest.evidence[:1]),
-                ancestor=nearest.repo_id,
-                message=f"`{nearest.repo_id}` is under {pack.title} ({lic}), which does not permit "
+                evidence=tuple(first.evidence[:1]),
+                ancestor=first.repo_id,
+                message=f"`{first.repo_id}` is under {pack.title} ({lic}), which does not permit "
                 "commercial use; this model inherits that restriction.",
             )
         )

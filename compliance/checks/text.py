@@ -9,8 +9,11 @@ numbers are kept so evidence can point at the line where a phrase was seen.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": None, "*": None})
 _WS = re.compile(r"\s+")
@@ -20,6 +23,15 @@ def normalise(text: str, case_sensitive: bool = False) -> str:
     """Collapse whitespace, unify quotes, drop `*` and backticks; casefold unless asked not to."""
     out = _WS.sub(" ", text.translate(_QUOTES)).strip()
     return out if case_sensitive else out.casefold()
+
+
+def card_value(metadata: Mapping[str, Any], key: str) -> str | None:
+    """A card metadata value as a lower-case string (a one-item list counts as its item),
+    or None when it is missing, blank or not text."""
+    v = metadata.get(key)
+    if isinstance(v, list) and len(v) == 1:
+        v = v[0]
+    return v.strip().lower() if isinstance(v, str) and v.strip() else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,13 @@ class IndexedText:
             return None
         idx = max(bisect.bisect_right(self.starts, at) - 1, 0)
         return self.lines[idx], self.raw[idx]
+
+
+@functools.lru_cache(maxsize=32)
+def indexed(text: str, first_line: int = 1, case_sensitive: bool = False) -> IndexedText:
+    """`IndexedText.build`, once per text: every card-contains / file-contains rule of an
+    audit reads the same README and licence files."""
+    return IndexedText.build(text, first_line, case_sensitive)
 
 
 def clip(text: str, limit: int = 200) -> str:

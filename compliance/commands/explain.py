@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from compliance import packs as packs_mod
 from compliance.commands.output import emit
 from compliance.errors import ConfigError, ExitCode
+from compliance.reporters.escape import INVISIBLE
 
-# Rule text is printed to a terminal: keep newlines, drop other control characters.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+NONE_RECORDED = "None recorded."
+NO_CLAUSE = "None: this rule is not a licence obligation."
 
 
 def _clean(text: object) -> str:
-    return _CONTROL.sub("", str(text)).strip()
+    """Rule text is printed to a terminal: keep newlines, drop tabs and the invisible
+    characters the Markdown reporter drops (controls, bidi overrides, zero-width)."""
+    return INVISIBLE.sub("", str(text).replace("\t", "")).strip()
 
 
 def _data(rule: packs_mod.Rule, pack: packs_mod.Pack | None) -> dict[str, Any]:
@@ -73,12 +75,15 @@ def _text(d: dict[str, Any]) -> str:
         licence = d["pack"]["title"] or d["pack"]["id"]
         out += ["", "## The clause", "", f"{licence} {clause['section']} ({verified}{note}):", ""]
         out += [f"> {line}" for line in clause["quote"].splitlines()]
+    else:
+        rests_on = " It rests on the references below." if d["references"] else ""
+        out += ["", "## The clause", "", NO_CLAUSE + rests_on]
+    # Every section is always shown (README: what, why, clause, example, known problems,
+    # fix), so a rule that leaves one out says so instead of silently dropping it.
     for key, heading in (("example", "Example"), ("known_problems", "Known problems")):
-        if d[key]:
-            out += ["", f"## {heading}", "", d[key]]
+        out += ["", f"## {heading}", "", d[key] or NONE_RECORDED]
     out += ["", "## Message", "", d["message"]]
-    if d["fix"]:
-        out += ["", "## Fix", "", d["fix"]]
+    out += ["", "## Fix", "", d["fix"] or NONE_RECORDED]
     if d["references"]:
         out += ["", "## References", ""] + [f"- {r}" for r in d["references"]]
     return "\n".join(_clean(line) if line else "" for line in out) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from compliance.checks.text import normalise
+from compliance.checks.text import card_value, normalise
 from compliance.packs.load import load_all
 from compliance.packs.model import Pack
 
@@ -36,14 +36,6 @@ def identifier(packs: Sequence[Pack]) -> Callable[[str, str], list[str]]:
     return lambda text, kind: identify_text(text, kind, frozen)
 
 
-def _meta_value(metadata: Mapping[str, Any], key: str) -> str | None:
-    """A card value as a lower-case string (a one-item list counts as its item)."""
-    v = metadata.get(key)
-    if isinstance(v, list) and len(v) == 1:
-        v = v[0]
-    return v.strip().lower() if isinstance(v, str) and v.strip() else None
-
-
 def pack_for_declared(
     metadata: Mapping[str, Any], packs: Iterable[Pack] | None = None
 ) -> str | None:
@@ -51,9 +43,9 @@ def pack_for_declared(
     (among `packs`, default: the built-in packs)."""
     if packs is None:
         packs = load_all()
-    lic = _meta_value(metadata, "license")
-    name = _meta_value(metadata, "license_name")
-    link = _meta_value(metadata, "license_link")
+    lic = card_value(metadata, "license")
+    name = card_value(metadata, "license_name")
+    link = card_value(metadata, "license_link")
     ordered = sorted(packs, key=lambda p: p.id)
     if lic and lic not in ("other", "unknown"):
         for p in ordered:

@@ -4,7 +4,8 @@
 one line per key with its types, whether it is required and its allowed values.
 `compliance.config` reuses them for `.modelcheck.yaml`. `pack_problems` and
 `rule_problems` add the cross-field rules a schema cannot say (ids match folder
-and file names, licence rules need a clause, check options fit their kind).
+and file names, licence rules need a clause, an unverified clause needs a note,
+check options fit their kind).
 Every function returns one-line problem messages; none raises.
 """
 
@@ -172,6 +173,9 @@ def rule_problems(data: Any, pack: dict[str, Any], stem: str) -> list[str]:
             problems.append("licence rules need a 'clause' (section + verbatim quote)")
         if not data.get("applies_to"):
             problems.append("licence rules need 'applies_to' (the relations that trigger them)")
+    clause = data.get("clause") or {}
+    if clause.get("verified") is False and not (clause.get("note") or "").strip():
+        problems.append("'clause.verified: false' needs a 'clause.note' saying why")
     for rel in data.get("applies_to") or []:
         if rel not in RELATIONS:
             problems.append(f"'applies_to' value {rel!r} is not one of {', '.join(RELATIONS)}")

@@ -11,7 +11,7 @@ import re
 
 # C0/C1 controls plus the Unicode bidi overrides ("Trojan Source") and zero-width
 # joiners an attacker could use to make text read differently from what it is.
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _WHITESPACE_RUN = re.compile(r"[\t\r\n]+")
@@ -19,8 +19,10 @@ _WHITESPACE_RUN = re.compile(r"[\t\r\n]+")
 # strikethrough, table cells, math. `<`, `>` and `&` become entities (HTML).
 # Intraword "_" (base_model) is left alone: GFM never treats it as emphasis.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|~$])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-# Block markup only matters at the start of a line: "# ", "- ", "+ ", "1. ".
-_BLOCK_START = re.compile(r"^([#+\-=]|\d+\.)(?=\s|$)")
+# Block markup only matters at the start of a line: ATX headings ("# " to "###### "),
+# list items ("- ", "+ ", "1. ", "1) "), thematic breaks and setext underlines ("---",
+# "==="). Escaping the marker's last character defuses each.
+_BLOCK_START = re.compile(r"^(#+|-+|=+|\+|\d+[.)])(?=\s|$)")
 _ZWSP = "\u200b"
 
 
@@ -29,7 +31,7 @@ def clean(text: object, limit: int | None = None) -> str:
     cut to `limit` characters with an ellipsis."""
     s = "" if text is None else str(text)
     s = _WHITESPACE_RUN.sub(" ", s)
-    s = _INVISIBLE.sub("", s).strip()
+    s = INVISIBLE.sub("", s).strip()
     if limit is not None and len(s) > limit:
         s = s[: max(limit - 1, 0)].rstrip() + "…"
     return s

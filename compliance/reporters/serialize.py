@@ -11,20 +11,19 @@ import enum
 from typing import Any
 
 from compliance import __version__
-from compliance.report import Evidence, Finding, ObligationResult, Report, Severity
+from compliance.report import (
+    Evidence,
+    Finding,
+    ObligationResult,
+    Report,
+    Severity,
+    finding_sort_key,
+    obligation_sort_key,
+)
 
 SCHEMA_VERSION = "1.0"
 
 SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
-
-
-def finding_sort_key(f: Finding) -> tuple[Any, ...]:
-    """Waived last, then most severe first, then by rule id, ancestor, message."""
-    return (f.waived, -f.severity.rank, f.rule_id, f.ancestor or "", f.message)
-
-
-def obligation_sort_key(o: ObligationResult) -> tuple[str, str]:
-    return (o.license, o.rule_id)
 
 
 def plain(value: Any) -> Any:
@@ -109,17 +108,16 @@ def _lineage(lineage: Any) -> dict[str, Any] | None:
     }
 
 
-def highest_severity(report: Report) -> str | None:
-    for sev in SEVERITY_ORDER:
-        if any(f.severity.value == sev and not f.waived for f in report.findings):
-            return sev
-    return None
+def highest_severity(counts: dict[str, int]) -> str | None:
+    """The most severe level with a finding that counts (`Report.counts()`), or None."""
+    return next((sev for sev in SEVERITY_ORDER if counts[sev]), None)
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The JSON report. Key order is part of the format (stable diffs)."""
     findings = sorted(report.findings, key=finding_sort_key)
     obligations = sorted(report.obligations, key=obligation_sort_key)
+    counts = report.counts()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "modelcheck", "version": __version__},
@@ -139,8 +137,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in findings],
         "obligations": [obligation_dict(o) for o in obligations],
         "summary": {
-            "counts": report.counts(),
-            "highest_severity": highest_severity(report),
+            "counts": counts,
+            "highest_severity": highest_severity(counts),
             "rule_packs": sorted(report.rule_packs),
             "config_fail_on": report.config_fail_on,
         },

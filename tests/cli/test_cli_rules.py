@@ -68,3 +68,62 @@ def test_explain_unknown_rule_is_exit_2(capsys: pytest.CaptureFixture[str]) -> N
     assert capsys.readouterr().err == (
         "modelcheck: error: nope/nothing: no such rule (see 'modelcheck rules list')\n"
     )
+
+
+EXPLAIN_SECTIONS = [
+    "## What it does",
+    "## Why it matters",
+    "## The clause",
+    "## Example",
+    "## Known problems",
+    "## Message",
+    "## Fix",
+]
+
+
+def test_explain_shows_every_section_for_every_shipped_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """README: explain prints what, why, the clause, an example, known problems, the fix.
+    Ten core rules had no known problems, and core rules printed no clause section."""
+    from compliance import packs
+
+    for rule in (r for p in packs.load_all() for r in p.rules):
+        assert cli.main(["explain", rule.id]) == 0
+        out = capsys.readouterr().out
+        headings = [line for line in out.splitlines() if line.startswith("## ")]
+        assert headings[: len(EXPLAIN_SECTIONS)] == EXPLAIN_SECTIONS, rule.id
+        assert "None recorded." not in out, rule.id
+
+
+def _one_rule_pack(root: Path, title: str, docs: str = "") -> None:
+    pack = root / "acme"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("schema: 1\nid: acme\nkind: policy\ntitle: ACME\n", "utf-8")
+    (pack / "bare.yaml").write_text(
+        f"id: acme/bare\ntitle: {json.dumps(title)}\ncategory: naming\nseverity: info\n"
+        "check: {kind: informational}\nmessage: m\n"
+        f"docs: {{what: w, why: y{docs}}}\n",
+        "utf-8",
+    )
+
+
+def test_explain_says_when_a_section_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_rule_pack(tmp_path, "Bare")
+    assert cli.main(["explain", "acme/bare", "--rules", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("## ")] == EXPLAIN_SECTIONS
+    assert out.count("None recorded.") == 3  # example, known problems, fix
+    assert "None: this rule is not a licence obligation." in out
+
+
+def test_explain_drops_invisible_characters_like_the_markdown_reporter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # zero-width space, left-to-right mark, BOM: the old filter let these through
+    _one_rule_pack(tmp_path, "Ba\u200bre\u200e\ufeff\u202e")
+    assert cli.main(["explain", "acme/bare", "--rules", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "# acme/bare: Bare"

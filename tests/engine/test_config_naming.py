@@ -34,6 +34,7 @@ def test_parse_full_config(tmp_path):
         ({"waivers": [{"reason": "x"}]}, "missing required key 'waivers[0].rule'"),
         ({"waivers": "all"}, "'waivers' must be list or null"),
         (["a"], "document must be a mapping"),
+        ({"rules": ["policies/", 5]}, "'rules' items must be str"),
     ],
 )
 def test_config_errors_are_one_line(tmp_path, data, message):

@@ -390,3 +390,30 @@ def test_disabled_cache_writes_nothing(tmp_path, monkeypatch):
         assert not (tmp_path / "xdg").exists()
     finally:
         packs.clear_memo()
+
+
+def test_unverified_clause_needs_a_note(tmp_path):
+    """rules/README.md: `note` is required when `verified` is false; the loader let it pass."""
+    unverified = RULE.replace('quote: "display Built with Demo"}', 'quote: "x", verified: false}')
+    write_pack(tmp_path, rules={"built-with": unverified})
+    problems = packs.validate_dir(tmp_path)
+    assert any("needs a 'clause.note'" in p for p in problems), problems
+    noted = unverified.replace("verified: false}", "verified: false, note: from a blog post}")
+    write_pack(tmp_path / "ok", rules={"built-with": noted})
+    assert packs.validate_dir(tmp_path / "ok") == []
+
+
+def test_rules_readme_documents_every_check_kind_and_option():
+    """rules/README.md must match what the loader accepts (it listed 8 of the 20 kinds)."""
+    from compliance.checks import CHECKS
+
+    readme = (Path(__file__).resolve().parents[2] / "rules" / "README.md").read_text("utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for kind, module in CHECKS.items():
+        assert kind in rows, f"check kind {kind} missing from rules/README.md"
+        for option in module.OPTIONS:
+            assert f"`{option}" in rows[kind], f"option {option} of {kind} undocumented"

@@ -25,6 +25,17 @@ def test_md_escapes_block_markup_at_the_start_only() -> None:
     assert md("Llama 3.1 # not a heading") == "Llama 3.1 # not a heading"
 
 
+def test_md_escapes_every_block_marker_at_the_start() -> None:
+    # "## x" was left as a level-2 heading; "1) x", "---" and "===" were left as markup too.
+    assert md("## x") == "#\\# x"
+    assert md("###### x") == "#####\\# x"
+    assert md("1) item") == "1\\) item"
+    assert md("---") == "--\\-"
+    assert md("===") == "==\\="
+    assert prose("## `a` b") == "#\\# `a` b"
+    assert md("--name") == "--name"
+
+
 def test_code_spans_cannot_be_closed_early() -> None:
     assert code("plain") == "`plain`"
     assert code("a`b") == "`` a`b ``"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -53,3 +54,28 @@ def test_weights_object_with_to_dict_is_serialised(report: Report) -> None:
 
     report.weights = Evidence()
     assert json.loads(to_json.render(report))["weights"] == {"verdict": "derived", "score": 0.99}
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "llama31-finetune-apache"
+
+
+def test_engine_and_json_share_one_finding_order(tmp_path: Path) -> None:
+    """The engine and the serializer sorted findings by two different keys; now one
+    (`compliance.report.finding_sort_key`): the JSON keeps the engine's order."""
+    from compliance.pipeline import AuditOptions, run_audit
+
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "repo_id: acme/SupportBot-8B\n"
+        "waivers: [{rule: llama3.1/built-with, reason: On the about page.}]\n",
+        "utf-8",
+    )
+    report = run_audit(
+        AuditOptions(target=str(EXAMPLE), config_file=str(config))
+    )
+    data = json.loads(to_json.render(report))
+    keys = [(f.rule_id, f.ancestor, f.message, f.waived) for f in report.findings]
+    assert keys == [
+        (f["rule_id"], f["ancestor"], f["message"], f["waived"]) for f in data["findings"]
+    ]
+    assert keys[-1][0] == "llama3.1/built-with" and keys[-1][3] is True  # waived last

@@ -149,3 +149,20 @@ def test_hub_target_shows_revision_and_commit(report: Report) -> None:
     assert f"| Revision | `v1` at `{'a' * 40}` |" in text
     assert "| Target | `acme/m@v1` (hub) |" in text
     assert "| Revision |" not in to_markdown.render(report)
+
+
+def test_a_file_name_cannot_start_a_heading_or_list(tmp_path) -> None:
+    """A facts problem's message starts with the repo's own path; "## x/…" used to render
+    as a heading (md escaped only one "#"), "1) x/…" as a list item."""
+    from compliance.pipeline import AuditOptions, run_audit
+
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# Model\n", "utf-8")
+    for folder in ("## Pwned", "1) Pwned"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "adapter_config.json").write_text("[1]", "utf-8")
+    text = to_markdown.render(run_audit(AuditOptions(target=str(tmp_path))))
+    assert "#\\# Pwned/adapter_config.json: not a JSON object" in text
+    assert "1\\) Pwned/adapter_config.json: not a JSON object" in text
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").render(text)
+    assert "<h2>Pwned" not in html and "<li>Pwned" not in html
