@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from compliance import safeload
 from compliance.errors import RulePackError
 from compliance.packs import cache as cache_mod
 from compliance.packs.build import build_pack, build_rule
@@ -23,7 +22,6 @@ from compliance.packs.schema import pack_problems, rule_problems
 from compliance.packs.spdx import spdx_problem
 from compliance.resources import data_dir
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SKIP_DIRS = ("examples",)
 MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
 
@@ -44,13 +42,14 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStam
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise RulePackError(str(path), f"cannot read: {e}") from e
-    try:
-        return yaml.load(text, Loader=_LOADER), stamp, False  # noqa: S506 - a safe loader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise RulePackError(str(path), f"invalid YAML: {problem}{line}") from e
+    # Bounded like every other YAML modelcheck reads: an audited repo can name a
+    # rule directory of its own (`.modelcheck.yaml` rules:), so an alias bomb or
+    # absurd nesting here must fail fast, not hang the audit.
+    loaded = safeload.load_yaml(text, str(path), max_bytes=MAX_RULE_FILE)
+    if loaded.error is not None:
+        line = f" (line {loaded.error.line})" if loaded.error.line is not None else ""
+        raise RulePackError(str(path), f"invalid YAML: {loaded.error.message}{line}")
+    return loaded.value, stamp, False
 
 
 def _rule_files(pack_dir: Path) -> list[Path]:

@@ -29,7 +29,10 @@ def test_parse_full_config(tmp_path):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"fail_on": "fatal"}, "'fail_on' must be one of error, warning, info, none (got 'fatal')"),
+        (
+            {"fail_on": "fatal"},
+            "'fail_on' must be one of error, warning, info, never, none (got 'fatal')",
+        ),
         ({"colour": 1}, "unknown key 'colour'"),
         ({"waivers": [{"reason": "x"}]}, "missing required key 'waivers[0].rule'"),
         ({"waivers": "all"}, "'waivers' must be list or null"),
@@ -100,3 +103,10 @@ def test_naming_sources_in_order(tmp_path):
 def test_hub_repo_id_names_a_hub_audit():
     f = facts({"model_name": "Card"}, source_kind="hub", repo_id="acme/hub-model")
     assert model_name(f) == ("acme/hub-model", "Hub repo id")
+
+
+def test_fail_on_never_is_accepted_as_on_the_command_line():
+    from compliance.config import parse_config
+
+    assert parse_config({"fail_on": "never"}, ".modelcheck.yaml", None).fail_on == "never"
+    assert parse_config({"fail_on": "none"}, ".modelcheck.yaml", None).fail_on == "none"

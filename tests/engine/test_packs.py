@@ -234,7 +234,9 @@ def test_doc_cache_answers_for_unchanged_files(tmp_path, doc_cache, monkeypatch)
     d = write_pack(tmp_path / "p")
     age(d / "pack.yaml", d / "built-with.yaml")
     reload(tmp_path / "p")  # stores both documents
-    monkeypatch.setattr(packs.load.yaml, "load", lambda *a, **k: pytest.fail("YAML parsed"))
+    monkeypatch.setattr(
+        packs.load.safeload, "load_yaml", lambda *a, **k: pytest.fail("YAML parsed")
+    )
     assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
 
 
@@ -258,9 +260,11 @@ def test_doc_cache_does_not_trust_racy_entries(tmp_path, doc_cache, monkeypatch)
     d = write_pack(tmp_path / "p")  # fresh files: their entries are racy
     reload(tmp_path / "p")
     parsed: list[str] = []
-    real_load = packs.load.yaml.load
+    real_load = packs.load.safeload.load_yaml
     monkeypatch.setattr(
-        packs.load.yaml, "load", lambda text, **k: parsed.append(text) or real_load(text, **k)
+        packs.load.safeload,
+        "load_yaml",
+        lambda text, *a, **k: parsed.append(text) or real_load(text, *a, **k),
     )
     reload(tmp_path / "p")
     assert len(parsed) == 2 and (d / "built-with.yaml").read_text() in parsed

@@ -34,3 +34,17 @@ def test_validate_dir_names_the_pack_file(tmp_path: Path) -> None:
 
 def test_shipped_packs_have_valid_spdx_values() -> None:
     assert validate_dir(data_dir("rules")) == []
+
+
+def test_a_rule_pack_alias_bomb_fails_fast_with_one_line(tmp_path: Path) -> None:
+    # An audited repo can bring its own rule directory through `.modelcheck.yaml`.
+    pack = tmp_path / "mit"
+    shutil.copytree(data_dir("rules") / "mit", pack)
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 10) + "]")
+    (pack / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    problems = validate_dir(pack)
+    assert len(problems) == 1
+    assert "bomb.yaml" in problems[0] and "invalid YAML" in problems[0]
