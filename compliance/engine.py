@@ -20,7 +20,7 @@ from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
-from compliance.packs import Pack, Rule
+from compliance.packs.identify import Identifier
 from compliance.report import (
     Evidence,
     Finding,
@@ -30,6 +30,7 @@ from compliance.report import (
     finding_sort_key,
     obligation_sort_key,
 )
+from compliance.rule_model import Pack, Rule
 
 WAIVER_WITHOUT_REASON = "core/waiver-without-reason"
 WAIVER_UNUSED = "core/waiver-unused"
@@ -170,9 +171,14 @@ def evaluate(
     name = model_name or lineage.model
     findings: list[Finding] = []
     obligations: list[ObligationResult] = []
+    identify = Identifier(packs)
+    declared_pack = identify.card(facts.card)
+    identified = identify.files(facts.license_files)
 
     def context(pack: Pack, ancestors: tuple[Ancestor, ...]) -> CheckContext:
-        return CheckContext(facts, lineage, name, by_id, pack, ancestors, config)
+        return CheckContext(
+            facts, lineage, name, by_id, pack, ancestors, declared_pack, identified
+        )
 
     relation = lineage.relation
     # Only ancestors bring licences: a model without any gets no derivative obligations.

@@ -6,10 +6,9 @@ module (numpy, huggingface_hub) are imported only when the audit needs them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance import packs as packs_mod
 from compliance.config import Config, config_for, load_config_file
@@ -17,15 +16,19 @@ from compliance.engine import evaluate
 from compliance.errors import ConfigError, PathNotFoundError
 from compliance.facts.model import Facts
 from compliance.facts.read import read_facts
+from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
-from compliance.lineage.model import AncestorResolver, Lineage
+from compliance.lineage.model import AncestorResolver, Lineage, catalog_disagreement
 from compliance.naming import model_name
-from compliance.report import Finding, Report
+from compliance.packs.identify import Identifier
+from compliance.repo_id import split_target
+from compliance.report import RESOLVE_MODES, Finding, Report
+from compliance.rule_model import Pack
 from compliance.sources.base import Source
 from compliance.sources.local import LocalSource
 
-RESOLVE_MODES = ("auto", "hub", "catalog")
-_HUB_TARGET = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+)(?:@([\w./-]+))?$")
+if TYPE_CHECKING:
+    from compliance.lineage.catalog import Catalog
 
 
 @dataclass
@@ -43,18 +46,18 @@ def open_source(target: str) -> Source:
     """A LocalSource for an existing path, else a HubSource for `org/name[@rev]`."""
     if Path(target).exists():
         return LocalSource(target)
-    m = _HUB_TARGET.match(target)
-    if m is None or ".." in target:
+    hub = split_target(target)
+    if hub is None:
         raise PathNotFoundError(
             f"{target}: no such directory, and not a Hub repo id (org/name[@revision])"
         )
     from compliance.sources.hub import HubSource  # lazy: network stack
 
-    return HubSource.open(m.group(1), m.group(2))
+    return HubSource.open(hub[0], hub[1], wanted=read_by_facts)
 
 
 def _resolver(
-    mode: str, source: Source, catalog: Any, packs: list[Any], notes: list[str]
+    mode: str, source: Source, catalog: Catalog, packs: list[Pack], notes: list[str]
 ) -> AncestorResolver | None:
     if mode not in RESOLVE_MODES:
         raise ConfigError(f"--resolve must be one of {', '.join(RESOLVE_MODES)} (got {mode!r})")
@@ -66,10 +69,12 @@ def _resolver(
         notes.append("Hub resolver unavailable; ancestors were resolved from the catalog only.")
         return None
     # a Hub target's settings were read from the environment once, when it was opened
-    return HubResolver(catalog=catalog, packs=packs, settings=getattr(source, "settings", None))
+    return HubResolver(
+        identify=Identifier(packs), catalog=catalog, settings=getattr(source, "settings", None)
+    )
 
 
-def _load_catalog() -> Any:
+def _load_catalog() -> Catalog:
     from compliance.lineage.catalog import Catalog
 
     return Catalog.load()
@@ -85,30 +90,7 @@ def _repo_config(facts: Facts, source: Source, notes: list[str]) -> dict[str, An
     return raw
 
 
-def _extend_identification(facts: Facts, extra: list[packs_mod.Pack]) -> None:
-    """License files were identified before the repo's own rule dirs were known."""
-    if not extra:
-        return
-    for lf in facts.license_files:
-        for pid in packs_mod.identify_text(lf.text, lf.kind, extra):
-            if pid not in lf.identified:
-                lf.identified.append(pid)
-
-
-def _declared(facts: Facts) -> str | None:
-    meta = facts.card.metadata
-    lic = meta.get("license")
-    if isinstance(lic, list):
-        lic = ", ".join(str(x) for x in lic)
-    if not isinstance(lic, str) or not lic.strip():
-        return None
-    name = meta.get("license_name")
-    if lic.strip().lower() == "other" and isinstance(name, str) and name.strip():
-        return f"other ({name.strip()})"
-    return lic.strip()
-
-
-def _lineage_notes(lineage: Lineage, by_id: dict[str, Any]) -> list[str]:
+def _lineage_notes(lineage: Lineage, by_id: dict[str, Pack]) -> list[str]:
     notes = []
     for lic in lineage.licenses():
         if lic not in by_id:
@@ -119,19 +101,15 @@ def _lineage_notes(lineage: Lineage, by_id: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _catalog_notes(lineage: Lineage, catalog: Any) -> list[str]:
+def _catalog_notes(lineage: Lineage, catalog: Catalog) -> list[str]:
     """Where an ancestor's own repo on the Hub names another licence than the catalog."""
     notes = []
     for a in lineage.ancestors:
         entry = catalog.lookup(a.repo_id) if a.resolution == "hub" and a.license else None
-        other = getattr(entry, "license", None)
+        other = entry.license if entry is not None else None
         if other and other != a.license:
             at = f"{a.repo_id}@{a.revision[:12]}" if a.revision else a.repo_id
-            notes.append(
-                f"Hub and built-in catalog disagree on `{a.repo_id}`: its repo on the Hub "
-                f"({at}, {a.license_source}) says `{a.license}`, the catalog says `{other}`; "
-                "the Hub's answer was used. Check which licence applies."
-            )
+            notes.append(catalog_disagreement(a.repo_id, at, a.license, a.license_source, other))
     return notes
 
 
@@ -149,18 +127,14 @@ def run_audit(opts: AuditOptions) -> Report:
     """Audit one model repo and return the report (findings are data; errors raise)."""
     notes: list[str] = []
     cli_config: Config | None = load_config_file(opts.config_file) if opts.config_file else None
-    base_dirs = list(opts.rules_dirs) + list(cli_config.rules if cli_config else ())
-    packs = packs_mod.load_all(base_dirs)
     source = open_source(opts.target)
     # a Hub audit reads a few shard headers only, unless --weights needs them all
-    facts = read_facts(source, packs_mod.identifier(packs), all_shard_headers=opts.weights)
+    facts = read_facts(source, all_shard_headers=opts.weights)
 
-    repo_dir = Path(source.root) if isinstance(source, LocalSource) else None  # type: ignore[attr-defined]
+    repo_dir = Path(source.root) if isinstance(source, LocalSource) else None
     config = cli_config or config_for(_repo_config(facts, source, notes), None, repo_dir)
-    if config is not None and config is not cli_config and config.rules:
-        before = {p.id for p in packs}
-        packs = packs_mod.load_all(base_dirs + list(config.rules))
-        _extend_identification(facts, [p for p in packs if p.id not in before])
+    # the final pack set, known only now that the repo's own .modelcheck.yaml was read
+    packs = packs_mod.load_all(list(opts.rules_dirs) + list(config.rules if config else ()))
     name, name_source = model_name(facts, opts.name, config)
 
     catalog = _load_catalog()
@@ -183,7 +157,7 @@ def run_audit(opts: AuditOptions) -> Report:
         source_kind=source.kind,
         model_name=name,
         model_name_source=name_source,
-        declared_license=_declared(facts),
+        declared_license=facts.card.declared_license,
         relation=lineage.relation,
         revision=source.revision,
         commit=source.commit,

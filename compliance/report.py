@@ -21,6 +21,13 @@ class Severity(str, Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
+# `--fail-on` / `fail_on:`: the lowest severity that makes the exit code 1 ("never": none)
+FAIL_ON = ("error", "warning", "info", "never")
+FAIL_ON_ALIASES = {"none": "never"}  # .modelcheck.yaml may spell "never" as "none"
+DEFAULT_FAIL_ON = "error"
+# `--resolve`: where ancestor licences come from (auto: the Hub for Hub targets)
+RESOLVE_MODES = ("auto", "hub", "catalog")
+
 CATEGORIES: tuple[str, ...] = (
     "license-missing",
     "license-unknown",

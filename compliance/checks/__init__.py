@@ -7,8 +7,6 @@ Each module has a docstring (What / Why / Example / Options), `KIND`, `OPTIONS`
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from compliance.checks import (
     ancestor_license,
     card_contains,
@@ -31,8 +29,9 @@ from compliance.checks import (
     undeclared_base,
     unresolved_ancestor,
 )
+from compliance.checks.base import CheckKind
 
-CHECKS: dict[str, ModuleType] = {
+CHECKS: dict[str, CheckKind] = {
     m.KIND: m
     for m in (
         card_contains,
@@ -58,9 +57,3 @@ CHECKS: dict[str, ModuleType] = {
     )
 }
 
-
-def get(kind: str) -> ModuleType:
-    try:
-        return CHECKS[kind]
-    except KeyError:
-        raise ValueError(f"no such check kind: {kind}") from None

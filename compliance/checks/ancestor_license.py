@@ -25,7 +25,7 @@ from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "ancestor-license"
 OPTIONS: dict[str, Any] = {"forbid_ids": list[str], "forbid_categories": list[str]}

@@ -12,16 +12,13 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import Any, Protocol
 
-from compliance.checks.text import card_value
+from compliance.facts.model import Card, Facts
+from compliance.lineage.model import Ancestor, Lineage
 from compliance.report import Evidence, ObligationState
-
-if TYPE_CHECKING:
-    from compliance.config import Config
-    from compliance.facts.model import Facts
-    from compliance.lineage.model import Ancestor, Lineage
-    from compliance.packs import Pack
+from compliance.rule_model import Pack, Rule
 
 MET = ObligationState.MET
 NOT_MET = ObligationState.NOT_MET
@@ -90,7 +87,12 @@ def nearest(ancestors: Iterable[Ancestor], license_id: str) -> Ancestor:
 
 @dataclass
 class CheckContext:
-    """Read-only view of one audit, as seen by one rule."""
+    """Read-only view of one audit, as seen by one rule.
+
+    Licence identification ran once for the audit's final set of packs:
+    `declared_pack` is the pack the card's licence metadata names, `identified`
+    maps each licence-bearing file to the packs its text matches.
+    """
 
     facts: Facts
     lineage: Lineage
@@ -98,33 +100,38 @@ class CheckContext:
     packs: Mapping[str, Pack]
     pack: Pack  # the pack the rule belongs to
     ancestors: tuple[Ancestor, ...] = ()  # ancestors bringing this licence (all, for core/policy)
-    config: Config | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    declared_pack: str | None = None
+    identified: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def card(self) -> Card:
+        return self.facts.card
 
     @property
     def card_meta(self) -> Mapping[str, Any]:
+        """The front matter as parsed (for the kinds that take any key from a rule)."""
         return self.facts.card.metadata
 
-    def declared_license(self) -> str | None:
-        """The card's `license:` value, normalised to a lower-case string."""
-        return card_value(self.card_meta, "license")
-
-    def declared_pack(self) -> str | None:
-        from compliance.packs import pack_for_declared
-
-        return pack_for_declared(self.card_meta, list(self.packs.values()))
-
-    def meta_evidence(self, key: str, seen: Any = None, missing: str | None = None) -> Evidence:
+    def meta_evidence(self, key: str, seen: object = None, missing: str | None = None) -> Evidence:
         """Evidence pointing at a card metadata key."""
         line = self.facts.card.metadata_lines.get(key)
         shown = None if seen is None else str(seen)
         return Evidence(
-            file=getattr(self.facts.card, "path", "README.md"),
+            file=self.facts.card.path,
             line=line,
             key=f"card:{key}",
             seen=shown,
             missing=missing,
         )
+
+
+class CheckKind(Protocol):
+    """What the engine and the rule loader rely on in a check kind module."""
+
+    KIND: str
+    OPTIONS: Mapping[str, Any]  # option -> Python type (list[str], str | None, ...)
+
+    def check(self, ctx: CheckContext, rule: Rule) -> CheckResult: ...
 
 
 # -- option validation (yamllint's CONF, as Python types) ---------------------
@@ -159,7 +166,7 @@ def _type_ok(value: Any, spec: Any) -> bool:
     return isinstance(value, spec)
 
 
-def validate_options(module: Any, options: Mapping[str, Any]) -> list[str]:
+def validate_options(module: CheckKind | ModuleType, options: Mapping[str, Any]) -> list[str]:
     """Problems with `options` for a check kind module (empty list = valid)."""
     declared: dict[str, Any] = getattr(module, "OPTIONS", {})
     required: tuple[str, ...] = getattr(module, "REQUIRED", ())

@@ -23,11 +23,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, need_phrases, phrases
-from compliance.checks.text import IndexedText, clip, indexed
 from compliance.report import Evidence
+from compliance.text import IndexedText, clip, indexed
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "card-contains"
 OPTIONS: dict[str, Any] = {"any": list[str], "all": list[str], "case_sensitive": bool}

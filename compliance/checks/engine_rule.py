@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "engine"
 OPTIONS: dict[str, Any] = {}

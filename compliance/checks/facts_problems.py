@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult, Hit
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "facts-problems"
 OPTIONS: dict[str, Any] = {"include": list[str], "exclude": list[str]}

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import MET, CheckContext, CheckResult
 from compliance.checks.card_contains import match_phrases
-from compliance.checks.text import indexed
 from compliance.report import Evidence
+from compliance.text import indexed
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "file-contains"
 FILE_KINDS = ("license", "notice", "use-policy")
@@ -75,14 +75,14 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
         return CheckResult.not_met(Evidence(missing=looked_for))
     if options.get("identified"):
         for f in candidates:
-            if ctx.pack.id in f.identified:
+            if ctx.pack.id in ctx.identified.get(f.path, ()):
                 return CheckResult.met(Evidence(file=f.path, seen=f"identified as {ctx.pack.id}"))
         if not options.get("any") and not options.get("all"):
             return CheckResult.not_met(
                 *(
                     Evidence(
                         file=f.path,
-                        seen=", ".join(f.identified) or "not identified",
+                        seen=", ".join(ctx.identified.get(f.path, ())) or "not identified",
                         missing=f"the {ctx.pack.title} text",
                     )
                     for f in candidates

@@ -27,7 +27,7 @@ from compliance.checks.base import NOT_MET, CheckContext, CheckResult, Hit
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "license-compatible"
 OPTIONS: dict[str, Any] = {"commercial_ids": list[str]}
@@ -44,26 +44,22 @@ COMMERCIAL_IDS = (
 )  # fmt: skip
 
 
-def _lower(value: Any) -> str | None:
-    return value.strip().lower() if isinstance(value, str) and value.strip() else None
-
-
 def is_commercial_claim(ctx: CheckContext, declared: str, commercial_ids: tuple[str, ...]) -> bool:
     """True when the declared licence permits commercial use (pack flag, else the id list)."""
-    pid = ctx.declared_pack()
+    pid = ctx.declared_pack
     if pid and pid in ctx.packs and ctx.packs[pid].commercial is not None:
         return bool(ctx.packs[pid].commercial)
     return declared in commercial_ids
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    declared = ctx.declared_license()
+    declared = ctx.card.license_id
     if declared is None:
         return CheckResult.not_checkable(ctx.meta_evidence("license", missing="license"))
     pack = ctx.pack
     ids = [i.lower() for i in pack.derivatives.acceptable_ids]
     names = [n.lower() for n in pack.derivatives.acceptable_names]
-    name = _lower(ctx.card_meta.get("license_name"))
+    name = (ctx.card.license_name or "").lower() or None
     evidence: list[Evidence] = [ctx.meta_evidence("license", declared)]
     if declared in ids:
         return CheckResult.met(*evidence)

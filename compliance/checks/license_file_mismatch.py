@@ -19,30 +19,32 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Pack, Rule
+    from compliance.rule_model import Pack, Rule
 
 KIND = "license-file-mismatch"
 OPTIONS: dict[str, Any] = {}
 
 
-def _claims(pack: Pack, declared: str, name: Any) -> bool:
+def _claims(pack: Pack, declared: str, name: str | None) -> bool:
     """The identified text's pack answers to the declared value (e.g. both Gemma terms
     versions use `license: gemma`)."""
     if declared == "other":
-        return isinstance(name, str) and name.strip().lower() in (
+        return name is not None and name.lower() in (
             n.lower() for n in pack.identity.license_names
         )
     return declared in (i.lower() for i in pack.identity.hub_ids)
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    declared = ctx.declared_license()
-    files = [f for f in ctx.facts.license_files if f.kind == "license" and f.identified]
-    if declared in (None, "unknown") or not files:
+    declared = ctx.card.license_id
+    files = [
+        f for f in ctx.facts.license_files if f.kind == "license" and ctx.identified.get(f.path)
+    ]
+    if declared is None or declared == "unknown" or not files:
         return CheckResult.met()
-    declared_pack = ctx.declared_pack()
-    identified = sorted({p for f in files for p in f.identified})
-    name = ctx.card_meta.get("license_name")
+    declared_pack = ctx.declared_pack
+    identified = sorted({p for f in files for p in ctx.identified[f.path]})
+    name = ctx.card.license_name
     if declared_pack in identified or any(
         _claims(ctx.packs[p], declared, name) for p in identified if p in ctx.packs
     ):
@@ -52,7 +54,8 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     shown = f"other / {name}" if declared == "other" and name else declared
     evidence = [ctx.meta_evidence("license", shown)]
     evidence += [
-        Evidence(file=f.path, seen="identified as " + ", ".join(f.identified)) for f in files
+        Evidence(file=f.path, seen="identified as " + ", ".join(ctx.identified[f.path]))
+        for f in files
     ]
     return CheckResult.not_met(
         *evidence,

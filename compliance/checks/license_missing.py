@@ -16,7 +16,7 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "license-missing"
 OPTIONS: dict[str, Any] = {}
@@ -28,10 +28,10 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
             Evidence(file="README.md", missing="README.md with `license:` metadata"),
             message="There is no model card (README.md), so no licence is declared.",
         )
-    raw = ctx.card_meta.get("license")
-    if isinstance(raw, list) and any(isinstance(v, str) and v.strip() for v in raw):
-        return CheckResult.met(ctx.meta_evidence("license", ", ".join(map(str, raw))))
-    declared = ctx.declared_license()
+    listed = [v for v in ctx.card.strings("license") if v.strip()]
+    if len(listed) > 1:
+        return CheckResult.met(ctx.meta_evidence("license", ", ".join(listed)))
+    declared = ctx.card.license_id
     if declared is None:
         return CheckResult.not_met(ctx.meta_evidence("license", missing="license"))
     if declared == "unknown":

@@ -15,18 +15,20 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "license-other-unnamed"
 OPTIONS: dict[str, Any] = {}
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    if ctx.declared_license() != "other":
+    card = ctx.card
+    if card.license_id != "other":
         return CheckResult.met()
-    missing = [k for k in ("license_name", "license_link") if not ctx.card_meta.get(k)]
+    given = {"license_name": card.license_name, "license_link": card.license_link}
+    missing = [k for k, v in given.items() if not v]
     if not missing:
-        return CheckResult.met(ctx.meta_evidence("license_name", ctx.card_meta["license_name"]))
+        return CheckResult.met(ctx.meta_evidence("license_name", card.license_name))
     return CheckResult.not_met(
         ctx.meta_evidence("license", "other"),
         *(ctx.meta_evidence(k, missing=k) for k in missing),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "license-unknown"
 OPTIONS: dict[str, Any] = {"hub_ids": list[str]}
@@ -25,7 +25,7 @@ REQUIRED = ("hub_ids",)
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    declared = ctx.declared_license()
+    declared = ctx.card.license_id
     if declared is None:
         return CheckResult.met()
     known = {i.lower() for i in rule.check.options["hub_ids"]}

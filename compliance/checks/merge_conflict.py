@@ -29,7 +29,7 @@ from compliance.checks.license_compatible import COMMERCIAL_IDS, is_commercial_c
 from compliance.lineage.model import Ancestor
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "merge-conflict"
 OPTIONS: dict[str, Any] = {
@@ -126,7 +126,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     # (d) research-only parent + commercial claim
     commercial_ids = tuple(o.get("commercial_ids") or COMMERCIAL_IDS)
     research = [x for x in lic if x in (o.get("research_only") or [])]
-    declared = ctx.declared_license()
+    declared = ctx.card.license_id
     claim = (
         declared is not None
         and declared != "other"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "metadata-equals"
 OPTIONS: dict[str, Any] = {"key": str, "value": str | int | float | bool}

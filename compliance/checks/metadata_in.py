@@ -24,7 +24,7 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.checks.metadata_equals import same
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "metadata-in"
 OPTIONS: dict[str, Any] = {"key": str, "values": list[Any], "missing_ok": bool}

@@ -27,7 +27,7 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "name-starts-with"
 OPTIONS: dict[str, Any] = {"prefix": str, "any": list[str], "case_sensitive": bool}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.checks.base import CheckContext, CheckResult, Hit, nearest
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "non-commercial-ancestor"
 OPTIONS: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from compliance.checks.base import CheckContext, CheckResult
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "pickle-weights"
 OPTIONS: dict[str, Any] = {}

@@ -18,7 +18,7 @@ from compliance.lineage.model import RELATIONS
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "relation-evidence"
 OPTIONS: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
-    from compliance.packs import Rule
+    from compliance.rule_model import Rule
 
 KIND = "undeclared-base-model"
 OPTIONS: dict[str, Any] = {}

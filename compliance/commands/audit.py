@@ -6,11 +6,8 @@ from pathlib import Path
 
 from compliance.commands.output import emit
 from compliance.errors import ConfigError, ExitCode
-from compliance.report import Report, Severity
-
-FAIL_ON_CHOICES = ("error", "warning", "info", "never")
-FAIL_ON_ALIASES = {"none": "never"}  # .modelcheck.yaml spells "never" as "none" too
-DEFAULT_FAIL_ON = "error"
+from compliance.report import DEFAULT_FAIL_ON, FAIL_ON_ALIASES, Report, Severity
+from compliance.report import FAIL_ON as FAIL_ON_CHOICES
 
 
 def effective_fail_on(flag: str | None, report: Report) -> str:

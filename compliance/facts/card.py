@@ -1,10 +1,9 @@
 """The model card: README.md front matter, body, first heading, merge recipe.
 
-`CardFacts.metadata` is the front matter exactly as parsed. Values of the
+`Card.metadata` is the front matter exactly as parsed. Values of the
 keys checked here that have the wrong type (or a `base_model` that is not a
 repo id) are reported as `metadata-invalid` problems and left in place; the
-accessors on CardFacts (`text`, `strings`, `base_models`, `model_index_names`)
-return only well-typed values.
+typed accessors on `Card` return only well-typed values.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from typing import Any
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
 from compliance.facts.mergekit import merges_from_card
-from compliance.facts.model import CardFacts, MergeFacts
-from compliance.facts.repo_id import is_valid_repo_id
+from compliance.facts.model import Card, MergeFacts
+from compliance.repo_id import is_valid_repo_id
 
 CARD_CAP = 1 << 20  # 1 MiB; real cards are < 100 KiB
 
@@ -130,7 +129,7 @@ def _check_metadata(
         )
 
 
-def _front_matter(ctx: RepoContext, path: str, text: str, card: CardFacts) -> None:
+def _front_matter(ctx: RepoContext, path: str, text: str, card: Card) -> None:
     m = REGEX_YAML_BLOCK.search(text)
     if m is None:
         if _OPENING.match(text):
@@ -172,14 +171,14 @@ def _front_matter(ctx: RepoContext, path: str, text: str, card: CardFacts) -> No
     _check_metadata(ctx, path, card.metadata, card.metadata_lines)
 
 
-def read_card(ctx: RepoContext) -> tuple[CardFacts, list[MergeFacts]]:
+def read_card(ctx: RepoContext) -> tuple[Card, list[MergeFacts]]:
     path = card_path(ctx.paths())
     if path is None:
-        return CardFacts(), []
+        return Card(), []
     read = ctx.read_text(path, CARD_CAP)
     if read is None:
-        return CardFacts(path=path), []
-    card = CardFacts(present=True, path=path, truncated=read.truncated)
+        return Card(path=path), []
+    card = Card(present=True, path=path, truncated=read.truncated)
     if read.truncated:
         ctx.notes.append(f"{path} is larger than {CARD_CAP} bytes; only its start was read.")
     _front_matter(ctx, path, read.text, card)

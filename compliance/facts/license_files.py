@@ -1,19 +1,15 @@
 """Licence-bearing files: LICENSE, NOTICE, use policies (root and one folder down).
 
-Only the text is read here; deciding which licence a text is belongs to the
-rules engine, reached through the `identify(text, kind)` callback.
+Only the text is read here; which licence a text is gets decided once, after the
+final set of rule packs is known (`compliance.packs.identify`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from compliance.facts.context import RepoContext
 from compliance.facts.model import LicenseFile
 
 LICENSE_TEXT_CAP = 512 << 10
-
-Identify = Callable[[str, str], list[str]]
 
 _USE_POLICY_PARTS = ("use_policy", "use-policy", "acceptable_use", "acceptable-use")
 _NOTICE_PREFIXES = ("notice",)
@@ -34,7 +30,7 @@ def license_kind(path: str) -> str | None:
     return None
 
 
-def read_license_files(ctx: RepoContext, identify: Identify | None) -> list[LicenseFile]:
+def read_license_files(ctx: RepoContext) -> list[LicenseFile]:
     out: list[LicenseFile] = []
     for path in sorted(ctx.paths(), key=lambda p: (p.count("/"), p)):
         kind = license_kind(path)
@@ -47,6 +43,5 @@ def read_license_files(ctx: RepoContext, identify: Identify | None) -> list[Lice
             ctx.notes.append(
                 f"{path} is larger than {LICENSE_TEXT_CAP} bytes; only its start was read."
             )
-        identified = list(identify(read.text, kind)) if identify is not None else []
-        out.append(LicenseFile(path=path, kind=kind, identified=identified, text=read.text))
+        out.append(LicenseFile(path=path, kind=kind, text=read.text))
     return out

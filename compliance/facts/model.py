@@ -22,8 +22,19 @@ class Problem:
     evidence: Evidence
 
 
+def _stripped(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 @dataclass
-class CardFacts:
+class Card:
+    """The model card (README.md): front matter as parsed, and its body.
+
+    `metadata` keeps the front matter exactly as parsed; the typed accessors below
+    are the only place that interprets it, and return only well-typed values (bad
+    ones were reported as Problems when the card was read).
+    """
+
     present: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)  # parsed front matter (bounded)
     metadata_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line
@@ -33,16 +44,9 @@ class CardFacts:
     truncated: bool = False
     path: str = "README.md"  # the card's actual file name (e.g. "readme.md")
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.metadata.get(key, default)
-
-    # Normalised accessors: `metadata` keeps the front matter as parsed; these
-    # return only well-typed values (bad ones were reported as Problems).
-
     def text(self, key: str) -> str | None:
-        """A string-valued key (`license`, `model_name`, ...), else None."""
-        value = self.metadata.get(key)
-        return value if isinstance(value, str) else None
+        """A string-valued key, stripped; None when missing, blank or not a string."""
+        return _stripped(self.metadata.get(key))
 
     def strings(self, key: str) -> list[str]:
         """A key that may be a string or a list (`tags`, `datasets`, `license`): its strings."""
@@ -53,9 +57,56 @@ class CardFacts:
             return [v for v in value if isinstance(v, str)]
         return []
 
+    def _single(self, key: str) -> str | None:
+        """A string key, where a one-item list counts as its item (`license: [mit]`)."""
+        value = self.metadata.get(key)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        return _stripped(value)
+
+    @property
+    def license(self) -> str | None:
+        """`license:` as written (stripped); a one-item list counts as its item."""
+        return self._single("license")
+
+    @property
+    def license_id(self) -> str | None:
+        """`license:` lower-cased, the form the Hub's licence ids are compared in."""
+        value = self.license
+        return value.lower() if value else None
+
+    @property
+    def license_name(self) -> str | None:
+        return self._single("license_name")
+
+    @property
+    def license_link(self) -> str | None:
+        return self._single("license_link")
+
+    @property
+    def declared_license(self) -> str | None:
+        """What the card declares, for the report: `license` (a list joined), or
+        `other (<license_name>)`; None when it declares nothing."""
+        value = ", ".join(s.strip() for s in self.strings("license") if s.strip())
+        if not value:
+            return None
+        if value.lower() == "other" and self.license_name:
+            return f"other ({self.license_name})"
+        return value
+
+    @property
+    def named_license(self) -> str | None:
+        """The licence the card names in words: `license_name`, else `license`
+        (neither counts when it is just "other")."""
+        for value in (self.license_name, self.license):
+            if value and value.lower() != "other":
+                return value
+        return None
+
+    @property
     def base_models(self) -> list[str]:
         """`base_model` entries that are syntactically valid repo ids, in order, deduplicated."""
-        from compliance.facts.repo_id import is_valid_repo_id
+        from compliance.repo_id import is_valid_repo_id
 
         out: list[str] = []
         for v in self.strings("base_model"):
@@ -63,6 +114,32 @@ class CardFacts:
                 out.append(v)
         return out
 
+    @property
+    def base_model_entries(self) -> list[str]:
+        """Every non-blank `base_model` string as written (valid repo id or not)."""
+        return [v.strip() for v in self.strings("base_model") if v.strip()]
+
+    @property
+    def base_model_relation(self) -> str | None:
+        return self.text("base_model_relation")
+
+    @property
+    def tags(self) -> list[str]:
+        return self.strings("tags")
+
+    @property
+    def datasets(self) -> list[str]:
+        return self.strings("datasets")
+
+    @property
+    def language(self) -> list[str]:
+        return self.strings("language")
+
+    @property
+    def model_name(self) -> str | None:
+        return self.text("model_name")
+
+    @property
     def model_index_names(self) -> list[str]:
         """`model-index[].name` strings."""
         entries = self.metadata.get("model-index")
@@ -101,11 +178,11 @@ class MergeFacts:
 
 @dataclass
 class LicenseFile:
-    """A licence-bearing file and what its text was identified as."""
+    """A licence-bearing file and its text (which licence it is, is decided later,
+    once the final set of rule packs is known)."""
 
     path: str
     kind: str  # "license" | "notice" | "use-policy"
-    identified: list[str] = field(default_factory=list)  # pack ids whose signatures matched
     text: str = ""  # capped, decoded text (used by file-contains checks)
 
 
@@ -148,7 +225,7 @@ class Facts:
     revision: str | None
     commit: str | None
     files: list[str] = field(default_factory=list)  # all repo-relative paths
-    card: CardFacts = field(default_factory=CardFacts)
+    card: Card = field(default_factory=Card)
     config: ConfigFacts = field(default_factory=ConfigFacts)
     generation_config: dict[str, Any] | None = None
     adapters: list[AdapterFacts] = field(default_factory=list)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from compliance.facts.adapters import read_adapters
 from compliance.facts.card import read_card
 from compliance.facts.config import read_config, read_generation_config
@@ -16,12 +14,7 @@ from compliance.facts.weights import HUB_HEADERS, read_weights
 from compliance.sources.base import Source
 
 
-def read_facts(
-    source: Source,
-    identify: Callable[[str, str], list[str]] | None = None,
-    *,
-    all_shard_headers: bool = False,
-) -> Facts:
+def read_facts(source: Source, *, all_shard_headers: bool = False) -> Facts:
     """Read the facts of one repo. Bad content becomes `Facts.problems`;
     only the source itself failing (e.g. the repo cannot be listed) raises.
 
@@ -31,9 +24,8 @@ def read_facts(
     with the number of shards; the rest are listed with a note.
     `all_shard_headers=True` (`--weights`) reads them all there too.
 
-    `identify(text, kind)` names the licence packs a licence-bearing file's
-    text matches (kind: "license" | "notice" | "use-policy"); without it,
-    `LicenseFile.identified` stays empty.
+    Licence-bearing files keep their text only; which licence each is, is decided
+    later, against the final set of rule packs.
 
     `Facts.notes` ends with the source's own notes (skipped symlinks, files
     not cached...), so callers need not add `source.notes()` again.
@@ -54,7 +46,7 @@ def read_facts(
     facts.generation_config = read_generation_config(ctx)
     facts.adapters = read_adapters(ctx)
     facts.merges = read_merge_config(ctx) + card_merges
-    facts.license_files = read_license_files(ctx, identify)
+    facts.license_files = read_license_files(ctx)
     cap = None if all_shard_headers or source.kind != "hub" else HUB_HEADERS
     facts.weights, facts.gguf = read_weights(ctx, cap)
     facts.modelcheck_config = read_modelcheck_config(ctx)

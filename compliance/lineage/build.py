@@ -25,7 +25,6 @@ from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
 from compliance.facts.model import Facts
-from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -35,6 +34,7 @@ from compliance.lineage.model import (
 )
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
+from compliance.repo_id import is_valid_repo_id
 from compliance.report import Evidence
 from compliance.sources.hub_errors import TOKEN_HINT
 
@@ -69,7 +69,7 @@ class _Seen:
 
 
 def _card_bases(facts: Facts) -> list[str]:
-    return [v.strip() for v in facts.card.strings("base_model") if v.strip()]
+    return facts.card.base_model_entries
 
 
 def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
@@ -142,8 +142,7 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
         add(rid, False, None, ev, "inferred: config.json _name_or_path")
     if facts.card.present and facts.card.body:
-        # `datasets` may be one string or a list (facts/card.py accepts both)
-        exclude = set(own) | set(facts.card.strings("datasets"))
+        exclude = set(own) | set(facts.card.datasets)
         for pb in find_bases(facts.card.body, facts.card.body_start_line, exclude):
             ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
             how = f"inferred: card prose ({card_file} line {pb.line})"
@@ -155,9 +154,9 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
     """(relation, where it came from), the way the Hub infers it when the card does not say."""
     if not direct:
         return None, None
-    stated = facts.card.get("base_model_relation")
-    if isinstance(stated, str) and stated.strip().lower() in RELATIONS:
-        return stated.strip().lower(), "card base_model_relation"
+    stated = (facts.card.base_model_relation or "").lower()
+    if stated in RELATIONS:
+        return stated, "card base_model_relation"
     if facts.adapters:
         return "adapter", facts.adapters[0].file
     if facts.merges:

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from compliance.errors import RulePackError
-from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.model import RELATIONS
+from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -25,13 +25,26 @@ the lineage builder records them on the ancestor and goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from compliance.errors import OfflineError, SourceError
-from compliance.lineage.model import AncestorResolver, ResolvedRepo
+from compliance.facts.read import read_facts
+from compliance.facts.wanted import read_by_facts
+from compliance.lineage.build import build_lineage
+from compliance.lineage.catalog import Catalog, CatalogEntry
+from compliance.lineage.model import (
+    AncestorResolver,
+    LicenseIdentifier,
+    ResolvedRepo,
+    catalog_disagreement,
+)
 from compliance.lineage.offline_resolver import resolved_from_entry
 from compliance.sources.base import Source
+
+if TYPE_CHECKING:
+    from compliance.sources.http_range import ByteCounter
+    from compliance.sources.hub import HubSettings
 
 OpenSource = Callable[[str], Source]
 
@@ -42,17 +55,17 @@ class HubResolver(AncestorResolver):
     def __init__(
         self,
         *,
-        catalog: Any = None,
-        packs: Sequence[Any] | None = None,
-        settings: Any = None,
+        identify: LicenseIdentifier,
+        catalog: Catalog | None = None,
+        settings: HubSettings | None = None,
         open_source: OpenSource | None = None,
-        counter: Any = None,
+        counter: ByteCounter | None = None,
     ) -> None:
-        """`catalog.lookup(repo_id)` gives the built-in entry (or None); `packs`
-        default to the built-in rule packs; `open_source` defaults to
-        `HubSource.open` with `settings` (default: from the environment)."""
+        """`identify` names the pack an ancestor's licence statements mean;
+        `catalog.lookup(repo_id)` gives the built-in entry (or None); `open_source`
+        defaults to `HubSource.open` with `settings` (default: from the environment)."""
         self.catalog = catalog
-        self._packs = list(packs) if packs is not None else None
+        self._identify = identify
         self._settings = settings
         self._open = open_source
         self.counter = counter
@@ -75,13 +88,6 @@ class HubResolver(AncestorResolver):
 
     # -------------------------------------------------------------- helpers
 
-    def _packs_list(self) -> list[Any]:
-        if self._packs is None:
-            from compliance.packs import load_all
-
-            self._packs = load_all()
-        return self._packs
-
     def _source(self, repo_id: str) -> Source:
         if self._open is not None:
             return self._open(repo_id)
@@ -89,9 +95,11 @@ class HubResolver(AncestorResolver):
 
         if self._settings is None:
             self._settings = HubSettings.from_env()
-        return HubSource.open(repo_id, settings=self._settings, counter=self.counter)
+        return HubSource.open(
+            repo_id, settings=self._settings, counter=self.counter, wanted=read_by_facts
+        )
 
-    def _catalog_entry(self, repo_id: str) -> Any:
+    def _catalog_entry(self, repo_id: str) -> CatalogEntry | None:
         return self.catalog.lookup(repo_id) if self.catalog is not None else None
 
     def _resolve(self, repo_id: str) -> ResolvedRepo:
@@ -105,28 +113,25 @@ class HubResolver(AncestorResolver):
             return fallback
         return self._from_source(repo_id, source, entry)
 
-    def _from_source(self, repo_id: str, source: Source, entry: Any) -> ResolvedRepo:
-        from compliance.facts.read import read_facts
-        from compliance.lineage.build import build_lineage
-        from compliance.packs import identifier, pack_for_declared
-
-        packs = self._packs_list()
-        facts = read_facts(source, identifier(packs))
+    def _from_source(
+        self, repo_id: str, source: Source, entry: CatalogEntry | None
+    ) -> ResolvedRepo:
+        facts = read_facts(source)
         self.read[repo_id] = source.commit
         notes: list[str] = []
         at = f"{repo_id}@{source.commit[:12]}" if source.commit else repo_id
 
-        declared = pack_for_declared(facts.card.metadata, packs) if facts.card.present else None
-        card_value = _card_license_text(facts.card.metadata) if facts.card.present else None
+        declared = self._identify.card(facts.card)
+        card_value = facts.card.named_license if facts.card.present else None
         file_ids: list[str] = []
-        for lf in facts.license_files:
-            if lf.kind == "license":
-                file_ids += [i for i in lf.identified if i not in file_ids]
+        licences = [lf for lf in facts.license_files if lf.kind == "license"]
+        for ids in self._identify.files(licences).values():
+            file_ids += [i for i in ids if i not in file_ids]
         gguf_ids = [
             p
             for g in facts.gguf
             if g.license
-            for p in [pack_for_declared({"license": g.license}, packs)]
+            for p in [self._identify.license_value(g.license)]
             if p
         ]
 
@@ -148,12 +153,9 @@ class HubResolver(AncestorResolver):
         if license is None and card_value:
             notes.append(f"{at}: card licence {card_value!r} is not one modelcheck knows")
 
-        catalog_license = getattr(entry, "license", None) if entry is not None else None
+        catalog_license = entry.license if entry is not None else None
         if license and catalog_license and catalog_license != license:
-            notes.append(
-                f"{at}: the Hub says {license} ({source_kind}), "
-                f"the built-in catalog says {catalog_license}"
-            )
+            notes.append(catalog_disagreement(repo_id, at, license, source_kind, catalog_license))
         if license is None and catalog_license:
             license, source_kind = catalog_license, "catalog"
             notes.append(f"{at}: no licence identified on the Hub; using the built-in catalog")
@@ -174,11 +176,3 @@ class HubResolver(AncestorResolver):
             notes=notes,
             parent_sources=parent_sources,
         )
-
-
-def _card_license_text(metadata: dict[str, Any]) -> str | None:
-    for key in ("license_name", "license"):
-        value = metadata.get(key)
-        if isinstance(value, str) and value.strip() and value.strip().lower() != "other":
-            return value.strip()
-    return None

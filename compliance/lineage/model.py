@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from compliance.facts.model import Card, LicenseFile
 from compliance.report import Evidence
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized", "distilled", "upcycled")
@@ -74,3 +77,26 @@ class AncestorResolver:
 
     def resolve(self, repo_id: str) -> ResolvedRepo | None:  # None = not known
         raise NotImplementedError
+
+
+def catalog_disagreement(
+    repo_id: str, at: str, license: str, license_source: str | None, catalog_license: str
+) -> str:
+    """The note for an ancestor whose repo on the Hub names another licence than the
+    built-in catalog (`at`: the id with the commit read)."""
+    return (
+        f"Hub and built-in catalog disagree on `{repo_id}`: its repo on the Hub "
+        f"({at}, {license_source}) says `{license}`, the built-in catalog says "
+        f"`{catalog_license}`; the Hub's answer was used. Check which licence applies."
+    )
+
+
+class LicenseIdentifier(Protocol):
+    """Names the rule pack a licence statement means (`packs.identify.Identifier`);
+    lineage asks through this so it never loads packs itself."""
+
+    def card(self, card: Card) -> str | None: ...
+
+    def license_value(self, value: str) -> str | None: ...
+
+    def files(self, files: Iterable[LicenseFile]) -> Mapping[str, tuple[str, ...]]: ...

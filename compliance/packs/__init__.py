@@ -2,8 +2,6 @@
 
 Packs are data. The package is split by job; import from here:
 
-- `model`    typed records: `Pack`, `Rule`, `ClauseSpec`, `CheckSpec`, `Docs`,
-             `Identity`, `Derivatives`;
 - `schema`   the declared schema (`Key`, `check_schema`) and the cross-field rules;
 - `build`    validated documents -> records;
 - `cache`    validated documents kept as JSON between runs (~/.cache/modelcheck;
@@ -12,13 +10,17 @@ Packs are data. The package is split by job; import from here:
 - `load`     `load_all(extra_dirs) -> list[Pack]` (raises the first problem as
              `RulePackError`, memoised per process), `validate_dir(path) -> list[str]`
              (every problem), `pack_dirs`, `by_id`, `find_rule(rule_id)`;
-- `identify` `identify_text` / `identifier` (licence and NOTICE texts),
-             `pack_for_declared` (card metadata).
+- `identify` `identify_text` (licence and NOTICE texts), `pack_for_declared` (card
+             licence metadata), and `Identifier`, both bound to one final pack set.
+
+The records themselves (`Pack`, `Rule`, ...) live in `compliance.rule_model`, a shared
+leaf, so the check kinds can read them while this package depends on the check kinds
+(to validate each rule's `check:`).
 """
 
 from __future__ import annotations
 
-from compliance.packs.identify import identifier, identify_text, pack_for_declared
+from compliance.packs.identify import Identifier, identify_text, pack_for_declared
 from compliance.packs.load import (
     by_id,
     clear_memo,
@@ -27,7 +29,8 @@ from compliance.packs.load import (
     pack_dirs,
     validate_dir,
 )
-from compliance.packs.model import (
+from compliance.packs.schema import Key, check_schema
+from compliance.rule_model import (
     CheckSpec,
     ClauseSpec,
     Derivatives,
@@ -36,13 +39,13 @@ from compliance.packs.model import (
     Pack,
     Rule,
 )
-from compliance.packs.schema import Key, check_schema
 
 __all__ = [
     "CheckSpec",
     "ClauseSpec",
     "Derivatives",
     "Docs",
+    "Identifier",
     "Identity",
     "Key",
     "Pack",
@@ -51,7 +54,6 @@ __all__ = [
     "check_schema",
     "clear_memo",
     "find_rule",
-    "identifier",
     "identify_text",
     "load_all",
     "pack_dirs",

@@ -1,4 +1,4 @@
-"""Validated pack and rule documents -> the frozen records of `compliance.packs.model`.
+"""Validated pack and rule documents -> the frozen records of `compliance.rule_model`.
 
 Callers validate first (`compliance.packs.schema`); these functions assume the
 shape the schema guarantees and never raise for content.
@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from compliance.checks.text import normalise
-from compliance.packs.model import (
+from compliance.report import Severity
+from compliance.rule_model import (
     CheckSpec,
     ClauseSpec,
     Derivatives,
@@ -20,7 +20,7 @@ from compliance.packs.model import (
     Pack,
     Rule,
 )
-from compliance.report import Severity
+from compliance.text import normalise
 
 
 def _strs(values: Iterable[Any] | None) -> tuple[str, ...]:

@@ -2,17 +2,18 @@
 
 `identify_text` matches a file's text against each pack's signature phrase groups;
 `pack_for_declared` maps the card's `license` / `license_name` / `license_link`.
-Both are pure functions of their arguments (the built-in packs are the default).
+Both are pure functions of their arguments. `Identifier` binds them to one final
+set of packs: the pipeline builds it once, after `.modelcheck.yaml` has named its
+rule folders, and hands it to the engine and the Hub resolver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
-from compliance.checks.text import card_value, normalise
-from compliance.packs.load import load_all
-from compliance.packs.model import Pack
+from compliance.facts.model import Card, LicenseFile
+from compliance.rule_model import Pack
+from compliance.text import normalise
 
 
 def identify_text(text: str, kind: str, packs: Iterable[Pack]) -> list[str]:
@@ -30,22 +31,16 @@ def identify_text(text: str, kind: str, packs: Iterable[Pack]) -> list[str]:
     return out
 
 
-def identifier(packs: Sequence[Pack]) -> Callable[[str, str], list[str]]:
-    """The `identify(text, kind)` callback `read_facts` takes."""
-    frozen = tuple(packs)
-    return lambda text, kind: identify_text(text, kind, frozen)
-
-
 def pack_for_declared(
-    metadata: Mapping[str, Any], packs: Iterable[Pack] | None = None
+    license: str | None,
+    license_name: str | None,
+    license_link: str | None,
+    packs: Iterable[Pack],
 ) -> str | None:
-    """The pack a card's `license` / `license_name` / `license_link` declare, if any
-    (among `packs`, default: the built-in packs)."""
-    if packs is None:
-        packs = load_all()
-    lic = card_value(metadata, "license")
-    name = card_value(metadata, "license_name")
-    link = card_value(metadata, "license_link")
+    """The pack a card's `license` / `license_name` / `license_link` declare, if any."""
+    lic = license.lower() if license else None
+    name = license_name.lower() if license_name else None
+    link = license_link.lower() if license_link else None
     ordered = sorted(packs, key=lambda p: p.id)
     if lic and lic not in ("other", "unknown"):
         for p in ordered:
@@ -61,3 +56,24 @@ def pack_for_declared(
             if any(u and link.startswith(u.lower()) for u in p.identity.urls):
                 return p.id
     return None
+
+
+class Identifier:
+    """Identification against one final set of packs (`lineage.model.LicenseIdentifier`)."""
+
+    def __init__(self, packs: Sequence[Pack]) -> None:
+        self.packs = tuple(packs)
+
+    def card(self, card: Card) -> str | None:
+        """The pack the card's licence metadata declares (None without a card)."""
+        if not card.present:
+            return None
+        return pack_for_declared(card.license, card.license_name, card.license_link, self.packs)
+
+    def license_value(self, value: str) -> str | None:
+        """The pack a bare licence value (e.g. GGUF `general.license`) names."""
+        return pack_for_declared(value, None, None, self.packs)
+
+    def files(self, files: Iterable[LicenseFile]) -> Mapping[str, tuple[str, ...]]:
+        """path -> ids of the packs each licence-bearing file's text matches."""
+        return {f.path: tuple(identify_text(f.text, f.kind, self.packs)) for f in files}

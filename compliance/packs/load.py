@@ -17,10 +17,10 @@ from compliance.errors import RulePackError
 from compliance.packs import cache as cache_mod
 from compliance.packs.build import build_pack, build_rule
 from compliance.packs.cache import DocCache, FileStamp
-from compliance.packs.model import Pack, Rule
 from compliance.packs.schema import pack_problems, rule_problems
 from compliance.packs.spdx import spdx_problem
 from compliance.resources import data_dir
+from compliance.rule_model import Pack, Rule
 
 SKIP_DIRS = ("examples",)
 MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake

@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from compliance import cache_dir
 from compliance.report import Report
 from compliance.reporters import escape
 from compliance.reporters.serialize import SEVERITY_ORDER, report_to_dict
@@ -41,11 +42,9 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from compliance.packs.cache import CACHE_PATH  # honours MODELCHECK_NO_CACHE, XDG
-
-    if CACHE_PATH is None:
+    if cache_dir.CACHE_DIR is None:
         return None
-    directory = CACHE_PATH.parent / "templates"
+    directory = cache_dir.CACHE_DIR / "templates"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:

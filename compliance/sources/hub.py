@@ -27,16 +27,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
-from compliance.facts.adapters import ADAPTER_CONFIG
-from compliance.facts.license_files import license_kind
-from compliance.facts.mergekit import CONFIG_FILES as MERGE_CONFIG_FILES
-from compliance.facts.repo_config import MODELCHECK_CONFIG
-from compliance.facts.repo_id import is_valid_repo_id
+from compliance.repo_id import is_valid_repo_id
 from compliance.sources.base import RepoFile, read_local_span
 from compliance.sources.http_range import ByteCounter, read_range, read_ranges
 from compliance.sources.hub_errors import RetryPolicy, env_number, redact, with_retries
@@ -47,13 +43,9 @@ SMALL_FILE_CAP = 2 << 20  # bytes; a "small" file bigger than this is read by ra
 PREFETCH = 16 << 10  # first touch of a weight file reads this much (safetensors prefix + header)
 PREFIX_CAP = 1 << 20  # a file's cached prefix grows (header longer than PREFETCH) up to this
 
-# Files the facts readers (compliance/facts/) read at the root only (lower-cased).
-_ROOT_NAMES = frozenset(
-    {"readme.md", "config.json", "generation_config.json", MODELCHECK_CONFIG, *MERGE_CONFIG_FILES}
-)
-# ... and at the root or one folder down (licence files: `license_kind`).
-_ANY_NAMES = frozenset({ADAPTER_CONFIG})
-_SMALL_SUFFIXES = (".safetensors.index.json",)
+# Which files to fetch up front: the caller's rule (the pipeline passes the facts
+# readers' `read_by_facts`); without one, every file is fetched on demand.
+Wanted = Callable[[str], bool]
 
 
 def _true(value: str | None) -> bool:
@@ -97,17 +89,12 @@ class HubSettings:
         )
 
 
-def is_small_file(path: str, size: int | None) -> bool:
-    """A file the facts readers read, so it is fetched up front: the card, configs, merge
-    configs and `.modelcheck.yaml` at the root; adapter configs, safetensors indexes and
-    licence / notice / use-policy files at the root or one folder down. Anything else
-    they ask for is fetched on demand."""
-    if path.count("/") > 1 or (size is not None and size > SMALL_FILE_CAP):
+def is_small_file(path: str, size: int | None, wanted: Wanted) -> bool:
+    """A file `wanted` names and small enough to fetch up front; anything else the
+    readers ask for is fetched on demand."""
+    if size is not None and size > SMALL_FILE_CAP:
         return False
-    low = path.rsplit("/", 1)[-1].lower()
-    if "/" not in path and low in _ROOT_NAMES:
-        return True
-    return low in _ANY_NAMES or low.endswith(_SMALL_SUFFIXES) or license_kind(path) is not None
+    return wanted(path)
 
 
 def _glob_escape(path: str) -> str:
@@ -208,8 +195,10 @@ class HubSource:
         *,
         settings: HubSettings | None = None,
         counter: ByteCounter | None = None,
+        wanted: Wanted | None = None,
     ) -> HubSource:
-        """Resolve `revision` (default `main`) to a commit and fetch the small files."""
+        """Resolve `revision` (default `main`) to a commit and fetch the small files
+        `wanted` names (none without it)."""
         if not is_valid_repo_id(repo_id):
             raise ConfigError(f"{repo_id!r}: not a Hub repo id (expected org/name)")
         settings = settings or HubSettings.from_env()
@@ -217,11 +206,16 @@ class HubSource:
         _quiet_library()
         if settings.offline:
             return cls._open_offline(repo_id, revision, settings, counter)
-        return cls._open_online(repo_id, revision, settings, counter)
+        return cls._open_online(repo_id, revision, settings, counter, wanted)
 
     @classmethod
     def _open_online(
-        cls, repo_id: str, revision: str, settings: HubSettings, counter: ByteCounter | None
+        cls,
+        repo_id: str,
+        revision: str,
+        settings: HubSettings,
+        counter: ByteCounter | None,
+        wanted: Wanted | None = None,
     ) -> HubSource:
         from huggingface_hub import HfApi, snapshot_download
         from huggingface_hub.hf_api import RepoFile as HubFile
@@ -261,7 +255,7 @@ class HubSource:
             for f in tree
             if isinstance(f, HubFile)
         ]
-        small = [f.path for f in files if is_small_file(f.path, f.size)]
+        small = [f.path for f in files if wanted and is_small_file(f.path, f.size, wanted)]
         if small:
             run(
                 lambda: snapshot_download(

@@ -8,16 +8,16 @@ from typing import Any
 from compliance import packs as packs_mod
 from compliance.checks import CHECKS
 from compliance.checks.base import CheckContext, CheckResult
-from compliance.facts.model import AdapterFacts, CardFacts, Facts, LicenseFile, MergeFacts
+from compliance.facts.model import AdapterFacts, Card, Facts, LicenseFile, MergeFacts
 from compliance.lineage.model import Ancestor, AncestorResolver, Lineage, ResolvedRepo
-from compliance.packs import CheckSpec, Docs, Pack, Rule
+from compliance.packs import CheckSpec, Docs, Identifier, Pack, Rule
 from compliance.report import Severity
 
 
-def card(meta: dict[str, Any] | None = None, body: str = "", present: bool = True) -> CardFacts:
+def card(meta: dict[str, Any] | None = None, body: str = "", present: bool = True) -> Card:
     meta = meta or {}
     lines = {k: i + 2 for i, k in enumerate(meta)}  # front matter starts on line 2
-    return CardFacts(
+    return Card(
         present=present,
         metadata=meta,
         metadata_lines=lines,
@@ -123,13 +123,17 @@ def run_check(
     packs = dict(packs or all_packs())
     packs[pack.id] = pack  # the test's own pack wins over a shipped one of that id
     lin = lin or lineage()
+    f = f or facts()
+    identify = Identifier(list(packs.values()))  # as the engine does, once per audit
     ctx = CheckContext(
-        facts=f or facts(),
+        facts=f,
         lineage=lin,
         model_name=name,
         packs=packs,
         pack=pack,
         ancestors=tuple(sorted(lin.ancestors, key=lambda a: a.depth)),
+        declared_pack=identify.card(f.card),
+        identified=identify.files(f.license_files),
     )
     return module.check(ctx, make_rule(kind, options, pack.id))
 

@@ -65,7 +65,7 @@ NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright
 
 
 def test_file_contains_notice_present():
-    f = facts(license_files=[LicenseFile("NOTICE", "notice", [], NOTICE)])
+    f = facts(license_files=[LicenseFile("NOTICE", "notice", NOTICE)])
     r = run_check("file-contains", {"kind": "notice", "any": ["Llama 3.1 is licensed under"]}, f=f)
     assert r.state is MET and r.evidence[0].file == "NOTICE" and r.evidence[0].line == 1
 
@@ -76,15 +76,16 @@ def test_file_contains_no_file():
 
 
 def test_file_contains_wrong_text():
-    f = facts(license_files=[LicenseFile("NOTICE.txt", "notice", [], "Copyright Acme")])
+    f = facts(license_files=[LicenseFile("NOTICE.txt", "notice", "Copyright Acme")])
     r = run_check("file-contains", {"files": ["notice*"], "all": ["Llama 3.1"]}, f=f)
     assert r.state is NOT_MET and r.evidence[0].file == "NOTICE.txt"
 
 
 def test_file_contains_identified():
-    pack = demo_pack(id="llama3.1")
-    ok = facts(license_files=[LicenseFile("LICENSE", "license", ["llama3.1"], "...")])
-    bad = facts(license_files=[LicenseFile("LICENSE", "license", ["apache-2.0"], "...")])
+    # identified against the audit's packs by its signature phrases, not by file name
+    pack = demo_pack(id="demo", identity=Identity(signatures=(("demo licence agreement",),)))
+    ok = facts(license_files=[LicenseFile("LICENSE", "license", "DEMO LICENCE AGREEMENT v1")])
+    bad = facts(license_files=[LicenseFile("LICENSE", "license", "Apache License 2.0")])
     assert (
         run_check("file-contains", {"kind": "license", "identified": True}, f=ok, pack=pack).state
         is MET
@@ -250,7 +251,7 @@ def test_license_unknown():
 
 
 def test_license_file_mismatch():
-    lf = [LicenseFile("LICENSE", "license", ["llama3.1"], "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT")]
+    lf = [LicenseFile("LICENSE", "license", "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT")]
     assert (
         run_check("license-file-mismatch", f=facts({"license": "llama3.1"}, license_files=lf)).state
         is MET
@@ -262,7 +263,7 @@ def test_license_file_mismatch():
 
 
 def test_license_file_mismatch_silent_without_identification():
-    lf = [LicenseFile("LICENSE", "license", [], "Some text")]
+    lf = [LicenseFile("LICENSE", "license", "Some text")]
     assert (
         run_check("license-file-mismatch", f=facts({"license": "mit"}, license_files=lf)).state
         is MET
@@ -407,8 +408,11 @@ def test_merge_conflict_clean_merge():
 
 
 def test_license_file_mismatch_accepts_a_version_sharing_the_hub_id():
-    old_terms = demo_pack(id="gemma-2024", identity=Identity(hub_ids=("gemma",)))
-    lf = [LicenseFile("LICENSE", "license", ["gemma-2024"], "Gemma Terms of Use ...")]
+    old_terms = demo_pack(
+        id="gemma-2024",
+        identity=Identity(hub_ids=("gemma",), signatures=(("old gemma terms",),)),
+    )
+    lf = [LicenseFile("LICENSE", "license", "Old Gemma Terms ...")]
     f = facts({"license": "gemma"}, license_files=lf)
     assert run_check("license-file-mismatch", f=f, pack=old_terms).state is MET
 

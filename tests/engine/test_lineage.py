@@ -340,6 +340,7 @@ def test_invalid_card_base_model_is_not_sent_to_the_resolver(tmp_path):
     # A card `base_model` that is not org/name stays an unresolved ancestor; handing it
     # to the Hub resolver made HubSource.open raise ConfigError and abort the audit.
     from compliance.lineage.hub_resolver import HubResolver
+    from compliance.packs import Identifier
     from compliance.sources.hub import HubSettings
 
     f = facts({"base_model": ["not a repo", "acme/a"]}, source_kind="hub")
@@ -351,7 +352,9 @@ def test_invalid_card_base_model_is_not_sent_to_the_resolver(tmp_path):
     assert "not a Hub repo id" in (bad.resolution_note or "")
 
     hub = HubResolver(
-        catalog=catalog(), packs=[], settings=HubSettings(offline=True, cache_dir=str(tmp_path))
+        identify=Identifier([]),
+        catalog=catalog(),
+        settings=HubSettings(offline=True, cache_dir=str(tmp_path)),
     )
     lin = build_lineage(facts({"base_model": "not a repo"}), catalog(), hub)
     assert [(a.repo_id, a.resolution) for a in lin.ancestors] == [("not a repo", "unresolved")]

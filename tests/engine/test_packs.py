@@ -164,12 +164,10 @@ def test_identify_text_and_declared(tmp_path):
     assert packs.identify_text("“Demo is licensed under the Demo Licence”", "notice", [demo]) == [
         "demo"
     ]
-    assert packs.identifier([demo])(text, "license") == ["demo"]
-    assert packs.pack_for_declared({"license": "Demo-1.0"}, [demo]) == "demo"
-    assert packs.pack_for_declared({"license": "other", "license_name": "demo"}, [demo]) == "demo"
-    link = {"license": "other", "license_link": "https://example.org/demo/v1"}
-    assert packs.pack_for_declared(link, [demo]) == "demo"
-    assert packs.pack_for_declared({"license": "mit"}, [demo]) is None
+    assert packs.pack_for_declared("Demo-1.0", None, None, [demo]) == "demo"
+    assert packs.pack_for_declared("other", "demo", None, [demo]) == "demo"
+    assert packs.pack_for_declared("other", None, "https://example.org/demo/v1", [demo]) == "demo"
+    assert packs.pack_for_declared("mit", None, None, [demo]) is None
 
 
 def test_builtin_identification_of_llama_text():
@@ -178,7 +176,7 @@ def test_builtin_identification_of_llama_text():
         "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\nLlama 3.1 Version ...", "license", loaded
     )
     assert "llama3.1" in ids
-    assert packs.pack_for_declared({"license": "llama3.1"}, loaded) == "llama3.1"
+    assert packs.pack_for_declared("llama3.1", None, None, loaded) == "llama3.1"
 
 
 @pytest.fixture

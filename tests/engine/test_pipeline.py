@@ -89,6 +89,31 @@ def test_repo_config_rules_dir_adds_a_policy_pack(tmp_path):
     }
 
 
+def test_licence_files_are_identified_by_the_repos_own_packs(tmp_path):
+    """Identification runs once, after .modelcheck.yaml has named the repo's rule folders."""
+    card = "---\nlicense: mit\n---\n# Acme\n"
+    repo = make_repo(
+        tmp_path / "r",
+        card,
+        LICENSE="ACME MODEL LICENCE\nVersion 1\n",
+        **{"__modelcheck__yaml": "rules: [licences]\n"},
+    )
+    pack = repo / "licences" / "acme-licence"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text(
+        "schema: 1\nid: acme-licence\nkind: license\ntitle: Acme Model Licence\n"
+        "category: permissive\ncommercial: true\n"
+        "identity: {signatures: [[ACME MODEL LICENCE]]}\n"
+    )
+    report = run_audit(AuditOptions(str(repo)))
+    (hit,) = [f for f in report.findings if f.rule_id == "core/license-file-mismatch"]
+    assert "`mit`" in hit.message and "`acme-licence`" in hit.message
+    # without the repo's rule folder the text is nobody's: nothing to compare
+    (repo / ".modelcheck.yaml").unlink()
+    report = run_audit(AuditOptions(str(repo)))
+    assert all(f.rule_id != "core/license-file-mismatch" for f in report.findings)
+
+
 def test_bad_targets_and_options(tmp_path):
     with pytest.raises(PathNotFoundError, match="not a Hub repo id"):
         run_audit(AuditOptions(str(tmp_path / "no" / "such" / "dir")))
@@ -215,8 +240,9 @@ def test_hub_and_catalog_disagreement_is_a_report_note(tmp_path, monkeypatch):
     notes = [n for n in report.notes if "disagree" in n]
     assert notes == [
         "Hub and built-in catalog disagree on `meta-llama/Llama-3.1-8B`: its repo on the Hub "
-        f"(meta-llama/Llama-3.1-8B@{'e' * 12}, hub-card) says `apache-2.0`, the catalog says "
-        "`llama3.1`; the Hub's answer was used. Check which licence applies."
+        f"(meta-llama/Llama-3.1-8B@{'e' * 12}, hub-card) says `apache-2.0`, "
+        "the built-in catalog says `llama3.1`; the Hub's answer was used. "
+        "Check which licence applies."
     ]
     # catalog mode: no Hub read, no disagreement to report
     report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B", resolve="catalog"))

@@ -103,13 +103,13 @@ def test_invalid_base_model(facts_of, value):
     assert problem.message.startswith("README.md:2: base_model ")
     assert "is not a valid repo id" in problem.message
     assert problem.evidence.key == "card:base_model"
-    assert facts.card.base_models() == ["org/good"]
+    assert facts.card.base_models == ["org/good"]
 
 
 def test_base_model_wrong_type(facts_of):
     facts = facts_of({"README.md": "---\nbase_model: {org: x}\n---\n"})
     assert messages(facts) == ["README.md:2: `base_model` should be a string or a list of strings"]
-    assert facts.card.base_models() == []
+    assert facts.card.base_models == []
 
 
 def test_non_utf8_readme(facts_of):
@@ -119,7 +119,7 @@ def test_non_utf8_readme(facts_of):
     assert problem.message == (
         "README.md:4: not valid UTF-8 (byte 26); read with replacement characters"
     )
-    assert facts.card.get("license") == "mit"
+    assert facts.card.license == "mit"
     assert facts.card.first_heading == "Caf\ufffd"
 
 
@@ -131,7 +131,7 @@ def test_50_mb_readme_is_read_with_a_cap(tmp_path):
         fh.truncate(50 << 20)  # sparse: instant, 50 MB as far as anyone can tell
     facts = read_facts(LocalSource(root))
     assert facts.card.truncated
-    assert facts.card.get("license") == "mit"
+    assert facts.card.license == "mit"
     assert len(facts.card.body.encode()) < 1 << 20
     assert "README.md is larger than 1048576 bytes; only its start was read." in facts.notes
     assert facts.problems == []  # the cut did not split a UTF-8 sequence into a false error

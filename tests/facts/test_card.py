@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from compliance.facts.card import REGEX_YAML_BLOCK, first_heading
+from compliance.facts.model import Card
 
 from .builders import messages
 
@@ -43,7 +44,7 @@ base_model: org/a
 def test_front_matter_and_lines(facts_of):
     card = facts_of({"README.md": CARD}).card
     assert card.present and card.path == "README.md"
-    assert card.get("license") == "llama3.1"
+    assert card.license == "llama3.1"
     assert card.metadata_lines["license"] == 2
     assert card.metadata_lines["base_model"] == 3
     assert card.metadata_lines["model-index"] == 12
@@ -53,12 +54,37 @@ def test_front_matter_and_lines(facts_of):
 
 def test_accessors_normalise(facts_of):
     card = facts_of({"README.md": CARD}).card
-    assert card.base_models() == ["meta-llama/Llama-3.1-8B"]
-    assert card.get("base_model")[1] == "not a repo id"  # raw metadata kept as parsed
-    assert card.strings("datasets") == ["org/data"]
-    assert card.strings("tags") == ["text-generation", "llama"]
-    assert card.text("model_name") == "Llama-3.1-Foo"
-    assert card.model_index_names() == ["Llama-3.1-Foo"]
+    assert card.base_models == ["meta-llama/Llama-3.1-8B"]
+    assert card.metadata["base_model"][1] == "not a repo id"  # raw metadata kept as parsed
+    assert card.datasets == ["org/data"]
+    assert card.tags == ["text-generation", "llama"]
+    assert card.model_name == "Llama-3.1-Foo"
+    assert card.model_index_names == ["Llama-3.1-Foo"]
+
+
+def test_licence_accessors():
+    card = Card(
+        present=True,
+        metadata={"license": [" Other "], "license_name": " Acme-1 ", "license_link": 3},
+    )
+    assert (card.license, card.license_id, card.license_name) == ("Other", "other", "Acme-1")
+    assert card.license_link is None  # not text: reported when read, never interpreted
+    assert card.declared_license == "other (Acme-1)"
+    assert card.named_license == "Acme-1"
+    two = Card(present=True, metadata={"license": ["mit", "apache-2.0"]})
+    assert two.license is None and two.declared_license == "mit, apache-2.0"
+    assert Card(metadata={"license": "  "}).declared_license is None
+    assert Card(metadata={"license": "other"}).named_license is None
+
+
+def test_base_model_accessors():
+    card = Card(
+        metadata={"base_model": ["org/a", " not an id ", "org/a"], "base_model_relation": "merge"}
+    )
+    assert card.base_models == ["org/a"]
+    assert card.base_model_entries == ["org/a", "not an id", "org/a"]
+    assert card.base_model_relation == "merge"
+    assert Card(metadata={"language": "en"}).language == ["en"]
 
 
 def test_first_heading_skips_code_blocks(facts_of):
@@ -101,7 +127,7 @@ def test_wrong_types_are_reported(facts_of):
     assert "README.md:2: `license` should be a string or a list of strings" in text
     assert "README.md:3: `model_name` should be a string, found a list" in text
     assert "README.md:4: base_model_relation 'fork' is not one of" in text
-    assert facts.card.text("model_name") is None
+    assert facts.card.model_name is None
 
 
 def test_front_matter_not_a_mapping(facts_of):

@@ -25,13 +25,13 @@ REPO = {
 
 def test_full_repo(tmp_path):
     root = write_repo(tmp_path, REPO)
-    facts = read_facts(LocalSource(root), lambda text, kind: ["llama3.1"])
+    facts = read_facts(LocalSource(root))
     assert (facts.source_kind, facts.label, facts.repo_id) == ("local", str(root), None)
     assert facts.git_remote_repo_id == "org/Llama-3.1-Foo"
     assert ".git/config" not in facts.files and "LICENSE" in facts.files
-    assert facts.card.base_models() == ["meta-llama/Llama-3.1-8B"]
+    assert facts.card.base_models == ["meta-llama/Llama-3.1-8B"]
     assert facts.config.model_type == "llama"
-    assert facts.license_files[0].identified == ["llama3.1"]
+    assert facts.license_files[0].path == "LICENSE" and facts.license_files[0].text
     assert {w.path: w.format for w in facts.weights} == {
         "model.safetensors": "safetensors",
         "pytorch_model.bin": "pickle",

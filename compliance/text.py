@@ -1,4 +1,4 @@
-"""Text matching shared by the check kinds and licence identification.
+"""Text matching shared by the check kinds, licence identification and rule loading.
 
 Licence phrases are matched on normalised text (OBLIGATIONS.md conventions):
 whitespace collapsed, curly quotes treated as straight quotes, Markdown
@@ -11,9 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": None, "*": None})
 _WS = re.compile(r"\s+")
@@ -23,15 +21,6 @@ def normalise(text: str, case_sensitive: bool = False) -> str:
     """Collapse whitespace, unify quotes, drop `*` and backticks; casefold unless asked not to."""
     out = _WS.sub(" ", text.translate(_QUOTES)).strip()
     return out if case_sensitive else out.casefold()
-
-
-def card_value(metadata: Mapping[str, Any], key: str) -> str | None:
-    """A card metadata value as a lower-case string (a one-item list counts as its item),
-    or None when it is missing, blank or not text."""
-    v = metadata.get(key)
-    if isinstance(v, list) and len(v) == 1:
-        v = v[0]
-    return v.strip().lower() if isinstance(v, str) and v.strip() else None
 
 
 @dataclass(frozen=True)
