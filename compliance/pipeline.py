@@ -105,7 +105,9 @@ def _catalog_notes(lineage: Lineage, catalog: Catalog) -> list[str]:
     """Where an ancestor's own repo on the Hub names another licence than the catalog."""
     notes = []
     for a in lineage.ancestors:
-        entry = catalog.lookup(a.repo_id) if a.resolution == "hub" and a.license else None
+        if a.resolution != "hub" or not a.license:
+            continue
+        entry = catalog.lookup(a.repo_id)
         other = entry.license if entry is not None else None
         if other and other != a.license:
             at = f"{a.repo_id}@{a.revision[:12]}" if a.revision else a.repo_id

@@ -36,7 +36,7 @@ MAX_YAML_NODES = 100_000  # after alias expansion
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
 
 
@@ -144,7 +144,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in open_anchors:
                 return f"recursive alias *{event.anchor}"
-            nodes, height = sizes.get(event.anchor, (1, 1))
+            nodes, height = sizes.get(event.anchor or "", (1, 1))
             if len(stack) + height > max_depth:
                 return f"nesting deeper than {max_depth} levels (through alias *{event.anchor})"
             add_leaf(nodes, height)

@@ -110,9 +110,9 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     }
     for parent, members in sorted(branches.items()):
         for banned in sorted(
-            {a.license for a in members if a.license in (o.get("outputs_ban") or [])}
+            {a.license for a in members if a.license and a.license in (o.get("outputs_ban") or [])}
         ):
-            fam = _family(ctx, banned, fams)  # type: ignore[arg-type]
+            fam = _family(ctx, banned, fams)
             others = [
                 q for q, fs in sorted(branch_fams.items()) if q != parent and fs and fam not in fs
             ]

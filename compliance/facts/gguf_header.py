@@ -159,7 +159,7 @@ def _header(
             raise _Bad(f"key length {key_len} exceeds the format's limit of {MAX_KEY}")
         key = r.read(key_len, "key").decode("utf-8", errors="replace")
         if stop_at_tokenizer and key.startswith("tokenizer."):
-            return kv_count - i
+            return int(kv_count - i)
         value = _value(r, r.unpack("I", "value type"))
         if value is not None:
             weight.metadata[key] = value

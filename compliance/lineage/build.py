@@ -76,8 +76,6 @@ def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
     out = []
     for g in facts.gguf:
         for n, bm in enumerate(g.base_models):
-            if not isinstance(bm, dict):
-                continue
             rid = repo_id_of(bm.get("repo_url"))
             key = f"gguf:general.base_model.{n}.repo_url"
             if rid is None and bm.get("organization") and bm.get("name"):
@@ -113,34 +111,35 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
-        rid = repo_id_of(a.base_model)
-        if rid:
+        adapter_base = repo_id_of(a.base_model)
+        if adapter_base:
             key = f"{a.file}:base_model_name_or_path"
             how = f"inferred: {a.file} base_model_name_or_path"
-            add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model), how)
+            ev = Evidence(file=a.file, key=key, seen=a.base_model)
+            add(adapter_base, False, "adapter", ev, how)
     for m in facts.merges:
         for n, raw in enumerate(([m.base_model] if m.base_model else []) + list(m.models)):
-            rid = repo_id_of(raw)
-            if rid:
+            merged = repo_id_of(raw)
+            if merged:
                 field_name = "base_model" if n == 0 and m.base_model else "models"
                 key = f"{m.file}:{field_name}"
                 at = f" (line {m.line})" if m.line else ""
                 how = f"inferred: {m.file} merge config {field_name}{at}"
                 ev = Evidence(file=m.file, line=m.line, key=key, seen=raw)
-                add(rid, False, "merge", ev, how)
+                add(merged, False, "merge", ev, how)
     nop = facts.config.name_or_path
-    rid = repo_id_of(nop)
+    named = repo_id_of(nop)
     # a checkout's config often names the model itself; compare names without the org too
     own_short = {o.rsplit("/", 1)[-1] for o in own} | {
         facts.label.rstrip("/").rsplit("/", 1)[-1].lower()
     }
     if (
-        rid
-        and rid.split("/", 1)[0].lower() not in _LOCAL_DIRS
-        and rid.rsplit("/", 1)[-1].lower() not in own_short
+        named
+        and named.split("/", 1)[0].lower() not in _LOCAL_DIRS
+        and named.rsplit("/", 1)[-1].lower() not in own_short
     ):
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
-        add(rid, False, None, ev, "inferred: config.json _name_or_path")
+        add(named, False, None, ev, "inferred: config.json _name_or_path")
     if facts.card.present and facts.card.body:
         exclude = set(own) | set(facts.card.datasets)
         for pb in find_bases(facts.card.body, facts.card.body_start_line, exclude):

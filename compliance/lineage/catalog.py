@@ -101,12 +101,13 @@ class Catalog:
         aliases: dict[str, str] = {}
         seen: set[str] = set()
 
-        def claim(rid: str, ctx: str) -> None:
-            if not is_valid_repo_id(rid):
+        def claim(rid: object, ctx: str) -> str:
+            if not isinstance(rid, str) or not is_valid_repo_id(rid):
                 raise RulePackError(where, f"{ctx}: {rid!r} is not an org/name repo id")
             if rid.lower() in seen:
                 raise RulePackError(where, f"{ctx}: {rid} is listed twice")
             seen.add(rid.lower())
+            return rid
 
         for fi, fam in enumerate(_list(data.get("families"), where, "families")):
             if not isinstance(fam, dict) or not isinstance(fam.get("family"), str):
@@ -115,8 +116,7 @@ class Catalog:
                 ctx = f"families[{fi}].models[{mi}]"
                 if not isinstance(m, dict):
                     raise RulePackError(where, f"{ctx}: expected a mapping")
-                rid = m.get("id")
-                claim(rid, ctx)
+                rid = claim(m.get("id"), ctx)
                 lic = m.get("license", fam.get("license"))
                 if not isinstance(lic, str) or not lic:
                     raise RulePackError(where, f"{ctx}: {rid} has no licence pack id")

@@ -19,4 +19,5 @@ REPORTERS: dict[str, str] = {
 def get(fmt: str) -> Callable[[Report], str]:
     """The `render` function of format `fmt`; KeyError for an unknown format."""
     module = importlib.import_module(REPORTERS[fmt])
-    return module.render
+    render: Callable[[Report], str] = module.render
+    return render

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
 from compliance.report import (
@@ -20,6 +20,9 @@ from compliance.report import (
     finding_sort_key,
     obligation_sort_key,
 )
+
+if TYPE_CHECKING:
+    from compliance.lineage.model import Ancestor
 
 SCHEMA_VERSION = "1.0"
 
@@ -81,8 +84,8 @@ def obligation_dict(o: ObligationResult) -> dict[str, Any]:
     }
 
 
-def _ancestor(a: Any) -> dict[str, Any]:
-    out = plain(a)
+def _ancestor(a: Ancestor) -> dict[str, Any]:
+    out: dict[str, Any] = plain(a)
     out["evidence"] = [evidence_dict(e) for e in a.evidence]
     return out
 

@@ -15,6 +15,7 @@ carry the token) are never logged and never appear in an error message.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -112,8 +113,8 @@ def read_ranges(
     i = 0
     while i < len(spans):
         parts = with_retries(
-            lambda i=i: _fetch_from(
-                url, spans[i:], headers or {}, counter, timeout, client, label
+            functools.partial(
+                _fetch_from, url, spans[i:], headers or {}, counter, timeout, client, label
             ),
             what=label,
             policy=policy,

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
 from compliance.repo_id import is_valid_repo_id
@@ -46,6 +47,7 @@ PREFIX_CAP = 1 << 20  # a file's cached prefix grows (header longer than PREFETC
 # Which files to fetch up front: the caller's rule (the pipeline passes the facts
 # readers' `read_by_facts`); without one, every file is fetched on demand.
 Wanted = Callable[[str], bool]
+T = TypeVar("T")
 
 
 def _true(value: str | None) -> bool:
@@ -121,7 +123,7 @@ def _install_client(timeout: float) -> None:
             return
         from huggingface_hub.utils import httpx, set_client_factory
 
-        hooks: list = []
+        hooks: list[Any] = []
         try:  # the library's request hook; optional if a future version moves it
             from huggingface_hub.utils._http import hf_request_event_hook
 
@@ -225,7 +227,9 @@ class HubSource:
         where = f"{repo_id}@{revision}"
         token = _token_value(settings)
 
-        def run(call, what=where, policy=settings.policy):  # type: ignore[no-untyped-def]
+        def run(
+            call: Callable[[], T], what: str = where, policy: RetryPolicy = settings.policy
+        ) -> T:
             return with_retries(call, what=what, policy=policy, token=token)
 
         # The tree listing and the downloads already back off inside
@@ -250,7 +254,7 @@ class HubSource:
             RepoFile(
                 path=f.path,
                 size=f.size,
-                lfs_sha256=f.lfs.sha256 if getattr(f, "lfs", None) else None,
+                lfs_sha256=f.lfs.sha256 if f.lfs is not None else None,
             )
             for f in tree
             if isinstance(f, HubFile)

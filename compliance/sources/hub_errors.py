@@ -66,7 +66,9 @@ class RetryPolicy:
         return cls(retries=max(0, int(retries)), base_wait=max(0.0, float(base)))
 
 
-def env_number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+def env_number(
+    env: Mapping[str, str], name: str, default: float, kind: Callable[[str], float]
+) -> float:
     """`env[name]` as `kind`; `default` when unset, blank or not a number."""
     raw = env.get(name)
     if raw is None or not raw.strip():
@@ -132,7 +134,7 @@ def _wait_for(exc: BaseException, attempt: int, policy: RetryPolicy) -> float | 
             asked = retry_after_seconds(headers)
             if asked is not None:
                 return asked if asked <= policy.max_wait else None
-    return min(policy.max_wait, policy.base_wait * (2**attempt))
+    return min(policy.max_wait, policy.base_wait * 2.0**attempt)
 
 
 def with_retries(

@@ -10,6 +10,7 @@ from hubrepos import card, make_repo, safetensors_header
 from hubserver import settings_for
 
 from compliance.facts.read import read_facts
+from compliance.facts.wanted import read_by_facts
 from compliance.facts.weights import HUB_HEADERS
 from compliance.sources.hub import HubSource
 
@@ -36,7 +37,9 @@ def _sharded(mirrors, repo_id: str) -> list[str]:
 def test_shard_headers_are_capped_on_the_hub(olah, proxy, tmp_path) -> None:
     repo = f"cost{next(_n)}/many-shards"
     names = _sharded(olah.mirrors, repo)
-    src = HubSource.open(repo, settings=settings_for(proxy.url, tmp_path / "hf"))
+    src = HubSource.open(
+        repo, settings=settings_for(proxy.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     proxy.reset()
     facts = read_facts(src)
     shard_requests = [

@@ -13,6 +13,7 @@ from hubrepos import make_repo, safetensors_bytes
 from hubserver import free_port, settings_for
 
 from compliance.errors import GatedRepoError, NetworkError, RepoNotFoundError, SourceError
+from compliance.facts.wanted import read_by_facts
 from compliance.sources.hub import HubSource
 from compliance.sources.hub_errors import RetryPolicy, map_error, redact, with_retries
 
@@ -40,7 +41,7 @@ def repo(olah) -> str:
 
 def _open(proxy, tmp_path: Path, rid: str, **kw: object) -> HubSource:
     s = settings_for(proxy.url, tmp_path / "hf", token=MARKER, **kw)
-    return HubSource.open(rid, settings=s)
+    return HubSource.open(rid, settings=s, wanted=read_by_facts)
 
 
 def _fails(exc_type: type[SourceError], proxy, tmp_path, rid, **kw) -> str:
@@ -120,7 +121,7 @@ def test_truncated_weight_header_read(proxy, tmp_path, repo) -> None:
 def test_connection_refused(tmp_path, repo) -> None:
     s = settings_for(f"http://127.0.0.1:{free_port()}", tmp_path / "hf", token=MARKER)
     with pytest.raises(NetworkError, match=r"cannot connect to 127\.0\.0\.1:\d+ after 3 attempts"):
-        HubSource.open(repo, settings=s)
+        HubSource.open(repo, settings=s, wanted=read_by_facts)
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -15,6 +15,7 @@ from hubserver import settings_for
 
 from compliance.errors import GatedRepoError, OfflineError
 from compliance.facts.read import read_facts
+from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
 from compliance.lineage.hub_resolver import HubResolver
 from compliance.packs import Identifier, load_all
@@ -50,7 +51,7 @@ def _resolver(endpoint: str, cache: Path, catalog=None, **kw) -> HubResolver:
 
 
 def _lineage(endpoint: str, cache: Path, target: str, resolver: HubResolver, **kw):
-    src = HubSource.open(target, settings=settings_for(endpoint, cache))
+    src = HubSource.open(target, settings=settings_for(endpoint, cache), wanted=read_by_facts)
     facts = read_facts(src)
     return build_lineage(facts, None, resolver, model_id=target, **kw)
 
@@ -124,7 +125,9 @@ def test_gated_catalog_known_ancestor_falls_back_to_the_catalog(proxy, tmp_path,
     proxy.add(Fault(re.escape(gated), status=403, headers={"X-Error-Code": "GatedRepo"}))
     catalog = FakeCatalog({gated: ("llama3.1", [])})
     resolver = _resolver(proxy.url, tmp_path / "hf", catalog)
-    src = HubSource.open(family["on_gated"], settings=settings_for(proxy.url, tmp_path / "hf"))
+    src = HubSource.open(
+        family["on_gated"], settings=settings_for(proxy.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     facts = read_facts(src)
     (a,) = build_lineage(facts, catalog, resolver, model_id=family["on_gated"]).ancestors
     assert (a.license, a.resolution) == ("llama3.1", "catalog")
@@ -171,7 +174,7 @@ def test_catalog_disagreement_is_noted(olah, tmp_path, family) -> None:
     catalog = FakeCatalog({family["base"]: ("qwen", [])})
     r = _resolver(olah.url, tmp_path / "hf", catalog).resolve(family["base"])
     assert r is not None and r.license == "llama3.1"  # the Hub's own card wins
-    assert any("(hub-card) says `llama3.1`, the built-in catalog says `qwen`" in n for n in r.notes)
+    assert any("hub-card) says `llama3.1`, the built-in catalog says `qwen`" in n for n in r.notes)
 
 
 def test_offline_falls_back_to_the_catalog(olah, tmp_path, family) -> None:

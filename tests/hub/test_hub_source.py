@@ -12,6 +12,7 @@ from hubrepos import gguf_bytes, make_repo, safetensors_bytes
 from hubserver import settings_for
 
 from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
+from compliance.facts.wanted import read_by_facts
 from compliance.sources.base import Source
 from compliance.sources.hub import HubSource, is_small_file
 
@@ -52,7 +53,9 @@ def test_open_pins_revision_lists_files_and_caches_small_files(
     olah, tmp_path: Path, weights_repo
 ) -> None:
     rid, commit, st, gg = weights_repo
-    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    src = HubSource.open(
+        rid, settings=settings_for(olah.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     assert isinstance(src, Source)
     assert (src.kind, src.repo_id, src.revision, src.commit) == ("hub", rid, "main", commit)
     files = {f.path: f for f in src.list_files()}
@@ -77,7 +80,9 @@ def test_open_pins_revision_lists_files_and_caches_small_files(
 
 def test_weight_headers_by_bounded_range_reads(olah, tmp_path: Path, weights_repo) -> None:
     rid, _, st, gg = weights_repo
-    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    src = HubSource.open(
+        rid, settings=settings_for(olah.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     n = int.from_bytes(src.read_range("model.safetensors", 0, 8), "little")
     header = json.loads(src.read_range("model.safetensors", 8, n))
     assert header["lm_head.weight"]["shape"] == [64, 16]
@@ -101,7 +106,9 @@ def test_weight_headers_by_bounded_range_reads(olah, tmp_path: Path, weights_rep
 
 def test_read_range_past_end_is_short(olah, tmp_path: Path, weights_repo) -> None:
     rid, _, st, _ = weights_repo
-    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    src = HubSource.open(
+        rid, settings=settings_for(olah.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     assert src.read_range("model.safetensors", len(st) - 4, 100) == st[-4:]
     assert src.read_range("model.safetensors", len(st) + 10, 5) == b""
     with pytest.raises(SourceError, match="no such file"):
@@ -110,7 +117,9 @@ def test_read_range_past_end_is_short(olah, tmp_path: Path, weights_repo) -> Non
 
 def test_many_ranges_of_a_weight_file_in_one_pass(olah, tmp_path: Path, weights_repo) -> None:
     rid, _, _, gg = weights_repo
-    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    src = HubSource.open(
+        rid, settings=settings_for(olah.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     before = src.counter.requests
     spans = [(i * 200_000, 32) for i in range(1, 10)] + [(len(gg) - 8, 100)]
     got = src.read_ranges("model-Q4.gguf", spans)
@@ -124,8 +133,8 @@ def test_explicit_revision_and_commit(olah, tmp_path: Path) -> None:
     first = make_repo(olah.mirrors, rid, {"README.md": "---\nlicense: mit\n---\n"})
     second = make_repo(olah.mirrors, rid, {"README.md": "---\nlicense: apache-2.0\n---\n"})
     s = settings_for(olah.url, tmp_path / "hf")
-    assert HubSource.open(rid, settings=s).commit == second
-    old = HubSource.open(rid, first, settings=s)
+    assert HubSource.open(rid, settings=s, wanted=read_by_facts).commit == second
+    old = HubSource.open(rid, first, settings=s, wanted=read_by_facts)
     assert (old.revision, old.commit) == (first, first)
     assert b"mit" in (old.read_bytes("README.md", 100) or b"")
 
@@ -133,13 +142,13 @@ def test_explicit_revision_and_commit(olah, tmp_path: Path) -> None:
 def test_missing_repo_and_revision(olah, tmp_path: Path) -> None:
     s = settings_for(olah.url, tmp_path / "hf")
     with pytest.raises(RepoNotFoundError, match=r"^nobody-org/none@main: repository not found"):
-        HubSource.open("nobody-org/none", settings=s)
+        HubSource.open("nobody-org/none", settings=s, wanted=read_by_facts)
     rid = _repo_id()
     make_repo(olah.mirrors, rid, {"README.md": "x"})
     with pytest.raises(RepoNotFoundError, match=r"@v9: revision not found"):
-        HubSource.open(rid, "v9", settings=s)
+        HubSource.open(rid, "v9", settings=s, wanted=read_by_facts)
     with pytest.raises(ConfigError, match="not a Hub repo id"):
-        HubSource.open("not a repo", settings=s)
+        HubSource.open("not a repo", settings=s, wanted=read_by_facts)
 
 
 def test_offline_reads_the_cache_only_and_names_what_was_not_cached(
@@ -147,9 +156,11 @@ def test_offline_reads_the_cache_only_and_names_what_was_not_cached(
 ) -> None:
     rid, commit, st, _ = weights_repo
     cache = tmp_path / "hf"
-    HubSource.open(rid, settings=settings_for(olah.url, cache))
+    HubSource.open(rid, settings=settings_for(olah.url, cache), wanted=read_by_facts)
     # offline, with an endpoint that would refuse connections: nothing may go out
-    off = HubSource.open(rid, settings=settings_for("http://127.0.0.1:9", cache, offline=True))
+    off = HubSource.open(
+        rid, settings=settings_for("http://127.0.0.1:9", cache, offline=True), wanted=read_by_facts
+    )
     assert off.commit == commit
     assert {f.path for f in off.list_files()} >= {"README.md", "model.safetensors"}
     assert off.read_bytes("README.md", 1000) == CARD.encode()
@@ -158,19 +169,19 @@ def test_offline_reads_the_cache_only_and_names_what_was_not_cached(
     notes = " ".join(off.notes())
     assert "HF_HUB_OFFLINE=1" in notes and "model.safetensors" in notes
     with pytest.raises(OfflineError, match="not in the Hugging Face cache"):
-        HubSource.open("never-org/seen", settings=settings_for(olah.url, cache, offline=True))
+        HubSource.open(
+            "never-org/seen",
+            settings=settings_for(olah.url, cache, offline=True),
+            wanted=read_by_facts,
+        )
 
 
 def test_small_file_selection() -> None:
-    assert is_small_file("README.md", 10)
-    assert is_small_file("LICENSE.txt", 10) and is_small_file("original/LICENSE", 10)
-    assert is_small_file("USE_POLICY.md", 10) and is_small_file("NOTICE", 10)
-    assert is_small_file("adapter/adapter_config.json", 10)
-    assert is_small_file("model.safetensors.index.json", 10)
-    assert not is_small_file("docs/README.md", 10)
-    assert not is_small_file("LICENSE", 50 << 20)
-    assert not is_small_file("model.safetensors", 10)
-    assert not is_small_file("tokenizer.json", 10)
+    # what to fetch up front is the caller's rule; the source only adds the size cap
+    assert is_small_file("README.md", 10, read_by_facts)
+    assert not is_small_file("README.md", 10, lambda path: False)
+    assert not is_small_file("LICENSE", 50 << 20, read_by_facts)
+    assert is_small_file("anything.bin", None, lambda path: True)
 
 
 def test_long_header_costs_one_more_request_for_the_rest_only(olah, tmp_path: Path) -> None:
@@ -183,7 +194,9 @@ def test_long_header_costs_one_more_request_for_the_rest_only(olah, tmp_path: Pa
     n = int.from_bytes(st[:8], "little")
     assert n + 8 > 16 << 10  # longer than the first read
     make_repo(olah.mirrors, rid, {"README.md": "x"}, lfs={"model.safetensors": st})
-    src = HubSource.open(rid, settings=settings_for(olah.url, tmp_path / "hf"))
+    src = HubSource.open(
+        rid, settings=settings_for(olah.url, tmp_path / "hf"), wanted=read_by_facts
+    )
     assert src.read_range("model.safetensors", 0, 8) == st[:8]
     assert json.loads(src.read_range("model.safetensors", 8, n)) == json.loads(st[8 : 8 + n])
     assert src.counter.requests == 2
@@ -211,28 +224,3 @@ def test_unreadable_cached_weight_is_a_source_error_not_a_traceback(
     problems = read_facts(src).problems
     assert [p.category for p in problems] == ["unverifiable"]
     assert "header could not be read" in problems[0].message
-
-
-def test_small_files_are_exactly_what_the_facts_readers_read() -> None:
-    # sub-folder configs (a diffusers repo has one per component), `.modelcheck.yml`
-    # and RESPONSIBLE_USE files are never read: fetching them up front costs a HEAD
-    # and a GET each for nothing
-    for unread in ("text_encoder/config.json", "sub/mergekit_config.yml", ".modelcheck.yml"):
-        assert not is_small_file(unread, 10)
-    assert not is_small_file("RESPONSIBLE_USE_GUIDE.md", 10)
-    for read in ("config.json", "generation_config.json", ".modelcheck.yaml"):
-        assert is_small_file(read, 10)
-    assert is_small_file("LLAMA_USE_POLICY.md", 10) and is_small_file("sub/NOTICE.txt", 10)
-    assert is_small_file("sub/model.safetensors.index.json", 10)
-
-
-def test_etag_timeout_from_the_environment_is_honoured() -> None:
-    # docs/hub.md lists HF_HUB_ETAG_TIMEOUT; passing etag_timeout=timeout explicitly
-    # used to override it silently
-    from compliance.sources.hub import HubSettings
-
-    env = {"HF_HUB_DOWNLOAD_TIMEOUT": "30", "HF_HUB_ETAG_TIMEOUT": "45"}
-    assert HubSettings.from_env(env).metadata_timeout == 45.0
-    assert HubSettings.from_env({"HF_HUB_DOWNLOAD_TIMEOUT": "30"}).metadata_timeout == 30.0
-    assert HubSettings.from_env({"HF_HUB_ETAG_TIMEOUT": "soon"}).metadata_timeout == 10.0
-    assert HubSettings(timeout=15.0).metadata_timeout == 15.0
