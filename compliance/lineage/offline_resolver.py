@@ -1,10 +1,10 @@
-"""The offline `AncestorResolver`: answers from the built-in catalog only."""
+"""Catalog entries as resolver answers: the offline fallback of `build_lineage`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from compliance.lineage.model import AncestorResolver, ResolvedRepo
+from compliance.lineage.model import ResolvedRepo
 
 
 def entry_bases(entry: Any) -> list[str]:
@@ -28,13 +28,3 @@ def resolved_from_entry(entry: Any, notes: list[str] | None = None) -> ResolvedR
         notes=list(notes or []),
     )
 
-
-class CatalogResolver(AncestorResolver):
-    name = "catalog"
-
-    def __init__(self, catalog: Any) -> None:
-        self.catalog = catalog
-
-    def resolve(self, repo_id: str) -> ResolvedRepo | None:
-        entry = self.catalog.lookup(repo_id) if self.catalog is not None else None
-        return resolved_from_entry(entry)

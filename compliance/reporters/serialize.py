@@ -91,8 +91,8 @@ def _ancestor(a: Ancestor) -> dict[str, Any]:
 
 
 def _weights(weights: Any) -> Any:
-    # The weights result (issue 4) may offer its own JSON shape; otherwise fall
-    # back to its dataclass fields.
+    # The weight-evidence result may offer its own JSON shape; otherwise its
+    # dataclass fields are used.
     if weights is None:
         return None
     to_dict = getattr(weights, "to_dict", None)

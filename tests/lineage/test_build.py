@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from support.audit import Entry, FakeResolver, catalog, facts
+
 from compliance.errors import GatedRepoError, NetworkError
 from compliance.facts.model import AdapterFacts, GGUFFacts, MergeFacts
 from compliance.lineage.build import build_lineage, repo_id_of
 from compliance.lineage.model import ResolvedRepo
-from compliance.lineage.offline_resolver import CatalogResolver
-
-from .support import Entry, FakeResolver, catalog, facts
+from compliance.lineage.offline_resolver import resolved_from_entry
 
 CAT = catalog(
     Entry(
@@ -196,10 +196,11 @@ def test_gated_and_failing_ancestors_do_not_stop_the_audit():
     assert "licence from the built-in catalog" in llama.resolution_note
 
 
-def test_catalog_resolver():
-    r = CatalogResolver(CAT).resolve("meta-llama/Llama-3.1-8B-Instruct")
+def test_catalog_entry_as_an_answer():
+    r = resolved_from_entry(CAT.lookup("meta-llama/Llama-3.1-8B-Instruct"))
+    assert r is not None and r.license_source == "catalog"
     assert r.license == "llama3.1" and r.parents == [("meta-llama/Llama-3.1-8B", "finetune")]
-    assert CatalogResolver(CAT).resolve("x/y") is None
+    assert resolved_from_entry(CAT.lookup("x/y")) is None
 
 
 def test_repo_id_of():

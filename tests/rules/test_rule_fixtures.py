@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "rules"
-CASES_ROOT = Path(__file__).resolve().parent / "rules"
+CASES_ROOT = Path(__file__).resolve().parent
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWN_KEYS = {"fail", "pass", "name", "description", "catalog"}
 

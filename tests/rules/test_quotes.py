@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "rules"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})

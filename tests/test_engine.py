@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support.audit import ancestor, facts, lineage
 
 from compliance.config import Config, Waiver
 from compliance.engine import evaluate
 from compliance.packs import load_all
 from compliance.report import ObligationState, Severity
-
-from .support import ancestor, facts, lineage
 
 LLAMA_FT = ancestor("acme/Llama-3.1-8B-Chat", "llama3.1")
 LLAMA_BASE = ancestor(

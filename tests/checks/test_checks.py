@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from support.audit import all_packs, ancestor, demo_pack, facts, lineage, run_check
+
 from compliance.checks import CHECKS
 from compliance.checks.base import validate_options
 from compliance.facts.model import AdapterFacts, LicenseFile, Problem, WeightFile
 from compliance.packs import Derivatives, Identity
 from compliance.report import Evidence, ObligationState
-
-from .support import all_packs, ancestor, demo_pack, facts, lineage, run_check
 
 MET, NOT_MET, NC = ObligationState.MET, ObligationState.NOT_MET, ObligationState.NOT_CHECKABLE
 

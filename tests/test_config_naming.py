@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.audit import facts
 
 from compliance.config import config_for, load_config_file, parse_config
 from compliance.errors import ConfigError
 from compliance.naming import model_name
-
-from .support import facts
 
 
 def test_parse_full_config(tmp_path):

@@ -15,7 +15,7 @@ import yaml
 from compliance.lineage.model import RELATIONS
 from compliance.report import CATEGORIES, Severity
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "rules"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PACK_KINDS = ("license", "policy", "core")

@@ -12,7 +12,7 @@ from compliance.errors import RulePackError
 from compliance.lineage.catalog import Catalog, CatalogEntry
 from compliance.lineage.model import RELATIONS
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 @pytest.fixture(scope="module")
