@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from compliance.checks import CHECKS
+from compliance.checks.base import validate_options
 from compliance.lineage.model import RELATIONS
 from compliance.report import CATEGORIES, Severity
 
@@ -96,12 +98,10 @@ def test_rule_is_documented(path: Path) -> None:
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_check_kind_and_options_are_known(path: Path) -> None:
-    """The check kind exists and its options validate (skips until the engine exists)."""
-    checks = pytest.importorskip("compliance.checks")
-    from compliance.checks.base import validate_options
+    """The check kind exists and its options validate."""
 
     rule = _load(path)
     kind = rule["check"]["kind"]
-    assert kind in checks.CHECKS, f"unknown check kind {kind!r}"
-    problems = validate_options(checks.CHECKS[kind], rule["check"].get("options") or {})
+    assert kind in CHECKS, f"unknown check kind {kind!r}"
+    problems = validate_options(CHECKS[kind], rule["check"].get("options") or {})
     assert not problems, f"{path}: {problems}"
