@@ -12,8 +12,8 @@ way the check kinds match them (`compliance.text.normalise`).
 from __future__ import annotations
 
 import os
-import sys
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
