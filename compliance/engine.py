@@ -176,9 +176,7 @@ def evaluate(
     identified = identify.files(facts.license_files)
 
     def context(pack: Pack, ancestors: tuple[Ancestor, ...]) -> CheckContext:
-        return CheckContext(
-            facts, lineage, name, by_id, pack, ancestors, declared_pack, identified
-        )
+        return CheckContext(facts, lineage, name, by_id, pack, ancestors, declared_pack, identified)
 
     relation = lineage.relation
     # Only ancestors bring licences: a model without any gets no derivative obligations.

@@ -29,12 +29,10 @@ def model_name(
         return facts.repo_id, "Hub repo id"
     if facts.git_remote_repo_id:
         return facts.git_remote_repo_id, "git remote"
-    meta = facts.card.metadata
-    if name := _text(meta.get("model_name")):
+    if name := facts.card.model_name:
         return name, "card model_name"
-    index = meta.get("model-index")
-    first = index[0] if isinstance(index, list) and index else None
-    if isinstance(first, dict) and (name := _text(first.get("name"))):
+    index = facts.card.model_index_names
+    if index and (name := _text(index[0])):
         return name, "card model-index[0].name"
     if name := _text(facts.card.first_heading):
         return name, "card first heading"

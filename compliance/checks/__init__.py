@@ -56,4 +56,3 @@ CHECKS: dict[str, CheckKind] = {
         engine_rule,
     )
 }
-

@@ -29,9 +29,7 @@ def _claims(pack: Pack, declared: str, name: str | None) -> bool:
     """The identified text's pack answers to the declared value (e.g. both Gemma terms
     versions use `license: gemma`)."""
     if declared == "other":
-        return name is not None and name.lower() in (
-            n.lower() for n in pack.identity.license_names
-        )
+        return name is not None and name.lower() in (n.lower() for n in pack.identity.license_names)
     return declared in (i.lower() for i in pack.identity.hub_ids)
 
 

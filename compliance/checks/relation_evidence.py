@@ -25,11 +25,11 @@ OPTIONS: dict[str, Any] = {}
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    stated = ctx.card_meta.get("base_model_relation")
+    stated = ctx.card.base_model_relation  # a value that is not text is a facts problem
     if stated is None:
         return CheckResult.met()
     ev = ctx.meta_evidence("base_model_relation", stated)
-    if not isinstance(stated, str) or stated.strip().lower() not in RELATIONS:
+    if stated.lower() not in RELATIONS:
         return CheckResult.from_hits(
             [
                 Hit(
@@ -39,7 +39,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
                 )
             ]
         )
-    stated = stated.strip().lower()
+    stated = stated.lower()
     hits: list[Hit] = []
     if stated != "adapter" and ctx.facts.adapters:
         a = ctx.facts.adapters[0]
@@ -50,12 +50,11 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
                 f"adapter config (`{a.file}`).",
             )
         )
-    bases = ctx.card_meta.get("base_model")
-    n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
-    if stated == "merge" and n_bases < 2 and not ctx.facts.merges:
+    bases = ctx.card.base_model_entries
+    if stated == "merge" and len(bases) < 2 and not ctx.facts.merges:
         hits.append(
             Hit(
-                evidence=(ev, ctx.meta_evidence("base_model", bases)),
+                evidence=(ev, ctx.meta_evidence("base_model", ", ".join(bases) or None)),
                 message="The card says `base_model_relation: merge` but lists fewer than two base "
                 "models and has no merge config.",
             )

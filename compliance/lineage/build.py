@@ -29,7 +29,9 @@ from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
     AncestorResolver,
+    KnownModel,
     Lineage,
+    ModelCatalog,
     ResolvedRepo,
 )
 from compliance.lineage.offline_resolver import entry_bases
@@ -181,13 +183,13 @@ class _Parent:
     known_from: str
 
 
-def _catalog_parents(a: Ancestor, entry: Any) -> list[_Parent]:
-    relation = getattr(entry, "relation", None)
+def _catalog_parents(a: Ancestor, entry: KnownModel) -> list[_Parent]:
+    relation = entry.relation
     how = f"catalog (base of {a.repo_id})"
     return [_Parent(b, relation, False, how) for b in entry_bases(entry)]
 
 
-def _use_catalog(a: Ancestor, entry: Any) -> list[_Parent]:
+def _use_catalog(a: Ancestor, entry: KnownModel) -> list[_Parent]:
     """Take `a`'s licence (and canonical id) from its catalog entry; return its catalog bases."""
     if entry.repo_id != a.repo_id:
         a.as_written = a.as_written or a.repo_id
@@ -196,7 +198,7 @@ def _use_catalog(a: Ancestor, entry: Any) -> list[_Parent]:
     return _catalog_parents(a, entry)
 
 
-def _resolve_from_catalog(a: Ancestor, catalog: Any) -> list[_Parent]:
+def _resolve_from_catalog(a: Ancestor, catalog: ModelCatalog | None) -> list[_Parent]:
     """The catalog-only path (local audits, `--resolve catalog`)."""
     entry = catalog.lookup(a.repo_id) if catalog is not None else None
     if entry is not None and entry.license:
@@ -208,7 +210,7 @@ def _resolve_from_catalog(a: Ancestor, catalog: Any) -> list[_Parent]:
     return []
 
 
-def _fallback(a: Ancestor, entry: Any, resolution: str, note: str) -> list[_Parent]:
+def _fallback(a: Ancestor, entry: KnownModel | None, resolution: str, note: str) -> list[_Parent]:
     """The resolver could not answer: the catalog's licence if it has one, else `resolution`."""
     if entry is not None and entry.license:
         parents = _use_catalog(a, entry)
@@ -233,7 +235,9 @@ def _resolver_parents(a: Ancestor, r: ResolvedRepo, resolver: AncestorResolver) 
     return out
 
 
-def _resolve(a: Ancestor, catalog: Any, resolver: AncestorResolver) -> list[_Parent]:
+def _resolve(
+    a: Ancestor, catalog: ModelCatalog | None, resolver: AncestorResolver
+) -> list[_Parent]:
     """Hub mode: fill in `a`'s licence through the resolver; return its own parents."""
     entry = catalog.lookup(a.repo_id) if catalog is not None else None
     if not is_valid_repo_id(a.repo_id):
@@ -273,7 +277,7 @@ def _resolve(a: Ancestor, catalog: Any, resolver: AncestorResolver) -> list[_Par
 
 def build_lineage(
     facts: Facts,
-    catalog: Any,
+    catalog: ModelCatalog | None,
     resolver: AncestorResolver | None = None,
     max_depth: int = 8,
     model_id: str | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -89,6 +89,28 @@ def catalog_disagreement(
         f"({at}, {license_source}) says `{license}`, the built-in catalog says "
         f"`{catalog_license}`; the Hub's answer was used. Check which licence applies."
     )
+
+
+class KnownModel(Protocol):
+    """What lineage reads from a catalog entry (`lineage.catalog.CatalogEntry`)."""
+
+    @property
+    def repo_id(self) -> str: ...
+
+    @property
+    def license(self) -> str | None: ...
+
+    @property
+    def base(self) -> str | Sequence[str] | None: ...
+
+    @property
+    def relation(self) -> str | None: ...
+
+
+class ModelCatalog(Protocol):
+    """Well-known models by repo id (`lineage.catalog.Catalog`)."""
+
+    def lookup(self, repo_id: str) -> KnownModel | None: ...
 
 
 class LicenseIdentifier(Protocol):

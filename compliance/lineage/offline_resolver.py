@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from compliance.lineage.model import ResolvedRepo
+from compliance.lineage.model import KnownModel, ResolvedRepo
 
 
-def entry_bases(entry: Any) -> list[str]:
+def entry_bases(entry: KnownModel) -> list[str]:
     """A catalog entry's `base` as a list (it may be absent, one id, or several)."""
-    base = getattr(entry, "base", None)
+    base = entry.base
     if not base:
         return []
     return [base] if isinstance(base, str) else [str(b) for b in base]
 
 
-def resolved_from_entry(entry: Any, notes: list[str] | None = None) -> ResolvedRepo | None:
+def resolved_from_entry(
+    entry: KnownModel | None, notes: list[str] | None = None
+) -> ResolvedRepo | None:
     """A catalog entry as a resolver's answer; None without an entry or its licence."""
-    if entry is None or not getattr(entry, "license", None):
+    if entry is None or not entry.license:
         return None
-    relation = getattr(entry, "relation", None)
+    relation = entry.relation
     return ResolvedRepo(
         repo_id=entry.repo_id,
         license=entry.license,
@@ -27,4 +27,3 @@ def resolved_from_entry(entry: Any, notes: list[str] | None = None) -> ResolvedR
         parents=[(b, relation) for b in entry_bases(entry)],
         notes=list(notes or []),
     )
-
