@@ -12,6 +12,7 @@ import pytest
 
 from compliance import packs
 from compliance.errors import RulePackError
+from compliance.facts.model import Card, LicenseFile
 from compliance.packs import cache as cache_mod
 from compliance.resources import data_dir
 
@@ -168,6 +169,21 @@ def test_identify_text_and_declared(tmp_path):
     assert packs.pack_for_declared("other", "demo", None, [demo]) == "demo"
     assert packs.pack_for_declared("other", None, "https://example.org/demo/v1", [demo]) == "demo"
     assert packs.pack_for_declared("mit", None, None, [demo]) is None
+
+
+def test_identifier_binds_one_pack_set(tmp_path):
+    write_pack(tmp_path)
+    demo = packs.by_id(packs.load_all([tmp_path]))["demo"]
+    identify = packs.Identifier([demo])
+    card = Card(present=True, metadata={"license": ["Demo-1.0"]})
+    assert identify.card(card) == "demo"
+    assert identify.card(Card(present=False, metadata={"license": "Demo-1.0"})) is None
+    assert identify.license_value("demo-1.0") == "demo" and identify.license_value("mit") is None
+    files = [
+        LicenseFile("LICENSE", "license", "  demo   license\n\nVersion 1 ..."),
+        LicenseFile("NOTICE", "notice", "Copyright Acme"),
+    ]
+    assert identify.files(files) == {"LICENSE": ("demo",), "NOTICE": ()}
 
 
 def test_builtin_identification_of_llama_text():
