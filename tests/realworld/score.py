@@ -242,8 +242,10 @@ def print_report(results: list[CaseResult], verbose: bool = False) -> None:
             if r.violations:
                 print(f"       GUARD:      {', '.join(r.violations)}")
             if verbose:
-                print(f"       relation {r.reported.relation} · name {r.reported.model_name!r}"
-                      f" · ancestors {r.reported.ancestors}")
+                print(
+                    f"       relation {r.reported.relation} · name {r.reported.model_name!r}"
+                    f" · ancestors {r.reported.ancestors}"
+                )
                 print(f"       all findings: {', '.join(_fmt(f) for f in r.reported.findings)}")
     print("\nPer class (a case counts in every class it lists)\n")
     print(f"{'class':<26} {'cases':>5} {'recall':>14} {'precision':>14} {'guards':>6}")
