@@ -11,7 +11,7 @@ Definitions (tests/realworld/README.md states them in full):
              all error+warning findings
   guards     forbidden labels that appear (and `green` on a case that must not pass)
 
-Run: python tests/realworld/score.py [--case NAME] [--verbose] [--json]
+Run: python tests/realworld/score.py [--case NAME] [--verbose] [--json | --markdown]
 """
 
 from __future__ import annotations
@@ -262,6 +262,23 @@ def print_report(results: list[CaseResult], verbose: bool = False) -> None:
     )
 
 
+def print_markdown(results: list[CaseResult]) -> None:
+    """The figures table of README.md, regenerated."""
+    t = totals(results)
+    clean = sum("compliant" in r.case.classes for r in results)
+    print("| | |\n| --- | --- |")
+    print(f"| cases | {t.cases} ({clean} clean) |")
+    print(f"| recall | {t.found}/{t.expected} = **{t.recall:.3f}** |")
+    print(f"| precision | {t.matched}/{t.counted} = **{t.precision:.3f}** |")
+    print(f"| guard violations | {t.violations} |\n")
+    print("| class | cases | recall | precision | guards |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for cls, c in by_class(results).items():
+        rec = f"{c.found}/{c.expected} {c.recall:.2f}" if c.expected else "–"
+        prec = f"{c.matched}/{c.counted} {c.precision:.2f}" if c.counted else "–"
+        print(f"| {cls} | {c.cases} | {rec} | {prec} | {c.violations} |")
+
+
 def as_json(results: list[CaseResult]) -> dict[str, Any]:
     t = totals(results)
     return {
@@ -288,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--case", action="append", help="only this case (repeatable)")
     ap.add_argument("--verbose", "-v", action="store_true", help="show every finding")
     ap.add_argument("--json", action="store_true", help="machine-readable summary")
+    ap.add_argument("--markdown", action="store_true", help="the figures tables of README.md")
     args = ap.parse_args(argv)
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
@@ -297,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     results = run(cases)
     if args.json:
         print(json.dumps(as_json(results), indent=2))
+    elif args.markdown:
+        print_markdown(results)
     else:
         print_report(results, args.verbose)
     return 0

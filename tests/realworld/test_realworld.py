@@ -23,7 +23,7 @@ score: Any = importlib.util.module_from_spec(_spec)
 sys.modules["realworld_score"] = score
 _spec.loader.exec_module(score)
 
-RECALL_MIN = 0.44  # measured today; see README.md
+RECALL_MIN = 0.41  # measured today; see README.md
 PRECISION_MIN = 0.71  # measured today; see README.md
 CASES_MIN = 70
 
@@ -76,18 +76,24 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
         ),
     },
     "blossom-v4-qwen1.5-7b": {
-        "green": "Chinese prose '基于Qwen1.5-7B' with a bare name is not resolved (class 2)",
+        "green": ("Chinese prose '基于Qwen1.5-7B' with a bare name is not resolved (class 2)"),
     },
     "causallm-14b": {
-        "green": "'initialized from the weights of Qwen 14B' is not resolved (class 2)",
+        "green": (
+            "'trained based on the model weights of Qwen-14B' (bare name) is not resolved (class 2)"
+        ),
+    },
+    "chinese-llama-2-7b": {
+        "green": (
+            "Chinese prose '基于…Llama-2开发' and the Llama-2-7B config shape are"
+            " not resolved (classes 2, 3)"
+        ),
     },
     "cognitivefusion-4x7b": {
         "relation:none": (
             "a derivative whose base cannot be resolved is reported as a base model (class 9)"
         ),
-        "green": (
-            "frankenMoE described in prose with Hub links reads as an original (classes 4, 9)"
-        ),
+        "green": "frankenMoE described in prose with Hub links reads as an original (classes 4, 9)",
     },
     "deepseek-r1-distill-llama-8b": {
         "green": (
@@ -103,8 +109,8 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
             "a derivative whose base cannot be resolved is reported as a base model (class 9)"
         ),
         "green": (
-            "'Solar-based … fine-tuned from the weights of Solar 10.7B' reads as an original "
-            "(class 9)"
+            "'Solar-based … fine-tuned from the weights of Solar 10.7B' reads"
+            " as an original (class 9)"
         ),
     },
     "gemma-2-9b-it-gguf-yaml-in-fence": {
@@ -120,8 +126,13 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "hx-mistral-1.5b-linear": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
+        ),
+    },
+    "llama-2-7b-chat-exl2-gated-prompt": {
+        "green": (
+            "a re-upload outside the known re-upload orgs is not matched by its name (class 8)"
         ),
     },
     "llama-3-korean-bllossom-8b": {
@@ -129,8 +140,8 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "llama-3.1-70b-ezo-1.1-it": {
         "green": (
-            "Japanese prose 'Llama 3.1 をベースに' and the name's family are not resolved "
-            "(classes 2, 3)"
+            "Japanese prose 'Llama 3.1 をベースに' and the name's family are not "
+            "resolved (classes 2, 3)"
         ),
     },
     "llama-3.1-nemotron-70b-model-overview": {
@@ -184,12 +195,12 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "mistral-7b-instruct-v0.3": {
         "severity:error": (
-            "Mistral AI's own release is held to Apache §4 as if it redistributed someone else's "
-            "work"
+            "Mistral AI's own release is held to Apache §4 as if it "
+            "redistributed someone else's work"
         ),
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "mixtral-34bx2-moe-60b": {
@@ -220,8 +231,8 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "qwen2.5-0.5b-ner-unsloth": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "qwen2.5-72b-gguf-license-link-only": {
@@ -232,14 +243,14 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "qwen2.5-7b-instruct": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "qwen2.5-7b-instruct-gguf": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "qwen2.5-7b-lora-hf-cache-path": {
@@ -249,14 +260,14 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "qwen2.5-coder-7b-instruct-awq": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "qwen3-8b-gguf-unsloth": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
     "remm-slerp-l2-13b": {
@@ -278,15 +289,19 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
             "the placeholder heading 'Uploaded  model' is taken as the model name (class 10)"
         ),
     },
-    "vicuna-7b-v1.5": {
+    "sheared-llama-2.7b": {
         "green": (
-            "'Finetuned from model: Llama 2' names a family only; not resolved (classes 2, 3)"
+            "'pruned and further pre-trained from meta-llama/Llama-2-7b-hf' is not read as "
+            "lineage (classes 2, 6)"
         ),
+    },
+    "vicuna-7b-v1.5": {
+        "green": "'Finetuned from model: Llama 2' names a family only; not resolved (classes 2, 3)",
     },
     "zephyr-7b-beta": {
         "apache-2.0/notice-carry-over": (
-            "warned on every Apache derivative although the base ships no NOTICE (issue 9, Apache"
-            " §4(d))"
+            "warned on every Apache derivative although the base ships no "
+            "NOTICE (issue 9, Apache §4(d))"
         ),
     },
 }
