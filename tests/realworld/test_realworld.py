@@ -75,6 +75,12 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
             "resolved (class 3)"
         ),
     },
+    "bloom-1b1-zh": {
+        "green": (
+            "a declared RAIL licence with no pack and a base named by Hub URL in prose pass "
+            "without a finding (classes 2, 7)"
+        ),
+    },
     "blossom-v4-qwen1.5-7b": {
         "green": ("Chinese prose '基于Qwen1.5-7B' with a bare name is not resolved (class 2)"),
     },
@@ -103,15 +109,6 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
     },
     "falcon3-10b-llama-style-config-shape": {
         "green": "config.json is not matched against the Falcon3-10B shape (class 3)",
-    },
-    "fimbulvetr-11b-v2-solar": {
-        "relation:none": (
-            "a derivative whose base cannot be resolved is reported as a base model (class 9)"
-        ),
-        "green": (
-            "'Solar-based … fine-tuned from the weights of Solar 10.7B' reads"
-            " as an original (class 9)"
-        ),
     },
     "gemma-2-9b-it-gguf-yaml-in-fence": {
         "license-missing": (
@@ -208,6 +205,15 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
             "a derivative whose base cannot be resolved is reported as a base model (class 9)"
         ),
         "green": "MoE tag and expert names in prose read as an original (classes 4, 9)",
+    },
+    "open-solar-ko-10.7b": {
+        "relation:none": (
+            "a derivative whose base cannot be resolved is reported as a base model (class 9)"
+        ),
+        "green": (
+            "'an advanced iteration of the upstage/SOLAR-10.7B-v1.0 model' reads as an original, "
+            "with nothing unverifiable reported (class 9)"
+        ),
     },
     "openjourney": {
         "green": (
