@@ -254,12 +254,30 @@ def print_report(results: list[CaseResult], verbose: bool = False) -> None:
             f"{cls:<26} {t.cases:>5} {t.found:>5}/{t.expected:<3} {t.recall:>4.2f}"
             f" {t.matched:>5}/{t.counted:<3} {t.precision:>4.2f} {t.violations:>6}"
         )
+    _print_top(
+        "Most missed labels (expected, not reported)", [lb for r in results for lb in r.missed]
+    )
+    _print_top(
+        "Most frequent unexpected findings (error/warning, neither expected nor allowed)",
+        [f[0] for r in results for f in r.unexpected],
+    )
+    _print_top("Guard violations by label", [v for r in results for v in r.violations])
     t = totals(results)
     print(
         f"\nOverall: {t.cases} cases · recall {t.found}/{t.expected} = {t.recall:.3f}"
         f" · precision {t.matched}/{t.counted} = {t.precision:.3f}"
         f" · guard violations {t.violations}"
     )
+
+
+def _print_top(title: str, items: list[str], n: int = 12) -> None:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item] += 1
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    print(f"\n{title}:")
+    for item, c in top:
+        print(f"  {c:>3}  {item}")
 
 
 def print_markdown(results: list[CaseResult]) -> None:

@@ -24,7 +24,7 @@ sys.modules["realworld_score"] = score
 _spec.loader.exec_module(score)
 
 RECALL_MIN = 0.41  # measured today; see README.md
-PRECISION_MIN = 0.71  # measured today; see README.md
+PRECISION_MIN = 0.75  # measured today; see README.md
 CASES_MIN = 70
 
 # Every numbered class of issue 9, the popular families, adapters, merges and clean repos.
@@ -299,6 +299,11 @@ KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
         "green": (
             "'pruned and further pre-trained from meta-llama/Llama-2-7b-hf' is not read as "
             "lineage (classes 2, 6)"
+        ),
+    },
+    "travel-llama3-8b-adapter-hf-cache-path": {
+        "relation:none": (
+            "a derivative whose base cannot be resolved is reported as a base model (class 9)"
         ),
     },
     "vicuna-7b-v1.5": {
