@@ -24,7 +24,7 @@ sys.modules["realworld_score"] = score
 _spec.loader.exec_module(score)
 
 RECALL_MIN = 0.41  # measured today; see README.md
-PRECISION_MIN = 0.75  # measured today; see README.md
+PRECISION_MIN = 0.76  # measured today; see README.md
 CASES_MIN = 70
 
 # Every numbered class of issue 9, the popular families, adapters, merges and clean repos.
