@@ -23,6 +23,7 @@ import typer
 
 from compliance import __version__
 from compliance.errors import ExitCode, ModelcheckError
+from compliance.reporters import AUDIT_FORMATS
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
@@ -31,6 +32,9 @@ DEBUG_ENV = "MODELCHECK_DEBUG"
 class Format(str, Enum):
     markdown = "markdown"
     json = "json"
+
+
+AuditFormat = Enum("AuditFormat", {name: name for name in AUDIT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 class FailOn(str, Enum):
@@ -95,8 +99,8 @@ def _root(
 def audit(
     path: Annotated[
         str, typer.Argument(metavar="PATH", help="A local model repo directory or a Hub id.")
-    ],
-    fmt: FormatOpt = Format.markdown,
+    ] = ".",
+    fmt: Annotated[AuditFormat, typer.Option("--format", "-f", help="Report format.")] = "markdown",  # type: ignore[assignment]
     output: OutputOpt = None,
     fail_on: Annotated[
         FailOn | None,

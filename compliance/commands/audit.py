@@ -59,5 +59,5 @@ def run(
         )
     )
     threshold = effective_fail_on(fail_on, report)
-    emit(reporters.get(fmt)(report), output)
+    emit(reporters.get(fmt, to_stdout=output is None)(report), output)
     return exit_code(report, threshold)
