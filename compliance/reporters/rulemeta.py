@@ -30,3 +30,13 @@ def license_url(p: Pack | None) -> str | None:
     if p is None:
         return None
     return next((u for u in p.identity.urls if u.startswith(("https://", "http://"))), None)
+
+
+def pack_for_hub_id(value: str) -> Pack | None:
+    """The licence pack whose card `license:` / `license_name:` values include `value`."""
+    v = value.strip().lower()
+    for p in _packs().values():
+        names = (*p.identity.hub_ids, *p.identity.license_names)
+        if p.kind == "license" and v in {x.lower() for x in names}:
+            return p
+    return None
