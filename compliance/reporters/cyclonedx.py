@@ -87,9 +87,8 @@ class _Builder:
         c, m = self.c, self.model
         out = []
         for w in sbom.weight_checksums(self.report):
-            hashes = [m.HashType.from_hashlib_alg("sha256", w.digests["SHA256"])] if (
-                "SHA256" in w.digests
-            ) else []
+            sha256 = w.digests.get("SHA256")
+            hashes = [m.HashType(alg=m.HashAlgorithm.SHA_256, content=sha256)] if sha256 else []
             out.append(
                 c.Component(
                     type=c.ComponentType.FILE,

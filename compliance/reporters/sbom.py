@@ -19,6 +19,7 @@ from typing import Any
 from compliance.errors import ConfigError
 from compliance.report import Report
 from compliance.reporters import rulemeta
+from compliance.reporters.escape import clean
 
 HUB = "https://huggingface.co"
 INSTALL_HINT = "pip install 'modelcheck[sbom]'"
@@ -29,6 +30,7 @@ LICENSE_DOUBT = frozenset(
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _REF_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 _CHUNK = 1 << 20
+_WEB_URL = re.compile(r"^https?://[^\s<>\"`]{1,500}$")
 
 
 def need(module: str, fmt: str) -> Any:
@@ -54,7 +56,8 @@ class LicenseInfo:
     def extracted_text(self) -> str:
         """A short stand-in for the licence text (never the whole licence)."""
         where = f" The full text is at {self.url}." if self.url else ""
-        return f"{self.name} (identified by modelcheck as `{self.pack or self.name}`).{where}"
+        ident = self.pack or self.name
+        return clean(f"{self.name} (identified by modelcheck as `{ident}`).{where}")
 
 
 def license_ref_id(value: str) -> str:
@@ -79,7 +82,11 @@ def license_for(value: str | None) -> LicenseInfo | None:
     )
     if symbol is not None:
         return LicenseInfo(symbol.key, symbol.key)
-    return LicenseInfo(license_ref_id(value), value)
+    return LicenseInfo(license_ref_id(value), clean(value, 200) or "unknown")
+
+
+def _is_web_url(value: object) -> bool:
+    return isinstance(value, str) and bool(_WEB_URL.match(value))
 
 
 def declared_license(report: Report) -> LicenseInfo | None:
@@ -95,8 +102,8 @@ def declared_license(report: Report) -> LicenseInfo | None:
     if value.strip().lower() == "other" and isinstance(name, str) and name.strip():
         info = license_for(name.strip())
         link = meta.get("license_link")
-        if info is not None and info.url is None and isinstance(link, str):
-            info = LicenseInfo(info.expression, info.name, link, info.pack)
+        if info is not None and info.url is None and _is_web_url(link):
+            info = LicenseInfo(info.expression, info.name, clean(link, 500), info.pack)
         return info
     return license_for(value.strip())
 
