@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 from compliance import __version__
@@ -137,7 +138,8 @@ class _Builder:
                 ),
             ],
         )
-        bom = Bom()
+        # the same audit gives the same serial number (a fresh BOM gets a fresh one)
+        bom = Bom(serial_number=uuid.UUID(sbom.document_key(report)[:32], version=5))
         bom.metadata.component = model
         bom.metadata.timestamp = sbom.created_at()
         bom.metadata.tools.components.add(

