@@ -130,6 +130,24 @@ def audit(
         list[Path] | None,
         typer.Option("--fingerprints", metavar="DIR", help="Fingerprint files of bases."),
     ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="RULES", help="Only these rule ids, packs or "
+                     "categories (comma-separated, repeatable)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="RULES", help="Leave out these rule ids, packs or "
+                     "categories (comma-separated, repeatable)."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="FILE", help="Findings recorded in FILE do not fail."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option("--write-baseline", metavar="FILE", help="Record every finding in FILE."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> int:
     """Audit one model repo and print a report."""
@@ -146,6 +164,7 @@ def audit(
         resolve=resolve.value,
         weights=weights,
         fingerprint_dirs=list(fingerprints or []),
+        select=select, ignore=ignore, baseline=baseline, write_baseline=write_baseline,
     )
 
 
