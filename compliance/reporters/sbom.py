@@ -168,10 +168,19 @@ def weight_checksums(report: Report) -> list[WeightChecksum]:
     return out
 
 
+def _allowed_roots(root: Path) -> list[Path]:
+    """The repo, plus the blob store when it is a Hub cache snapshot (its files are
+    symlinks into ../../blobs), as the local source allows."""
+    roots = [root]
+    if root.parent.name == "snapshots":
+        roots.append(root.parent.parent / "blobs")
+    return roots
+
+
 def _hash_file(root: Path, rel: str) -> dict[str, str]:
     try:
         path = (root / rel).resolve(strict=True)
-        if root not in path.parents or not path.is_file():
+        if not any(r in path.parents for r in _allowed_roots(root)) or not path.is_file():
             return {}
         sha1, sha256 = hashlib.sha1(usedforsecurity=False), hashlib.sha256()
         with open(path, "rb") as fh:

@@ -132,3 +132,31 @@ def test_same_audit_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
     report = audited("llama31-finetune-apache")
     assert spdx.render(report) == spdx.render(report)
     assert json.loads(spdx.render(report))["creationInfo"]["created"] == "2023-11-14T22:13:20Z"
+
+
+def test_checksums_never_follow_a_link_out_of_the_repo(tmp_path: Path) -> None:
+    from compliance.reporters import sbom
+
+    outside = tmp_path / "secret.safetensors"
+    outside.write_bytes(b"x" * 64)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "model.safetensors").symlink_to(outside)
+    (repo / "real.safetensors").write_bytes(b"y" * 64)
+    assert sbom._hash_file(repo.resolve(), "model.safetensors") == {}
+    assert sbom._hash_file(repo.resolve(), "real.safetensors")["SHA256"] == hashlib.sha256(
+        b"y" * 64
+    ).hexdigest()
+
+
+def test_a_hub_cache_snapshot_may_link_into_its_blobs(tmp_path: Path) -> None:
+    from compliance.reporters import sbom
+
+    blobs = tmp_path / "models--org--m" / "blobs"
+    snapshot = tmp_path / "models--org--m" / "snapshots" / "abc123"
+    blobs.mkdir(parents=True)
+    snapshot.mkdir(parents=True)
+    (blobs / "deadbeef").write_bytes(b"w" * 32)
+    (snapshot / "model.safetensors").symlink_to(blobs / "deadbeef")
+    digests = sbom._hash_file(snapshot.resolve(), "model.safetensors")
+    assert digests["SHA256"] == hashlib.sha256(b"w" * 32).hexdigest()
