@@ -62,33 +62,10 @@ def run(
             fingerprint_dirs=[str(d) for d in fingerprint_dirs or []],
         )
     )
-    report = triage(report, select, ignore, baseline, write_baseline)
+    if select or ignore or baseline or write_baseline:
+        from compliance.commands.triage import triage
+
+        report = triage(report, select, ignore, baseline, write_baseline)
     threshold = effective_fail_on(fail_on, report)
     emit(reporters.get(fmt, to_stdout=output is None)(report), output)
     return exit_code(report, threshold)
-
-
-def triage(
-    report: Report,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    baseline: Path | None,
-    write_baseline: Path | None,
-) -> Report:
-    """--select / --ignore, then the baseline: read it, or record every finding in it."""
-    import sys
-
-    from compliance import baseline as baseline_mod
-    from compliance import selection
-
-    report = selection.apply(report, selection.split(select), selection.split(ignore))
-    if baseline is not None:
-        report = baseline_mod.apply(report, baseline_mod.read(baseline), str(baseline))
-    if write_baseline is not None:
-        n = baseline_mod.write(report, write_baseline)
-        print(f"modelcheck: wrote {n} finding(s) to the baseline {write_baseline}", file=sys.stderr)
-        report = baseline_mod.apply(
-            report, {e["fingerprint"] for e in baseline_mod.to_dict(report)["findings"]},
-            str(write_baseline),
-        )
-    return report
