@@ -23,6 +23,7 @@ import typer
 
 from compliance import __version__
 from compliance.errors import ExitCode, ModelcheckError
+from compliance.reporters import AUDIT_FORMATS
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
@@ -31,6 +32,9 @@ DEBUG_ENV = "MODELCHECK_DEBUG"
 class Format(str, Enum):
     markdown = "markdown"
     json = "json"
+
+
+AuditFormat = Enum("AuditFormat", {name: name for name in AUDIT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 class FailOn(str, Enum):
@@ -95,8 +99,8 @@ def _root(
 def audit(
     path: Annotated[
         str, typer.Argument(metavar="PATH", help="A local model repo directory or a Hub id.")
-    ],
-    fmt: FormatOpt = Format.markdown,
+    ] = ".",
+    fmt: Annotated[AuditFormat, typer.Option("--format", "-f", help="Report format.")] = "markdown",  # type: ignore[assignment]
     output: OutputOpt = None,
     fail_on: Annotated[
         FailOn | None,
@@ -126,6 +130,24 @@ def audit(
         list[Path] | None,
         typer.Option("--fingerprints", metavar="DIR", help="Fingerprint files of bases."),
     ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="RULES", help="Only these rule ids, packs or "
+                     "categories (comma-separated, repeatable)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="RULES", help="Leave out these rule ids, packs or "
+                     "categories (comma-separated, repeatable)."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="FILE", help="Findings recorded in FILE do not fail."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option("--write-baseline", metavar="FILE", help="Record every finding in FILE."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> int:
     """Audit one model repo and print a report."""
@@ -142,6 +164,7 @@ def audit(
         resolve=resolve.value,
         weights=weights,
         fingerprint_dirs=list(fingerprints or []),
+        select=select, ignore=ignore, baseline=baseline, write_baseline=write_baseline,
     )
 
 

@@ -4,7 +4,8 @@ Schema (declared below, validated like rule packs):
   repo_id: org/name          # published name, for naming rules
   rules: [policies/]         # extra rule-pack dirs, relative to the config file
   fail_on: error             # error | warning | info | never (or none)
-  waivers:                   # each: rule (required), ancestor (optional), reason (mandatory)
+  waivers:                   # each: rule (required), ancestor (optional), reason (mandatory),
+                             # expires (optional, YYYY-MM-DD)
     - {rule: llama3.1/name-prefix, reason: "Name approved by Meta in writing (ticket 123)."}
 
 A waiver without a reason is not a ConfigError: the engine reports it as an error
@@ -14,6 +15,7 @@ finding (core/waiver-without-reason), so the audit still runs and shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ WAIVER_SCHEMA = {
     "rule": Key((str,), required=True),
     "ancestor": Key((str, type(None))),
     "reason": Key((str, type(None))),
+    "expires": Key((str, type(None))),  # YYYY-MM-DD; after it the waiver is not applied
 }
 CONFIG_SCHEMA = {
     "repo_id": Key((str, type(None))),
@@ -45,6 +48,7 @@ class Waiver:
     reason: str | None  # None or blank: reported as core/waiver-without-reason
     index: int  # position in `waivers`, for evidence
     line: int | None = None
+    expires: str | None = None  # ISO date (YYYY-MM-DD), validated
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ def parse_config(
             reason=(w.get("reason") or "").strip() or None,
             index=i,
             line=waiver_line,
+            expires=_expiry(w.get("expires"), f"{origin}: waivers[{i}].expires"),
         )
         for i, w in enumerate(waivers_raw)
     )
@@ -98,6 +103,15 @@ def parse_config(
         fail_on=data.get("fail_on"),
         waivers=waivers,
     )
+
+
+def _expiry(value: str | None, where: str) -> str | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ConfigError(f"{where}: {value.strip()!r} is not a date (YYYY-MM-DD)") from None
 
 
 def load_config_file(path: str | Path) -> Config:

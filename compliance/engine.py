@@ -34,6 +34,8 @@ from compliance.rule_model import Pack, Rule
 
 WAIVER_WITHOUT_REASON = "core/waiver-without-reason"
 WAIVER_UNUSED = "core/waiver-unused"
+WAIVER_EXPIRED = "core/waiver-expired"
+WAIVER_UNKNOWN_RULE = "core/waiver-unknown-rule"
 
 
 def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
@@ -138,6 +140,10 @@ def _apply_waivers(
             message = f"The waiver for `{w.rule}` has no `reason`, so it was not applied."
             extra.append(_engine_finding(WAIVER_WITHOUT_REASON, Severity.ERROR, message, ev, core))
             continue
+        problem = _waiver_problem(w, packs, {f.rule_id for f in out})
+        if problem is not None:
+            extra.append(_engine_finding(problem[0], Severity.WARNING, problem[1], ev, core))
+            continue
         hits = [i for i, f in enumerate(out) if _waiver_matches(w, f, names[i])]
         if not hits:
             target = f"`{w.rule}`" + (f" (ancestor `{w.ancestor}`)" if w.ancestor else "")
@@ -147,6 +153,29 @@ def _apply_waivers(
         for i in hits:
             out[i] = replace(out[i], waived=True, waiver_reason=w.reason)
     return out + extra
+
+
+# Rule ids the engine emits without a rule file (weight evidence, only with --weights).
+ENGINE_RULE_PREFIXES = ("weights/",)
+
+
+def _waiver_problem(
+    w: Waiver, packs: Mapping[str, Pack], fired: set[str]
+) -> tuple[str, str] | None:
+    """(rule id, message) when a waiver has expired or names no existing rule."""
+    import datetime
+    import difflib
+
+    if w.expires and datetime.date.fromisoformat(w.expires) < datetime.date.today():
+        return WAIVER_EXPIRED, (
+            f"The waiver for `{w.rule}` expired on {w.expires}, so it was not applied."
+        )
+    known = sorted({r.id for p in packs.values() for r in p.rules} | fired)
+    if w.rule in known or w.rule.startswith(ENGINE_RULE_PREFIXES):
+        return None
+    close = difflib.get_close_matches(w.rule, known, n=1, cutoff=0.6)
+    hint = f"; did you mean `{close[0]}`?" if close else "."
+    return WAIVER_UNKNOWN_RULE, f"The waiver names `{w.rule}`, which is not a rule id{hint}"
 
 
 def _fix_of(pack: Pack | None, rule_id: str) -> str | None:

@@ -170,6 +170,7 @@ def run_audit(opts: AuditOptions) -> Report:
         notes=list(dict.fromkeys(notes)),
         rule_packs=[p.id for p in packs],
         config_fail_on=config.fail_on if config else None,
+        facts=facts,
     )
 
 

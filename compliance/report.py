@@ -138,6 +138,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # non-finding remarks (e.g. files not cached)
     rule_packs: list[str] = field(default_factory=list)  # pack ids loaded
     config_fail_on: str | None = None  # fail_on from .modelcheck.yaml, if set
+    facts: Any = None  # compliance.facts.model.Facts: card and files, for the SBOM reporters
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}

@@ -40,6 +40,10 @@ def run(
     resolve: str = "auto",
     weights: bool = False,
     fingerprint_dirs: list[Path] | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    baseline: Path | None = None,
+    write_baseline: Path | None = None,
 ) -> int:
     from compliance import reporters
     from compliance.pipeline import AuditOptions, run_audit
@@ -55,6 +59,10 @@ def run(
             fingerprint_dirs=[str(d) for d in fingerprint_dirs or []],
         )
     )
+    if select or ignore or baseline or write_baseline:
+        from compliance.commands.triage import triage
+
+        report = triage(report, select, ignore, baseline, write_baseline)
     threshold = effective_fail_on(fail_on, report)
-    emit(reporters.get(fmt)(report), output)
+    emit(reporters.get(fmt, to_stdout=output is None)(report), output)
     return exit_code(report, threshold)

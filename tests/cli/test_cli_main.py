@@ -22,7 +22,6 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     "argv",
     [
         [],
-        ["audit"],
         ["audit", "x", "--format", "xml"],
         ["audit", "x", "--fail-on", "sometimes"],
         ["audit", "x", "--no-such-option"],

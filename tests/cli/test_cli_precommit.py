@@ -9,6 +9,7 @@ the test runs the code as it is now.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -82,10 +83,37 @@ def test_hook_fails_on_a_noncompliant_repo_then_passes_once_fixed(
     failed = _run(pre_commit, model, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "modelcheck" in failed.stdout and "Failed" in failed.stdout
-    assert "llama3.1/" in failed.stdout  # the report is shown for the failing hook
+    # the terminal format: short, and every finding of the audit is on screen
+    assert len(failed.stdout.splitlines()) <= 25, failed.stdout
+    for rule_id in _rule_ids(EXAMPLES / "llama31-finetune-apache"):
+        assert f" {rule_id} " in failed.stdout, rule_id
+    assert "README.md:2: llama3.1/license-id error" in failed.stdout
 
     make_llama_example_compliant(model)
     _git(model, env, "add", "-A")
     passed = _run(pre_commit, model, env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+    # args without a PATH (the hook audits the repo root): --fail-on info makes the
+    # remaining info finding fail the hook, so the args did reach modelcheck
+    (model / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: modelcheck\n"
+        "    args: [--fail-on, info]\n",
+        encoding="utf-8",
+    )
+    _git(model, env, "add", "-A")
+    strict = _run(pre_commit, model, env)
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert "llama3.1/mau-threshold info" in strict.stdout
+    assert "Missing argument" not in strict.stdout + strict.stderr
+
+
+def _rule_ids(example: Path) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "compliance.cli", "audit", str(example), "--format", "json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    ids = [f["rule_id"] for f in json.loads(proc.stdout)["findings"]]
+    assert ids, proc.stderr
+    return ids
