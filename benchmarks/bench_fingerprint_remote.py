@@ -162,9 +162,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the sparse checkpoint")
     args = ap.parse_args()
 
-    from compliance.lineage.weights.compare import open_view
-    from compliance.lineage.weights.fingerprint import FingerprintView, write_fingerprint
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.compare import open_view
+    from compliance.weights.fingerprint import FingerprintView, write_fingerprint
+    from compliance.weights.signals import SamplePlan
 
     work = Path(tempfile.mkdtemp(prefix="bench-fp-remote-"))
     work.chmod(0o755)  # nginx workers run as an unprivileged user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.signals import neuron_matching as s3
+from compliance.weights.signals import neuron_matching as s3
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

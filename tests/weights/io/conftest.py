@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.lineage.weights import synth
+from tests.support import synth
 
 
 @pytest.fixture(scope="session")

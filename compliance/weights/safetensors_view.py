@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from compliance.errors import SourceError
-from compliance.lineage.weights import digests, dtypes
-from compliance.lineage.weights.files import ByteFiles, PrefetchedSpans
-from compliance.lineage.weights.roles import RoleMap, TensorRef, build_role_map
+from compliance.weights import digests, dtypes
+from compliance.weights.files import ByteFiles, PrefetchedSpans
+from compliance.weights.roles import RoleMap, TensorRef, build_role_map
 
 INDEX_FILE = "model.safetensors.index.json"
 MAX_HEADER = 100 * 1024 * 1024  # the reference parser's limit (HeaderTooLarge)

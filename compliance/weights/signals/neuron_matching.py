@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
@@ -33,7 +33,7 @@ from compliance.lineage.weights.signals.base import (
     floored_null,
     unit_cols,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "neuron_matching"
 TIER = "A"

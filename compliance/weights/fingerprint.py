@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from compliance.errors import ModelcheckError
-from compliance.lineage.weights import dtypes
-from compliance.lineage.weights.config_fields import ARCH_FIELDS
-from compliance.lineage.weights.digests import algorithm as digest_algorithm
-from compliance.lineage.weights.safetensors_view import (
+from compliance.weights import dtypes
+from compliance.weights.config_fields import ARCH_FIELDS
+from compliance.weights.digests import algorithm as digest_algorithm
+from compliance.weights.safetensors_view import (
     RawRows,
     WeightsFormatError,
     header_entries,
@@ -117,7 +117,7 @@ def write_fingerprint(
 
     Memory holds one layer's sampled rows at a time; values are streamed to a temp
     file and the header (which needs every offset) is written last."""
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.signals import SamplePlan
 
     plan = plan or SamplePlan()
     t0 = time.perf_counter()
@@ -349,7 +349,7 @@ class FingerprintView:
         self.arch = str(meta.get("arch") or "unknown")
         self._by_layer: dict[int | None, list[str]] = {}
         try:  # everything later code trusts, checked once here (a bad file: one line)
-            from compliance.lineage.weights.signals import SamplePlan
+            from compliance.weights.signals import SamplePlan
 
             self.plan = SamplePlan.from_dict(meta.get("plan") or {})
             self.n_layers = int(meta.get("n_layers") or 0)
