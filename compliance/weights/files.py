@@ -1,4 +1,4 @@
-"""Byte sources the safetensors reader reads from: a local dir (mmap), any compliance
+"""Byte sources the safetensors reader reads from: a local dir (pread), any compliance
 `Source` (e.g. the Hub source, through its bounded `read_range`), or a plain HTTP
 directory (loopback servers in tests/benchmarks, mirrors).
 
@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import mmap
 import os
+import stat
 import threading
 import urllib.parse
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
 from compliance.errors import PathNotFoundError, RepoNotFoundError, SourceError
 from compliance.sources.base import Source
 
-PREAD_MIN = 4 << 20  # local reads at least this long use pread, not the mmap
 HASH_CHUNK = 8 << 20
 
 
@@ -87,69 +86,95 @@ class ByteFiles(Protocol):
     def bytes_transferred(self) -> int: ...
 
 
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a file given on the command line (a fingerprint) for reading, refusing
+    anything but a regular file: a FIFO would block, a device never end. Opened
+    non-blocking so that a FIFO cannot hang the check itself."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class LocalFiles:
-    """A local directory; weight files are mmap'd once and sliced without copying."""
+    """A local directory, read by the local source's rules (regular files inside the repo;
+    a Hugging Face cache snapshot's links into its blobs count as inside). Every read is a
+    pread into a new buffer: no file stays mapped, so resident memory stays with what
+    the reads asked for."""
 
     parallel = 1
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
+        from compliance.sources.local import LocalSource
+
         self.root = Path(root)
         if not self.root.is_dir():
             raise PathNotFoundError(f"{self.root}: not a directory")
+        self.source = LocalSource(self.root)
         self.label = str(self.root)
-        self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
         self._fds: dict[str, int] = {}
         self._tls = threading.local()  # per-thread hashing buffer
         self._kernel_copy = hasattr(os, "copy_file_range")
+        self._listing: dict[str, int | None] | None = None
         self.coverage = Coverage()
 
     def _path(self, path: str) -> Path:
-        p = (self.root / path).resolve()
-        # never follow a symlink out of the audited directory
-        if self.root.resolve() not in p.parents and p != self.root.resolve():
-            raise SourceError(f"{self.root / path}: path leaves the model directory")
+        p = self.source.local_path(path)
+        if p is None:
+            raise SourceError(
+                f"{self.root / path}: not a regular file inside the model directory"
+            )
         return p
 
+    def _files(self) -> dict[str, int | None]:
+        if self._listing is None:
+            self._listing = {
+                f.path: f.size for f in self.source.list_files() if not f.is_symlink_outside
+            }
+        return self._listing
+
     def list(self) -> list[str]:
-        return sorted(
-            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
-        )
+        return sorted(self._files())
 
     def size(self, path: str) -> int | None:
-        p = self._path(path)
-        return p.stat().st_size if p.is_file() else None
+        if path in self._files():
+            return self._files()[path]
+        p = self.source.local_path(path)
+        return None if p is None else _stat_size(p)
 
     def lfs_sha256(self, path: str) -> str | None:
         return None
 
-    def _map(self, path: str) -> mmap.mmap:
-        with self._lock:
-            m = self._maps.get(path)
-            if m is None:
-                with open(self._path(path), "rb") as fh:
-                    m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                self._maps[path] = m
-            return m
+    def _fail(self, path: str, e: OSError) -> SourceError:
+        return SourceError(f"{self.root / path}: could not be read ({e.strerror or e})")
 
-    def read(self, path: str, start: int, length: int) -> bytes | memoryview:
-        if length >= PREAD_MIN:
-            # big spans (hashing, whole tensors) are copied with pread: mmap'd pages would
-            # stay resident in this process and make memory grow with the model
-            with open(self._path(path), "rb") as fh:
-                data = os.pread(fh.fileno(), length, start)
-            self.coverage.add(path, start, len(data))
-            return data
-        m = self._map(path)
-        view = memoryview(m)[start : start + length]
-        self.coverage.add(path, start, len(view))
-        return view
+    def read(self, path: str, start: int, length: int) -> bytes:
+        fd = self._fd(path)
+        try:
+            data = os.pread(fd, max(0, length), max(0, start))
+        except OSError as e:
+            raise self._fail(path, e) from e
+        self.coverage.add(path, start, len(data))
+        return data
 
     def _fd(self, path: str) -> int:
         with self._lock:
             fd = self._fds.get(path)
             if fd is None:
-                fd = os.open(self._path(path), os.O_RDONLY)
+                try:
+                    fd = os.open(self._path(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since it was checked
+                        os.close(fd)
+                        raise SourceError(f"{self.root / path}: not a regular file")
+                except OSError as e:
+                    if isinstance(e, SourceError):
+                        raise
+                    raise self._fail(path, e) from e
                 self._fds[path] = fd
             return fd
 
@@ -164,7 +189,10 @@ class LocalFiles:
         for start, length in spans:
             got = 0
             while got < length:
-                n = os.preadv(fd, [view[pos + got : pos + length]], start + got)
+                try:
+                    n = os.preadv(fd, [view[pos + got : pos + length]], start + got)
+                except OSError as e:
+                    raise self._fail(path, e) from e
                 if n <= 0:
                     end = start + length
                     raise SourceError(f"{self.root / path}: file ended before byte {end}")
@@ -189,7 +217,10 @@ class LocalFiles:
                     except OSError:  # EXDEV / ENOSYS / EINVAL on some file systems
                         self._kernel_copy = False
                 if n <= 0:
-                    buf = os.pread(fd, min(length - done, 8 << 20), start + done)
+                    try:
+                        buf = os.pread(fd, min(length - done, 8 << 20), start + done)
+                    except OSError as e:
+                        raise self._fail(path, e) from e
                     if not buf:
                         raise SourceError(f"{self.root / path}: file ended inside a tensor")
                     n = os.pwrite(dst_fd, buf, pos)
@@ -208,7 +239,10 @@ class LocalFiles:
         fd = self._fd(path)
         done = 0
         while done < length:
-            n = os.preadv(fd, [buf[: min(HASH_CHUNK, length - done)]], start + done)
+            try:
+                n = os.preadv(fd, [buf[: min(HASH_CHUNK, length - done)]], start + done)
+            except OSError as e:
+                raise self._fail(path, e) from e
             if n <= 0:
                 raise SourceError(f"{self.root / path}: file ended inside a tensor")
             h.update(buf[:n])
@@ -216,12 +250,9 @@ class LocalFiles:
         self.coverage.add(path, start, length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
-        p = self._path(path)
-        if not p.is_file():
+        if self.source.local_path(path) is None:
             return None
-        with open(p, "rb") as fh:
-            data = fh.read(limit)
-        self.coverage.add(path, 0, len(data))
+        data = self.read(path, 0, limit)
         return data
 
     @property
@@ -234,15 +265,17 @@ class LocalFiles:
 
     def close(self) -> None:
         with self._lock:
-            maps, self._maps = self._maps, {}
             fds, self._fds = self._fds, {}
         for fd in fds.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
-        for m in maps.values():
-            # a caller may still hold a slice; the OS frees the map at exit then
-            with contextlib.suppress(BufferError):
-                m.close()
+
+
+def _stat_size(p: Path) -> int | None:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return None
 
 
 class SourceFiles:
@@ -329,7 +362,7 @@ class SourceFiles:
 
 
 class HttpFiles:
-    """Files under a base URL, read through `compliance.sources.http_range` (helper E's
+    """Files under a base URL, read through `compliance.sources.http_range` (the
     bounded range reader): a server that ignores Range answers 200 with the whole file;
     the body is streamed, the bytes before `start` are discarded and the connection is
     dropped once the wanted span has arrived. Every byte received is counted."""
