@@ -1,4 +1,4 @@
-"""Fixtures for the weight I/O tests: tiny synthetic checkpoints written to disk (F's synth)."""
+"""Fixtures for the weight I/O tests: tiny synthetic checkpoints written to disk."""
 
 from __future__ import annotations
 
