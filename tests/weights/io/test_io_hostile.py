@@ -201,3 +201,12 @@ def test_one_bad_file_in_a_fingerprint_library_is_skipped_with_a_note(models, tm
     weights = json.loads(captured.out)["weights"]
     assert any("bad.safetensors" in n and "skipped" in n for n in weights["notes"])
     assert weights["comparisons"], "the good fingerprint was still used"
+
+
+@pytest.mark.parametrize("shape", [[2**62] * 17, [2**62] * 200_000])
+def test_overflowing_shape_is_exit_2(models, tmp_path, capsys, shape):
+    repo = _copy(models["ft"], tmp_path / "m")
+    header = {"t": {"dtype": "F32", "shape": shape, "data_offsets": [0, 4]}}
+    _header_file(repo / "model.safetensors", json.dumps(header).encode(), b"\0" * 4)
+    assert main(["lineage", str(repo), "--against", str(models["base"])]) == 2
+    _one_error(capsys, "model.safetensors", "malformed header entry")
