@@ -61,13 +61,17 @@ def parse_header(buf: bytes, path: str, size: int | None = None) -> tuple[int, d
     return n, st.parse_header(bytes(buf[8 : 8 + n]), path)
 
 
-def header_entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntry]:
+def header_entries(
+    path: str, n: int, header: dict[str, Any], where: str | None = None
+) -> list[TensorEntry]:
+    """The tensors of a parsed header; `where` names the file in errors (default `path`)."""
+    where = where or path
     out = []
     for name, info in header.items():
         if name == "__metadata__":
             continue
         if not isinstance(info, dict):
-            raise WeightsFormatError(f"{path}: malformed header entry for {name[:80]!r}")
+            raise WeightsFormatError(f"{where}: malformed header entry for {name[:80]!r}")
         dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
         if (
             not isinstance(dtype, str)
@@ -75,13 +79,13 @@ def header_entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntr
             or not (isinstance(offsets, list) and len(offsets) == 2)
             or not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)
         ):
-            raise WeightsFormatError(f"{path}: malformed header entry for {name[:80]!r}")
+            raise WeightsFormatError(f"{where}: malformed header entry for {name[:80]!r}")
         begin, end = offsets
         shape_t = tuple(shape)
         need = st.tensor_nbytes(dtype, shape_t)
         if end < begin or (dtype in st.DTYPE_BITS and need != end - begin):
             raise WeightsFormatError(
-                f"{path}: data_offsets of {name[:80]!r} do not match its shape"
+                f"{where}: data_offsets of {name[:80]!r} do not match its shape"
             )
         out.append(TensorEntry(name, path, dtype, shape_t, 8 + n + begin, end - begin))
     return out
@@ -198,7 +202,7 @@ class SafetensorsView:
             if len(buf) < 8 + n:
                 buf += bytes(self.files.read(path, len(buf), 8 + n - len(buf)))
             n, header = parse_header(buf, where)
-            ents = header_entries(path, n, header)
+            ents = header_entries(path, n, header, where)
             self.file_tensors[path] = [e.name for e in ents]
             self.file_sizes[path] = max([8 + n] + [e.start + e.nbytes for e in ents])
             for e in ents:

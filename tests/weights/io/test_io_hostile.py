@@ -209,4 +209,21 @@ def test_overflowing_shape_is_exit_2(models, tmp_path, capsys, shape):
     header = {"t": {"dtype": "F32", "shape": shape, "data_offsets": [0, 4]}}
     _header_file(repo / "model.safetensors", json.dumps(header).encode(), b"\0" * 4)
     assert main(["lineage", str(repo), "--against", str(models["base"])]) == 2
-    _one_error(capsys, "model.safetensors", "malformed header entry")
+    _one_error(capsys, str(repo / "model.safetensors"))
+
+
+def test_an_io_error_while_reading_weights_is_exit_2_with_the_path(
+    models, tmp_path, capsys, monkeypatch
+):
+    # an unreadable weight file gave exit 3; root can read chmod-000 files, so the
+    # read error is injected where the bytes are read
+    import errno
+
+    from compliance.weights import files
+
+    def failing_pread(fd, n, offset):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(files.os, "pread", failing_pread)
+    assert main(["lineage", str(models["ft"]), "--against", str(models["base"])]) == 2
+    _one_error(capsys, "model.safetensors", "Input/output error")
