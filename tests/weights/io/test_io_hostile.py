@@ -226,4 +226,4 @@ def test_an_io_error_while_reading_weights_is_exit_2_with_the_path(
 
     monkeypatch.setattr(files.os, "pread", failing_pread)
     assert main(["lineage", str(models["ft"]), "--against", str(models["base"])]) == 2
-    _one_error(capsys, "model.safetensors", "Input/output error")
+    _one_error(capsys, str(models["ft"]), "could not be read (Input/output error)")
