@@ -21,12 +21,12 @@ def run(repo: str, *, output: Path, revision: str | None = None, seed: int = 0) 
     from compliance.weights.fingerprint import write_fingerprint
     from compliance.weights.signals import SamplePlan
 
-    check_target(output)  # before sampling, which can take a while
+    check_target(output, "fingerprint")  # before sampling, which can take a while
     view = open_view(repo, revision)
     if view_kind(view) == "fingerprint":
         raise ConfigError(f"{repo}: is already a fingerprint")
     repo_id = view.label if view_kind(view) == "hub" else None  # "org/name", no "@rev"
-    with atomic_output(output) as (_fd, tmp):
+    with atomic_output(output, "fingerprint") as (_fd, tmp):
         info = write_fingerprint(view, tmp, SamplePlan(seed=seed), repo_id=repo_id)
     share = (
         f" ({100.0 * info.bytes_read / info.total_bytes:.2f} % of {info.total_bytes:,} bytes)"

@@ -43,14 +43,16 @@ def run(
     from compliance.weights.compare import compare_specs
 
     charts = chart_paths(output, len(against)) if output is not None and chart else []
-    for path in ([output] if output is not None else []) + charts:
-        check_target(path)  # before the comparison, which can take a while
+    if output is not None:
+        check_target(output)  # before the comparison, which can take a while
+    for path in charts:
+        check_target(path, "chart")
     comparisons = compare_specs(suspect, list(against), revision=revision)
     if charts:
         from compliance.reporters.lineage_chart import render_svg
 
         for c, path in zip(comparisons, charts, strict=True):
-            write_output(path, render_svg(c))
+            write_output(path, render_svg(c), "chart")
     if fmt == "json":
         text = render_json(suspect, comparisons, [p.name for p in charts])
     else:

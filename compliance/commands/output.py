@@ -29,20 +29,20 @@ def _reason(e: OSError) -> str:
     return e.strerror or str(e)
 
 
-def check_target(path: Path) -> None:
+def check_target(path: Path, what: str = "report") -> None:
     """Refuse an output path that is not (or would not become) a regular file."""
     try:
         st = os.stat(path)  # follows a symlink: its target is what would be replaced
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise OutputError(f"{path}: cannot write the output: {_reason(e)}") from e
+        raise OutputError(f"{path}: cannot write the {what}: {_reason(e)}") from e
     if st is not None and not stat.S_ISREG(st.st_mode):
         kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise OutputError(f"{path}: is {kind}; give a file path for the output")
+        raise OutputError(f"{path}: cannot write the {what}: it is {kind}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputError(f"{path}: the directory {parent} does not exist")
+        raise OutputError(f"{path}: cannot write the {what}: no directory {parent}")
 
 
 def _mode() -> int:
@@ -53,31 +53,31 @@ def _mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[tuple[int, str]]:
+def atomic_output(path: Path, what: str = "report") -> Iterator[tuple[int, str]]:
     """Yield (fd, temp name) of a new file beside `path`; on a clean exit it replaces
     `path`, on any error it is removed. The caller writes through the fd (or the name)."""
     path = Path(path)
-    check_target(path)
+    check_target(path, what)
     parent = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".part", dir=parent)
     except OSError as e:
-        raise OutputError(f"{path}: cannot write the output: {_reason(e)}") from e
+        raise OutputError(f"{path}: cannot write the {what}: {_reason(e)}") from e
     done = False
     try:
         yield fd, tmp
         with contextlib.suppress(OSError):
             os.chmod(tmp, _mode())  # the caller may have replaced the temp file by name
-        check_target(path)  # it may have become a device or directory meanwhile
+        check_target(path, what)  # it may have become a device or directory meanwhile
         try:
             os.replace(tmp, path)
         except OSError as e:
-            raise OutputError(f"{path}: cannot write the output: {_reason(e)}") from e
+            raise OutputError(f"{path}: cannot write the {what}: {_reason(e)}") from e
         done = True
     except OSError as e:
         if isinstance(e, ModelcheckError):
             raise
-        raise OutputError(f"{path}: cannot write the output: {_reason(e)}") from e
+        raise OutputError(f"{path}: cannot write the {what}: {_reason(e)}") from e
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -86,10 +86,10 @@ def atomic_output(path: Path) -> Iterator[tuple[int, str]]:
                 os.unlink(tmp)
 
 
-def write_output(path: Path, data: str | bytes) -> None:
+def write_output(path: Path, data: str | bytes, what: str = "report") -> None:
     """Write `data` (text as UTF-8) to `path` by the rules above."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_output(path) as (fd, _tmp):
+    with atomic_output(path, what) as (fd, _tmp):
         view = memoryview(payload)
         while view:
             n = os.write(fd, view)

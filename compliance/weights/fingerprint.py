@@ -273,13 +273,18 @@ def write_fingerprint(
                 fh.write(struct.pack("<Q", reserved) + hbytes + b" " * (reserved - len(hbytes)))
             os.replace(tmp_name, out)
         else:  # more metadata than foreseen: copy the data behind a header of the right size
-            final_tmp = str(out) + ".part"
-            with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
-                fh.write(struct.pack("<Q", len(hbytes)))
-                fh.write(hbytes)
-                data_in.seek(8 + reserved)
-                shutil.copyfileobj(data_in, fh, 1 << 20)
-            os.replace(final_tmp, out)
+            final_fd, final_tmp = tempfile.mkstemp(prefix=".fp-", dir=out.parent)
+            try:
+                with os.fdopen(final_fd, "wb") as fh, open(tmp_name, "rb") as data_in:
+                    fh.write(struct.pack("<Q", len(hbytes)))
+                    fh.write(hbytes)
+                    data_in.seek(8 + reserved)
+                    shutil.copyfileobj(data_in, fh, 1 << 20)
+                os.replace(final_tmp, out)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(final_tmp)
+                raise
     finally:
         pool.shutdown()
         release = getattr(view, "release_prefetched", None)

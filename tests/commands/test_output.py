@@ -45,20 +45,20 @@ def test_dev_null_is_refused_not_replaced(capsys):
     # as root the old code replaced the device node with a regular file
     before = os.stat(os.devnull)
     assert main(["audit", str(EXAMPLE), "-o", os.devnull]) == 2
-    _one_line(capsys, os.devnull, "not a regular file")
+    _one_line(capsys, os.devnull, "cannot write the report: it is not a regular file")
     after = os.stat(os.devnull)
     assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
 
 
 def test_a_directory_target_is_exit_2(tmp_path, capsys):
     assert main(["audit", str(EXAMPLE), "-o", str(tmp_path)]) == 2
-    _one_line(capsys, str(tmp_path), "directory")
+    _one_line(capsys, str(tmp_path), "it is a directory")
 
 
 def test_a_missing_parent_directory_is_exit_2(tmp_path, capsys):
     target = tmp_path / "no" / "such" / "r.md"
     assert main(["audit", str(EXAMPLE), "-o", str(target)]) == 2
-    _one_line(capsys, "does not exist")
+    _one_line(capsys, "cannot write the report: no directory")
     assert not (tmp_path / "no").exists()
 
 
@@ -96,4 +96,4 @@ def test_fingerprint_to_dev_null_is_refused(tmp_path, capsys):
     model = tmp_path / "m"
     shutil.copytree(EXAMPLE, model)
     assert main(["fingerprint", str(model), "-o", os.devnull]) == 2
-    _one_line(capsys, os.devnull)
+    _one_line(capsys, os.devnull, "cannot write the fingerprint")
