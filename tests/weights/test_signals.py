@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from compliance.weights.memview import MemView
 from compliance.weights.signals import SIGNALS, TIER, SamplePlan, run_all
 from compliance.weights.signals.sigma_curve import null_band
 from compliance.weights.verdict import DERIVATION, NO_EVIDENCE, decide
 from tests.support import synth as S
+from tests.support.memview import MemView
 
 
 def _by(results):  # noqa: ANN001, ANN202

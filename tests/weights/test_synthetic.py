@@ -80,7 +80,7 @@ def test_drop_upcycling_fraction_is_read_off(synthetic_run) -> None:
 
 def test_not_verifiable_when_nothing_comparable() -> None:
     # different hidden sizes and no digests: no weight signal can be computed -> abstain
-    from compliance.weights.memview import MemView
+    from tests.support.memview import MemView
 
     a, b = S.base(0, hidden=64, ffn=256, n_layers=4), S.base(0, hidden=96, ffn=384, n_layers=4)
     va = MemView(a.tensors, config=a.config, digests=False)

@@ -7,9 +7,9 @@ import numpy as np
 
 from compliance.weights.compare import compare_many, open_view
 from compliance.weights.files import Coverage, LocalFiles
-from compliance.weights.memview import MemView
 from compliance.weights.safetensors_view import SafetensorsView
 from compliance.weights.signals import identical_tensors
+from tests.support.memview import MemView
 
 
 def test_coverage_counts_each_byte_once():
