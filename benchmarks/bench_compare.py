@@ -13,7 +13,7 @@ measured in the same run.
 3. Peak memory (ru_maxrss of the child, from wait4) of fingerprinting a 6-layer and a
    48-layer model with identical layer shapes: bounded by a layer, not the model.
 
-    /work/venv/bin/python benchmarks/bench_compare.py [--repeat N]
+    .venv/bin/python benchmarks/bench_compare.py [--repeat N]
 """
 
 from __future__ import annotations

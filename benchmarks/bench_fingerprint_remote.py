@@ -9,7 +9,7 @@ honours Range), started here with its own config on a free port and stopped at t
 `modelcheck fingerprint` then reads it over HTTP range requests, and the bytes read are
 printed as a share of the checkpoint (goal: < 2 %).
 
-    /work/venv/bin/python benchmarks/bench_fingerprint_remote.py [--dir DIR] [--keep]
+    .venv/bin/python benchmarks/bench_fingerprint_remote.py [--dir DIR] [--keep]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ base seed 0, hard negatives on base seeds 0, 1, 2 -- and, when available, the re
 all-MiniLM-L6-v2 variants; prints one markdown row per fixture and a per-signal summary
 (weakest positive that fires, strongest hard negative, threshold).
 
-    /work/venv/bin/python benchmarks/calibrate_lineage.py [--no-real]
+    .venv/bin/python benchmarks/calibrate_lineage.py [--no-real]
 """
 
 from __future__ import annotations
