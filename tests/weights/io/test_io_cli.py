@@ -96,3 +96,21 @@ def test_fingerprint_of_a_hub_revision_records_the_bare_repo_id(models, tmp_path
     fpv = FingerprintView(fp)
     assert fpv.meta["repo_id"] == "org/base" and fpv.label == "org/base"
     assert fpv.revision == "c0ffee" * 6 + "abcd"
+
+
+def test_lineage_does_not_import_scipy(models, tmp_path):
+    # importing scipy.optimize cost about a second per run: the signals use scipy's LAP
+    # extension alone and compute the distribution tails themselves
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from compliance.cli import main\n"
+        f"rc = main(['lineage', {str(models['ft'])!r}, '--against', {str(models['base'])!r},"
+        f" '-o', {str(tmp_path / 'r.md')!r}])\n"
+        "print(rc, 'scipy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, timeout=300)
+    assert out.stdout.split() == ["0", "False"], out.stderr[-2000:]
