@@ -123,9 +123,13 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
     from compliance.weights.safetensors_view import SafetensorsView
 
     path = Path(spec).expanduser()
-    if path.is_dir():
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as e:  # e.g. a name longer than the file system allows
+        raise SourceError(f"{safe_label(spec, 120)}: cannot be opened ({e.strerror or e})") from e
+    if is_dir:
         return SafetensorsView(LocalFiles(path), label=spec, revision=revision)
-    if path.is_file():
+    if is_file:
         if is_fingerprint(path):
             return FingerprintView(path)
         raise SourceError(f"{spec}: not a model directory or a modelcheck fingerprint")

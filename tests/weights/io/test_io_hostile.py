@@ -227,3 +227,10 @@ def test_an_io_error_while_reading_weights_is_exit_2_with_the_path(
     monkeypatch.setattr(files.os, "pread", failing_pread)
     assert main(["lineage", str(models["ft"]), "--against", str(models["base"])]) == 2
     _one_error(capsys, str(models["ft"]), "could not be read (Input/output error)")
+
+
+def test_a_path_too_long_for_the_file_system_is_exit_2_and_not_echoed_whole(models, capsys):
+    long = "/tmp/" + "x" * 5000
+    assert main(["lineage", long, "--against", str(models["base"])]) == 2
+    line = _one_error(capsys, "xxxx")
+    assert len(line) < 400
