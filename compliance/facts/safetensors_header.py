@@ -17,7 +17,7 @@ format: the facts path (`read_safetensors`) and the weight comparison
 from __future__ import annotations
 
 import posixpath
-from typing import Any
+from typing import Any, TypeGuard
 
 from compliance import safeload
 from compliance.errors import SourceError
@@ -70,7 +70,7 @@ def parse_header(raw: bytes, path: str) -> dict[str, Any]:
     return loaded.value
 
 
-def valid_shape(shape: Any) -> bool:
+def valid_shape(shape: Any) -> TypeGuard[list[int]]:
     """A list of at most MAX_RANK non-negative ints (checked before any multiplication)."""
     return (
         isinstance(shape, list)

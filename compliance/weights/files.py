@@ -20,6 +20,7 @@ that is one streamed pass through the file instead of one pass from byte 0 per s
 from __future__ import annotations
 
 import bisect
+import builtins
 import contextlib
 import os
 import stat
@@ -72,7 +73,7 @@ class ByteFiles(Protocol):
     label: str
     parallel: int  # how many reads may usefully run at once (1 = local)
 
-    def list(self) -> list[str] | None: ...
+    def list(self) -> builtins.list[str] | None: ...
 
     def size(self, path: str) -> int | None: ...
 
@@ -138,7 +139,7 @@ class LocalFiles:
             }
         return self._listing
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return sorted(self._files())
 
     def size(self, path: str) -> int | None:
@@ -178,12 +179,12 @@ class LocalFiles:
                 self._fds[path] = fd
             return fd
 
-    def read_spans(self, path: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    def read_spans(self, path: str, spans: builtins.list[tuple[int, int]]) -> np.ndarray:
         """The bytes of several (start, length) spans, concatenated, read with pread into one
         new array: no mapped pages (nothing to fault in or drop), one copy from the page
         cache. Counted as read."""
         out = np.empty(sum(n for _s, n in spans), dtype=np.uint8)
-        view = memoryview(out)
+        view = memoryview(out)  # type: ignore[arg-type]  # ndarray exports a buffer
         fd = self._fd(path)
         pos = 0
         for start, length in spans:
@@ -201,7 +202,9 @@ class LocalFiles:
             self.coverage.add(path, start, length)
         return out
 
-    def copy_spans(self, path: str, spans: list[tuple[int, int]], dst_fd: int, dst_off: int) -> int:
+    def copy_spans(
+        self, path: str, spans: builtins.list[tuple[int, int]], dst_fd: int, dst_off: int
+    ) -> int:
         """Copy (start, length) spans of a file, concatenated, to `dst_fd` at `dst_off`
         without passing through Python: copy_file_range (in the kernel, no page faults),
         falling back to pread/pwrite where the kernel refuses. Counted as read."""
@@ -259,7 +262,7 @@ class LocalFiles:
     def bytes_transferred(self) -> int:
         return self.coverage.total()
 
-    def bytes_of(self, paths: list[str]) -> int:
+    def bytes_of(self, paths: builtins.list[str]) -> int:
         """Distinct bytes read from these files only."""
         return self.coverage.total(paths)
 
@@ -290,7 +293,7 @@ class SourceFiles:
         self._files = {f.path: f for f in source.list_files()}
         self.coverage = Coverage()  # distinct bytes, for sources without a network counter
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return sorted(self._files)
 
     def size(self, path: str) -> int | None:
@@ -320,7 +323,9 @@ class SourceFiles:
         one per span); over one that honours it, parallel ranged reads are faster."""
         return self.ignores_range is True and callable(getattr(self.source, "read_ranges", None))
 
-    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+    def read_ranges(
+        self, path: str, ranges: builtins.list[tuple[int, int]]
+    ) -> builtins.list[bytes]:
         """The bytes of each (start, length) range of one file, in as few requests as the
         source allows."""
         batch = getattr(self.source, "read_ranges", None)
@@ -355,7 +360,7 @@ class SourceFiles:
         counted = self._network_bytes()
         return counted if counted is not None else self.coverage.total()
 
-    def bytes_of(self, paths: list[str]) -> int:
+    def bytes_of(self, paths: builtins.list[str]) -> int:
         """Bytes received (a network source), else distinct bytes read from these files."""
         counted = self._network_bytes()
         return counted if counted is not None else self.coverage.total(paths)
@@ -373,7 +378,7 @@ class HttpFiles:
         self,
         base_url: str,
         *,
-        files: list[str] | None = None,
+        files: builtins.list[str] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float = 30.0,
     ) -> None:
@@ -398,7 +403,7 @@ class HttpFiles:
     def _url(self, path: str) -> str:
         return self.base + urllib.parse.quote(path)
 
-    def list(self) -> list[str] | None:
+    def list(self) -> builtins.list[str] | None:
         return self._files
 
     def size(self, path: str) -> int | None:
@@ -410,7 +415,9 @@ class HttpFiles:
     def read(self, path: str, start: int, length: int) -> bytes:
         return self.read_ranges(path, [(start, length)])[0]
 
-    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+    def read_ranges(
+        self, path: str, ranges: builtins.list[tuple[int, int]]
+    ) -> builtins.list[bytes]:
         """Many spans of one file: one ranged request each when the server honours Range,
         one streamed pass for all of them when it ignores it."""
         from compliance.sources.http_range import read_ranges
