@@ -28,7 +28,7 @@ def minilm_copy_path() -> Path:
 
 @pytest.fixture(scope="session")
 def minilm_model(minilm_path: Path):  # -> synth.SynthModel
-    """The real MiniLM tensors (all of them) as a SynthModel, read through helper G's
+    """The real MiniLM tensors (all of them) as a SynthModel, read through the
     safetensors reader."""
     from compliance.weights.compare import open_view
     from tests.support import synth

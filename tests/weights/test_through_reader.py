@@ -1,5 +1,5 @@
 """Synthetic checkpoints written as real safetensors files (numpy-only writer) and read back
-through helper G's reader (SafetensorsView via compare.open_view): same verdicts as in memory,
+through the reader (SafetensorsView via compare.open_view): same verdicts as in memory,
 plus the recast fixture (bf16 on disk vs fp32) and a sharded checkpoint."""
 
 from __future__ import annotations

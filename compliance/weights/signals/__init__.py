@@ -1,6 +1,6 @@
-"""Lineage signals over two TensorViews (issue 4, science half).
+"""Lineage signals over two TensorViews.
 
-API (stable; helper G's compare/audit code calls only this)::
+API (stable; compare.py and audit.py call only this)::
 
     from compliance.weights.signals import SIGNALS, run_all, SamplePlan, SignalResult
     from compliance.weights.verdict import decide, Verdict
