@@ -13,7 +13,7 @@ measured in the same run.
 3. Peak memory (ru_maxrss of the child, from wait4) of fingerprinting a 6-layer and a
    48-layer model with identical layer shapes: bounded by a layer, not the model.
 
-    /work/venv/bin/python benchmarks/bench_compare.py [--repeat N]
+    .venv/bin/python benchmarks/bench_compare.py [--repeat N]
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "bytes": total}))
 FINGERPRINT = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from compliance.lineage.weights.compare import open_view
-from compliance.lineage.weights.fingerprint import write_fingerprint
-from compliance.lineage.weights.signals import SamplePlan  # imports are not throughput
+from compliance.weights.compare import open_view
+from compliance.weights.fingerprint import write_fingerprint
+from compliance.weights.signals import SamplePlan  # imports are not throughput
 from pathlib import Path
 view = open_view(sys.argv[1])
 Path(sys.argv[2]).unlink(missing_ok=True)  # deleting the previous run's file is not timed
@@ -78,8 +78,8 @@ print(json.dumps({"seconds": time.perf_counter() - t1, "bytes": view.total_bytes
 SPLIT = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from compliance.lineage.weights.compare import compare_views, open_view
-from compliance.lineage.weights.signals import SamplePlan
+from compliance.weights.compare import compare_many, open_view
+from compliance.weights.signals import SamplePlan
 a, b = open_view(sys.argv[1]), open_view(sys.argv[2])
 plan = SamplePlan()
 t1 = time.perf_counter()
@@ -88,17 +88,18 @@ for v in (a, b):  # everything the signals read: digests and the planned rows
         v.digest(role, layer)
         v.rows(role, layer, rows)
 t2 = time.perf_counter()
-c = compare_views(open_view(sys.argv[1]), open_view(sys.argv[2]))
+(c,) = compare_many(open_view(sys.argv[1]), [open_view(sys.argv[2])])
 t3 = time.perf_counter()
 print(json.dumps({"import_open": t1 - t0, "read": t2 - t1, "compare": t3 - t2,
                   "compare_seconds": c.seconds}))
 """
 
 
-def child(args: list[str]) -> tuple[float, int, str]:
+def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Run a child process; (wall seconds, peak RSS bytes of that child, stdout)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                            env={**os.environ, **env} if env else None)
     out = proc.stdout.read() if proc.stdout else b""
     err = proc.stderr.read() if proc.stderr else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -109,8 +110,10 @@ def child(args: list[str]) -> tuple[float, int, str]:
     return wall, usage.ru_maxrss * 1024, out.decode()
 
 
-def best(args: list[str], repeat: int) -> tuple[float, int, dict]:
-    runs = [child(args) for _ in range(repeat)]
+def best(
+    args: list[str], repeat: int, env: dict[str, str] | None = None
+) -> tuple[float, int, dict]:
+    runs = [child(args, env) for _ in range(repeat)]
     wall, rss, out = min(runs, key=lambda r: r[0])
     try:
         data = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
@@ -120,7 +123,7 @@ def best(args: list[str], repeat: int) -> tuple[float, int, dict]:
 
 
 def make_synthetic(root: Path) -> None:
-    from compliance.lineage.weights import synth
+    from tests.support import synth
 
     # MiniLM-sized: hidden 384, 6 layers, ffn 1536, f32; vocab 10752 so that the llama-style
     # layout (gate+up+down, untied lm_head) totals ~90 MB like all-MiniLM-L6-v2
@@ -177,11 +180,17 @@ def main() -> int:
               f"({mb:.0f} MB of weights); plain numpy pass over both: {raw:.2f} s "
               f"(peak RSS {raw_rss / 1e6:.0f} MB) -> lineage = {wall / raw:.1f}x the raw pass; "
               f"CLI import alone {startup:.2f} s")
+        cores = str(os.cpu_count() or 1)
+        all_threads = {v: cores for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+        wide, _rss, _ = best([py, "-m", "compliance.cli", "lineage", str(a), "--against",
+                              str(b), "-o", str(out)], args.repeat, all_threads)
+        print(f"      with BLAS threads = all {cores} cores (numpy's default): {wide:.2f} s "
+              f"-> the thread limit makes it {wide / wall:.2f}x faster")
         print(f"      split: reading every digest and planned row of both models "
               f"{split['read']:.2f} s; the whole comparison in-process "
               f"{split['compare']:.2f} s (the rest is the signals' arithmetic)")
 
-    from compliance.lineage.weights.digests import algorithm
+    from compliance.weights.digests import algorithm
 
     print(f"\n2. local fingerprint throughput (every tensor hashed with {algorithm()}, "
           "sampled rows copied)")
@@ -203,8 +212,8 @@ def main() -> int:
     print("\n3. peak memory is bounded by a layer (same layer shapes, 8x the layers)")
     small_rss = best([py, "-c", FINGERPRINT, str(models["base"]), str(work / "a.fp")], 1)[1]
     deep_rss = best([py, "-c", FINGERPRINT, str(models["deep"]), str(work / "b.fp")], 1)[1]
-    base_rss = best([py, "-c", "import numpy, compliance.lineage.weights.fingerprint, "
-                     "compliance.lineage.weights.signals"], 1)[1]
+    base_rss = best([py, "-c", "import numpy, compliance.weights.fingerprint, "
+                     "compliance.weights.signals"], 1)[1]
     print(f"   6 layers ({size_of(models['base']) / 1e6:.0f} MB): {small_rss / 1e6:.0f} MB; "
           f"48 layers ({size_of(models['deep']) / 1e6:.0f} MB): {deep_rss / 1e6:.0f} MB; "
           f"interpreter + numpy alone: {base_rss / 1e6:.0f} MB")

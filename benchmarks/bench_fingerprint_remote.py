@@ -9,7 +9,7 @@ honours Range), started here with its own config on a free port and stopped at t
 `modelcheck fingerprint` then reads it over HTTP range requests, and the bytes read are
 printed as a share of the checkpoint (goal: < 2 %).
 
-    /work/venv/bin/python benchmarks/bench_fingerprint_remote.py [--dir DIR] [--keep]
+    .venv/bin/python benchmarks/bench_fingerprint_remote.py [--dir DIR] [--keep]
 """
 
 from __future__ import annotations
@@ -162,9 +162,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the sparse checkpoint")
     args = ap.parse_args()
 
-    from compliance.lineage.weights.compare import open_view
-    from compliance.lineage.weights.fingerprint import FingerprintView, write_fingerprint
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.compare import open_view
+    from compliance.weights.fingerprint import FingerprintView, write_fingerprint
+    from compliance.weights.signals import SamplePlan
 
     work = Path(tempfile.mkdtemp(prefix="bench-fp-remote-"))
     work.chmod(0o755)  # nginx workers run as an unprivileged user

@@ -5,7 +5,7 @@ base seed 0, hard negatives on base seeds 0, 1, 2 -- and, when available, the re
 all-MiniLM-L6-v2 variants; prints one markdown row per fixture and a per-signal summary
 (weakest positive that fires, strongest hard negative, threshold).
 
-    /work/venv/bin/python benchmarks/calibrate_lineage.py [--no-real]
+    .venv/bin/python benchmarks/calibrate_lineage.py [--no-real]
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compliance.lineage.weights import synth as S  # noqa: E402
-from compliance.lineage.weights.signals import aligned_cosine as s2  # noqa: E402
-from compliance.lineage.weights.signals import layer_alignment as s5  # noqa: E402
-from compliance.lineage.weights.signals import moe_upcycling as s4  # noqa: E402
-from compliance.lineage.weights.signals import neuron_matching as s3  # noqa: E402
-from compliance.lineage.weights.signals import run_all  # noqa: E402
-from compliance.lineage.weights.verdict import decide  # noqa: E402
+from compliance.weights.signals import aligned_cosine as s2  # noqa: E402
+from compliance.weights.signals import layer_alignment as s5  # noqa: E402
+from compliance.weights.signals import moe_upcycling as s4  # noqa: E402
+from compliance.weights.signals import neuron_matching as s3  # noqa: E402
+from compliance.weights.signals import run_all  # noqa: E402
+from compliance.weights.verdict import decide  # noqa: E402
+from tests.support import synth as S  # noqa: E402
 from tests.weights.fixtures import NEGATIVES, POSITIVES  # noqa: E402
 
 NEG_SEEDS = (0, 1, 2)
@@ -82,7 +82,7 @@ def synthetic_rows() -> list[dict[str, Any]]:
 
 
 def real_rows() -> list[dict[str, Any]]:
-    from compliance.lineage.weights.compare import open_view
+    from compliance.weights.compare import open_view
     from tests.weights.realdata import minilm_dir
 
     gt, zp = minilm_dir("gt"), minilm_dir("zip")

@@ -119,7 +119,7 @@ def _weights(
     opts: AuditOptions, facts: Facts, lineage: Lineage, source: Source
 ) -> tuple[Any, list[Finding]]:
     try:
-        from compliance.lineage.weights.audit import weight_evidence
+        from compliance.weights.audit import weight_evidence
     except ImportError as e:
         raise ConfigError("--weights needs the weights module") from e
     return weight_evidence(facts, lineage, source, list(opts.fingerprint_dirs))

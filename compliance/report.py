@@ -134,7 +134,7 @@ class Report:
     lineage: Any = None  # compliance.lineage.model.Lineage
     findings: list[Finding] = field(default_factory=list)
     obligations: list[ObligationResult] = field(default_factory=list)
-    weights: Any = None  # the weight-evidence result (`--weights`), or None
+    weights: Any = None  # compliance.weights.audit.WeightsSection, or None
     notes: list[str] = field(default_factory=list)  # non-finding remarks (e.g. files not cached)
     rule_packs: list[str] = field(default_factory=list)  # pack ids loaded
     config_fail_on: str | None = None  # fail_on from .modelcheck.yaml, if set

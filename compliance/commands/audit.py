@@ -48,6 +48,11 @@ def run(
     from compliance import reporters
     from compliance.pipeline import AuditOptions, run_audit
 
+    if weights or fingerprint_dirs:
+        from compliance.commands.weights_extra import require_weights_extra
+
+        require_weights_extra("audit --weights")
+
     report = run_audit(
         AuditOptions(
             target=target,

@@ -2,7 +2,8 @@
 
 SUSPECT and each CANDIDATE are a local checkpoint dir, a Hub repo id
 (`org/name[@revision]`), an http(s) directory URL or a fingerprint file. With
-`-o FILE` an SVG chart per candidate is written next to the report.
+`-o FILE` an SVG chart per candidate is written next to the report and embedded in it
+as an image.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from compliance.commands.output import emit
+from compliance.commands.output import check_target, emit, write_output
+from compliance.commands.weights_extra import require_weights_extra
 from compliance.errors import ConfigError, ExitCode
 
 REPORT_SCHEMA = 1
+
+
+def chart_paths(output: Path, count: int) -> list[Path]:
+    """`report.md` -> `report.svg` (one comparison) or `report-1.svg`, `report-2.svg`, …"""
+    if count == 1:
+        return [output.with_name(f"{output.stem}.svg")]
+    return [output.with_name(f"{output.stem}-{i + 1}.svg") for i in range(count)]
 
 
 def run(
@@ -26,36 +35,41 @@ def run(
     revision: str | None = None,
     chart: bool = True,
 ) -> int:
-    from compliance.lineage.weights.chart import write_chart
-    from compliance.lineage.weights.compare import compare_specs
-
     if not against:
         raise ConfigError("lineage: give at least one --against CANDIDATE")
     if fmt not in ("markdown", "json"):
         raise ConfigError(f"--format: {fmt!r} is not one of markdown, json")
+    require_weights_extra("lineage")
+    from compliance.weights.compare import compare_specs
+
+    charts = chart_paths(output, len(against)) if output is not None and chart else []
+    if output is not None:
+        check_target(output)  # before the comparison, which can take a while
+    for path in charts:
+        check_target(path, "chart")
     comparisons = compare_specs(suspect, list(against), revision=revision)
-    if output is not None and chart:
-        for i, c in enumerate(comparisons):
-            suffix = "" if len(comparisons) == 1 else f"-{i + 1}"
-            write_chart(c, output.with_name(f"{output.stem}{suffix}.svg"))
-    text = render_json(suspect, comparisons) if fmt == "json" else render_markdown(
-        suspect, comparisons
-    )
+    if charts:
+        from compliance.reporters.lineage_chart import render_svg
+
+        for c, path in zip(comparisons, charts, strict=True):
+            write_output(path, render_svg(c), "chart")
+    if fmt == "json":
+        text = render_json(suspect, comparisons, [p.name for p in charts])
+    else:
+        from compliance.reporters.lineage_markdown import render
+
+        text = render(suspect, comparisons, [p.name for p in charts])
     emit(text, output)
     return int(ExitCode.OK)
 
 
-def render_json(suspect: str, comparisons: list[Any]) -> str:
+def render_json(suspect: str, comparisons: list[Any], charts: list[str] | None = None) -> str:
+    named = list(charts or []) + [None] * (len(comparisons) - len(charts or []))
     doc = {
         "schema": REPORT_SCHEMA,
         "suspect": suspect,
-        "comparisons": [c.to_dict() for c in comparisons],
+        "comparisons": [
+            {**c.to_dict(), "chart": chart} for c, chart in zip(comparisons, named, strict=True)
+        ],
     }
     return json.dumps(doc, indent=2, sort_keys=False, allow_nan=False) + "\n"
-
-
-def render_markdown(suspect: str, comparisons: list[Any]) -> str:
-    from compliance.lineage.weights.present import template_env
-
-    env = template_env()
-    return env.get_template("lineage.md.j2").render(suspect=suspect, comparisons=comparisons)

@@ -8,14 +8,16 @@ rejects headers whose tensors overlap, leave holes, or disagree with their
 dtype and shape, so each of those is reported as a lie here.
 
 Parsed with our bounded JSON loader, not the safetensors package, which
-would import numpy and does not report *what* is wrong.
+would import numpy and does not report *what* is wrong. This is the one reader of the
+format: the facts path (`read_safetensors`) and the weight comparison
+(`compliance.weights.safetensors_view`, fingerprints) both use `header_length`,
+`parse_header` and `tensor_nbytes`, so they agree on every limit.
 """
 
 from __future__ import annotations
 
-import math
 import posixpath
-from typing import Any
+from typing import Any, TypeGuard
 
 from compliance import safeload
 from compliance.errors import SourceError
@@ -23,10 +25,13 @@ from compliance.facts.context import RepoContext, clip
 from compliance.facts.model import TensorInfo, WeightFile
 
 MAX_HEADER = 100_000_000  # the format's limit on N (safetensors MAX_HEADER_SIZE)
+MAX_DEPTH = 8  # {tensor: {shape: [..]}}, __metadata__ is flat: real headers nest 3 deep
+MAX_RANK = 32  # no real tensor has more dimensions; bounds the work per shape
+MAX_ELEMENTS = 1 << 62  # more elements than any file can hold: a lie, not a size
 INDEX_CAP = 16 << 20
 _MAX_REPORTED = 5  # per file; the rest are counted in one summary problem
 
-# bits per element (sub-byte float types are packed)
+# bits per element of every dtype the format defines (sub-byte float types are packed)
 DTYPE_BITS: dict[str, int] = {
     "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8,
     "I16": 16, "U16": 16, "F16": 16, "BF16": 16,
@@ -34,6 +39,67 @@ DTYPE_BITS: dict[str, int] = {
     "I64": 64, "U64": 64, "F64": 64,
     "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
 }  # fmt: skip
+
+
+class HeaderError(SourceError):
+    """A safetensors header that cannot be used (one line, names the file)."""
+
+
+def header_length(prefix: bytes, path: str, size: int | None = None) -> int:
+    """N from the 8-byte prefix, checked against the format's limit and the file size."""
+    if len(prefix) < 8:
+        what = "empty" if not prefix else f"{len(prefix)} bytes"
+        raise HeaderError(f"{path}: file is {what}, shorter than the 8-byte length prefix")
+    n = int.from_bytes(bytes(prefix[:8]), "little")
+    if n > MAX_HEADER:
+        raise HeaderError(
+            f"{path}: header length {n} exceeds the format's limit of {MAX_HEADER} bytes"
+        )
+    if size is not None and n > size - 8:
+        raise HeaderError(f"{path}: header length {n} exceeds the file size ({size} bytes)")
+    return n
+
+
+def parse_header(raw: bytes, path: str) -> dict[str, Any]:
+    """The header JSON object (bounded size and depth: never a RecursionError)."""
+    loaded = safeload.load_json(bytes(raw), path, max_bytes=MAX_HEADER, max_depth=MAX_DEPTH)
+    if loaded.error is not None:
+        raise HeaderError(f"{path}: safetensors header: {loaded.error.message}")
+    if not isinstance(loaded.value, dict):
+        raise HeaderError(f"{path}: safetensors header: not a JSON object")
+    return loaded.value
+
+
+def valid_shape(shape: Any) -> TypeGuard[list[int]]:
+    """A list of at most MAX_RANK non-negative ints (checked before any multiplication)."""
+    return (
+        isinstance(shape, list)
+        and len(shape) <= MAX_RANK
+        and all(_is_count(d) and d <= MAX_ELEMENTS for d in shape)
+    )
+
+
+def element_count(shape: tuple[int, ...] | list[int]) -> int | None:
+    """Product of the dims, or None when the shape is too big to be real (the product is
+    cut off early, so a hostile shape costs at most MAX_RANK multiplications)."""
+    if len(shape) > MAX_RANK:
+        return None
+    total = 1
+    for d in shape:
+        total *= d
+        if total > MAX_ELEMENTS:
+            return None
+    return total
+
+
+def tensor_nbytes(dtype: str, shape: tuple[int, ...] | list[int]) -> int | None:
+    """Bytes a tensor needs, or None when the dtype is unknown, the size is not a whole
+    number of bytes, or the shape is too big to be real."""
+    bits = DTYPE_BITS.get(dtype)
+    count = element_count(shape)
+    if bits is None or count is None or (count * bits) % 8:
+        return None
+    return count * bits // 8
 
 
 def _is_count(value: Any) -> bool:
@@ -74,8 +140,9 @@ def _tensor(name: str, info: Any, path: str, lie: _Lies) -> TensorInfo | None:
     if not isinstance(dtype, str):
         lie(f"tensor {clip(name, 80)!r} has no string dtype", dtype)
         return None
-    if not (isinstance(shape, list) and all(_is_count(d) for d in shape)):
-        lie(f"tensor {clip(name, 80)!r} has an invalid shape", shape)
+    if not valid_shape(shape):
+        seen = shape[:MAX_RANK + 1] if isinstance(shape, list) else shape
+        lie(f"tensor {clip(name, 80)!r} has an invalid shape", seen)
         return None
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(o) for o in offsets)):
         lie(f"tensor {clip(name, 80)!r} has invalid data_offsets", offsets)
@@ -98,11 +165,16 @@ def _check_offsets(tensors: list[TensorInfo], data_len: int | None, lie: _Lies) 
         if bits is None:
             lie(f"tensor {clip(t.name, 80)!r}: unknown dtype {clip(t.dtype, 20)!r}")
             continue
-        expected_bits = math.prod(t.shape) * bits
+        count = element_count(t.shape)
+        if count is None:
+            lie(f"tensor {clip(t.name, 80)!r}: shape has more elements than any file holds")
+            continue
+        expected_bits = count * bits
         if expected_bits % 8 or expected_bits // 8 != end - begin:
+            need = f"{expected_bits // 8}" + (" and a fraction" if expected_bits % 8 else "")
             lie(
                 f"tensor {clip(t.name, 80)!r}: {t.dtype}{list(t.shape)} needs "
-                f"{expected_bits / 8:g} bytes but data_offsets span {end - begin}"
+                f"{need} bytes but data_offsets span {end - begin}"
             )
     position = 0
     for t in sorted(tensors, key=lambda t: t.data_offsets):
@@ -135,28 +207,21 @@ def _read_header(
     ctx: RepoContext, path: str, size: int | None, weight: WeightFile, lie: _Lies
 ) -> None:
     prefix = ctx.source.read_range(path, 0, 8)
-    if len(prefix) < 8:
-        lie(f"file is {len(prefix)} bytes, shorter than the 8-byte length prefix")
-        return
-    n = int.from_bytes(prefix, "little")
-    weight.header_length = n
-    if n > MAX_HEADER:
-        lie(f"header length {n} exceeds the format's limit of {MAX_HEADER} bytes")
-        return
-    if size is not None and n > size - 8:
-        lie(f"header length {n} exceeds the file size ({size} bytes)")
+    if len(prefix) >= 8:
+        weight.header_length = int.from_bytes(prefix[:8], "little")
+    try:
+        n = header_length(prefix, path, size)
+    except HeaderError as e:
+        lie(str(e).removeprefix(f"{path}: "))
         return
     raw = ctx.source.read_range(path, 8, n)
     if len(raw) < n:
         lie(f"file ends inside the header ({len(raw)} of {n} bytes)")
         return
-    loaded = safeload.load_json(raw, path, max_bytes=MAX_HEADER, max_depth=8)
-    if loaded.error is not None:
-        lie(loaded.error.message)
-        return
-    header = loaded.value
-    if not isinstance(header, dict):
-        lie("not a JSON object")
+    try:
+        header = parse_header(raw, path)
+    except HeaderError as e:
+        lie(str(e).removeprefix(f"{path}: ").removeprefix("safetensors header: "))
         return
     metadata = header.pop("__metadata__", None)
     if metadata is not None:

@@ -7,7 +7,7 @@ Pickle-based files are listed and NEVER opened: unpickling runs code.
 from __future__ import annotations
 
 from compliance.facts.context import RepoContext
-from compliance.facts.gguf_header import read_gguf
+from compliance.facts.gguf_header import GGUFBudget, read_gguf
 from compliance.facts.model import GGUFFacts, WeightFile
 from compliance.facts.safetensors_header import check_index, read_safetensors
 
@@ -51,6 +51,7 @@ def read_weights(
     weights: list[WeightFile] = []
     ggufs: list[GGUFFacts] = []
     gguf_read = 0
+    gguf_cost = GGUFBudget()  # shared by every GGUF header of this audit
     st_budget = _header_budget(ctx, "safetensors", max_headers)
     gguf_budget = _header_budget(ctx, "gguf", max_headers)
     st_skipped: list[str] = []
@@ -72,7 +73,7 @@ def read_weights(
             gguf_skipped.append(path)
         elif fmt == "gguf" and gguf_read < MAX_GGUF_HEADERS:
             gguf_read += 1
-            weight, facts = read_gguf(ctx, path, size)
+            weight, facts = read_gguf(ctx, path, size, gguf_cost)
             weights.append(weight)
             ggufs.append(facts)
         elif fmt == "gguf":

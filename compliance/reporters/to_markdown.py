@@ -55,7 +55,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 def environment() -> jinja2.Environment:
     """The Jinja environment of every Markdown report (templates/, no autoescape: untrusted
     text goes through the escape filters; compiled templates cached). The lineage report
-    builds on it (`lineage.weights.present.template_env`)."""
+    builds on it (`reporters.lineage_markdown.template_env`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
         bytecode_cache=_bytecode_cache(),

@@ -145,6 +145,11 @@ class LocalSource:
     def notes(self) -> list[str]:
         return list(self._notes)
 
+    def local_path(self, path: str) -> Path | None:
+        """Where a repo file is on disk, by the rules above (a regular file inside the
+        repo), else None; for readers that need a file descriptor (weight comparison)."""
+        return self._regular_file(path)
+
     # ------------------------------------------------------------ helpers
 
     def _note(self, note: str) -> None:

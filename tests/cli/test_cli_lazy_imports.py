@@ -10,7 +10,7 @@ import sys
 import pytest
 from cli_support import EXAMPLES, REPO_ROOT
 
-HEAVY = ("numpy", "scipy", "huggingface_hub", "spdx_tools", "compliance.lineage.weights")
+HEAVY = ("numpy", "scipy", "huggingface_hub", "spdx_tools", "compliance.weights")
 
 PROBE = """
 import contextlib, io, json, sys

@@ -68,3 +68,39 @@ def test_installed_cli_audits_an_example_outside_the_source_tree(
               cwd=tmp_path, env=env)
     assert js.returncode == 1, js.stderr
     assert json.loads(js.stdout)["schema_version"] == "1.0"
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def test_base_install_has_no_weight_packages(installed: Path, tmp_path: Path) -> None:
+    # the base install is what the pre-commit hook gets: numpy/scipy/blake3 are the extra
+    probe = _run([str(installed / "python"), "-c",
+                  "import importlib.util as u; "
+                  "print([m for m in ('numpy', 'scipy', 'blake3', 'gguf', 'safetensors') "
+                  "if u.find_spec(m)])"], cwd=tmp_path, env=_clean_env())
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "[]"
+
+
+def test_base_install_audits_and_weight_commands_say_how_to_install(
+    installed: Path, tmp_path: Path
+) -> None:
+    repo = tmp_path / "model"
+    shutil.copytree(EXAMPLES / "llama31-finetune-apache", repo)
+    env = _clean_env()
+    exe = str(installed / "modelcheck")
+    audit = _run([exe, "audit", str(repo), "--format", "json"], cwd=tmp_path, env=env)
+    assert audit.returncode == 1, audit.stderr
+    assert json.loads(audit.stdout)["findings"]
+    out = tmp_path / "fp.safetensors"
+    for cmd in (["lineage", str(repo), "--against", str(repo)],
+                ["fingerprint", str(repo), "-o", str(out)],
+                ["audit", str(repo), "--weights"]):
+        got = _run([exe, *cmd], cwd=tmp_path, env=env)
+        assert got.returncode == 2, (cmd, got.stderr)
+        lines = got.stderr.strip().splitlines()
+        assert len(lines) == 1 and "pip install 'modelcheck[weights]'" in lines[0], got.stderr
+        assert got.stdout == ""
+    assert not out.exists()

@@ -136,3 +136,81 @@ def test_hub_source_stops_at_the_tokenizer(tmp_path):
     hub_bytes = sum(length for _, _, length in source.ranges)
     local_bytes = sum(length for _, _, length in local_src.ranges)
     assert hub_bytes < local_bytes
+
+
+def _kv_array(key: str, etype: int, count: int, body: bytes) -> bytes:
+    k = key.encode()
+    return struct.pack("<Q", len(k)) + k + struct.pack("<IIQ", 9, etype, count) + body
+
+
+def _nested(levels: int, width: int) -> tuple[int, bytes]:
+    """(element type, body) of `levels` nested arrays of `width` uint32s at the bottom."""
+    if levels == 1:
+        return 4, struct.pack(f"<{width}I", *range(width))
+    etype, inner = _nested(levels - 1, width)
+    one = struct.pack("<IQ", etype, width) + inner
+    return 9, one * width
+
+
+def _leaves(value) -> int:
+    if isinstance(value, list):
+        return sum(_leaves(v) for v in value)
+    return 0 if value is None else 1
+
+
+def test_kept_values_are_counted_across_nesting(tmp_path):
+    # 64 arrays of 64 arrays of 64 values each passed the per-array limit of 64 and were
+    # all kept: nested arrays multiplied into gigabytes for a 60 MB file
+    import compliance.facts.gguf_header as g
+
+    etype, body = _nested(3, 64)
+    (tmp_path / "m.gguf").write_bytes(gguf_raw(kvs=[_kv_array("x.nested", etype, 64, body)]))
+    weight, _facts, ctx, _ = _read(tmp_path, "m.gguf")
+    assert not messages(ctx)
+    assert 0 < _leaves(weight.metadata.get("x.nested")) <= g.KEEP_ELEMENTS
+
+
+def _strings_file(path: Path, count: int) -> None:
+    empty = struct.pack("<Q", 0)
+    kvs = [gguf_kv_string("general.name", path.stem),
+           _kv_array("tokenizer.ggml.tokens", 8, count, empty * count)]
+    path.write_bytes(gguf_raw(kvs=kvs))
+
+
+def test_audit_budget_is_shared_across_gguf_files(tmp_path):
+    # 16 files of 7M empty strings took > 120 s: each file had its own budget
+    from compliance.facts.gguf_header import GGUFBudget
+
+    for i in range(3):
+        _strings_file(tmp_path / f"q{i}.gguf", 600)
+    source = LocalSource(tmp_path)
+    ctx = RepoContext(source=source, files={f.path: f for f in source.list_files()})
+    budget = GGUFBudget(elements_left=1000)
+    results = [read_gguf(ctx, f"q{i}.gguf", ctx.files[f"q{i}.gguf"].size, budget)
+               for i in range(3)]
+    assert [w.header_ok for w, _ in results] == [True, False, False]
+    assert [f.name for _, f in results] == ["q0", "q1", None]  # general.* read first
+    assert len(ctx.notes) == 2 and all("budget" in n for n in ctx.notes)
+    assert not ctx.problems  # a budget is not the file's fault
+
+
+def test_audit_time_budget(tmp_path):
+    from compliance.facts.gguf_header import GGUFBudget
+
+    _strings_file(tmp_path / "q.gguf", 10)
+    source = LocalSource(tmp_path)
+    ctx = RepoContext(source=source, files={f.path: f for f in source.list_files()})
+    weight, _ = read_gguf(ctx, "q.gguf", ctx.files["q.gguf"].size, GGUFBudget(seconds=-1.0))
+    assert not weight.header_ok
+    assert "budget" in ctx.notes[0]
+
+
+def test_read_facts_shares_one_budget(tmp_path, monkeypatch):
+    import compliance.facts.gguf_header as g
+    from compliance.facts.read import read_facts
+
+    monkeypatch.setattr(g, "AUDIT_ELEMENTS", 1000)
+    for i in range(3):
+        _strings_file(tmp_path / f"q{i}.gguf", 600)
+    facts = read_facts(LocalSource(tmp_path))
+    assert sum("budget" in n for n in facts.notes) == 2

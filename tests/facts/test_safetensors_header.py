@@ -89,3 +89,64 @@ def test_many_lies_are_summarised(facts_of):
     facts = facts_of({"m.safetensors": safetensors_bytes({}, header=header, data_len=4)})
     assert len(facts.problems) == 6
     assert facts.problems[-1].message.endswith("14 more inconsistencies not listed")
+
+
+def _lying_shape(shape: list[int]) -> bytes:
+    header = {"t": {"dtype": "F32", "shape": shape, "data_offsets": [0, 4]}}
+    return safetensors_bytes({}, header=header, data_len=4)
+
+
+def test_shape_whose_product_overflows_is_a_problem_not_a_crash(facts_of):
+    # [2**62]*17 gave exit 3 (OverflowError in the size message)
+    facts = facts_of({"model.safetensors": _lying_shape([2**62] * 17)})
+    [weight] = facts.weights
+    assert not weight.header_ok
+    assert any("more elements than any file holds" in m for m in messages(facts))
+
+
+def test_shape_of_200000_dims_is_refused_without_multiplying(facts_of):
+    # 200,000 dims of 2**62 spun in big-integer multiplication
+    import time
+
+    t0 = time.perf_counter()
+    facts = facts_of({"model.safetensors": _lying_shape([2**62] * 200_000)})
+    assert time.perf_counter() - t0 < 5
+    assert any("invalid shape" in m for m in messages(facts))
+
+
+def test_shared_size_rules():
+    from compliance.facts.safetensors_header import (
+        DTYPE_BITS,
+        MAX_RANK,
+        element_count,
+        tensor_nbytes,
+        valid_shape,
+    )
+
+    # every dtype of the safetensors spec, including the sub-byte and newest ones
+    for dtype in ("F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64", "BOOL", "BF16", "U64"):
+        assert dtype in DTYPE_BITS
+    assert tensor_nbytes("C64", [2, 3]) == 48
+    assert tensor_nbytes("F4", [2, 4]) == 4
+    assert tensor_nbytes("F4", [3]) is None  # not a whole number of bytes
+    assert tensor_nbytes("NOPE", [1]) is None
+    assert element_count([2**62] * 17) is None
+    assert not valid_shape([1] * (MAX_RANK + 1)) and valid_shape([1] * MAX_RANK)
+    assert not valid_shape([True, 2]) and not valid_shape([-1])
+
+
+def test_weights_and_facts_read_headers_with_the_same_limits():
+    from compliance.facts import safetensors_header as st
+    from compliance.weights import dtypes, safetensors_view
+
+    assert safetensors_view.WeightsFormatError is st.HeaderError
+    assert dtypes.ITEMSIZE["F8_E8M0"] == 1 and dtypes.ITEMSIZE["C64"] == 8
+    assert "F4" not in dtypes.ITEMSIZE  # packed: no whole-byte item size
+    too_big = (st.MAX_HEADER + 1).to_bytes(8, "little")
+    for reader in (st.header_length, lambda b, p: safetensors_view.parse_header(b, p)):
+        try:
+            reader(too_big, "x.safetensors")
+        except st.HeaderError as e:
+            assert "exceeds the format's limit" in str(e)
+        else:
+            raise AssertionError("accepted a header over the limit")

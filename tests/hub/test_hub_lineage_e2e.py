@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hubrepos import card, make_repo
 
-from compliance.lineage.weights import synth
+from tests.support import synth
 
 pytestmark = pytest.mark.hub
 

@@ -28,10 +28,10 @@ def minilm_copy_path() -> Path:
 
 @pytest.fixture(scope="session")
 def minilm_model(minilm_path: Path):  # -> synth.SynthModel
-    """The real MiniLM tensors (all of them) as a SynthModel, read through helper G's
+    """The real MiniLM tensors (all of them) as a SynthModel, read through the
     safetensors reader."""
-    from compliance.lineage.weights import synth
-    from compliance.lineage.weights.compare import open_view
+    from compliance.weights.compare import open_view
+    from tests.support import synth
 
     return synth.from_view(open_view(str(minilm_path)), "sentence-transformers/all-MiniLM-L6-v2")
 
@@ -43,9 +43,9 @@ RunResult = tuple  # (model, results, verdict)
 def synthetic_run():  # -> Callable[[str, str, int], tuple[SynthModel, list[SignalResult], Verdict]]
     """('pos'|'neg', fixture name, base seed) -> (model, results vs the base, verdict), computed
     once per session (shared by test_synthetic and test_wording)."""
-    from compliance.lineage.weights import synth
-    from compliance.lineage.weights.signals import run_all
-    from compliance.lineage.weights.verdict import decide
+    from compliance.weights.signals import run_all
+    from compliance.weights.verdict import decide
+    from tests.support import synth
     from tests.weights.fixtures import NEGATIVES, POSITIVES
 
     bases: dict[int, synth.SynthModel] = {}

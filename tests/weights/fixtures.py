@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE
+from compliance.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE
+from tests.support import synth as S
 
 Builder = Callable[[S.SynthModel], S.SynthModel]
 

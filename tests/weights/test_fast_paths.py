@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.signals import neuron_matching as s3
+from compliance.weights.signals import neuron_matching as s3
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -37,8 +37,47 @@ def test_assignment_shortcut_is_the_optimum() -> None:
 
 
 def test_fisher_combination_matches_chi2_sf() -> None:
-    from scipy.special import chdtrc
     from scipy.stats import chi2
 
-    for x, k in ((3.0, 4), (50.0, 12), (700.0, 12)):
-        assert chdtrc(k, x) == pytest.approx(chi2.sf(x, k), rel=1e-12)
+    from compliance.weights.special import chi2_sf
+
+    for x, k in ((3.0, 4), (50.0, 12), (700.0, 12), (0.5, 2), (1e4, 1e4), (3e3, 200)):
+        assert chi2_sf(k, x) == pytest.approx(chi2.sf(x, k), rel=1e-10, abs=1e-300)
+
+
+@pytest.mark.parametrize("df", [1, 3, 10, 198, 1e3, 1e5])
+def test_student_t_cdf_matches_scipy(df: float) -> None:
+    from scipy.special import stdtr
+
+    from compliance.weights.special import student_t_cdf
+
+    for t in (-1e4, -40.0, -8.0, -2.0, -0.3, 0.0, 0.3, 2.0, 8.0):
+        assert student_t_cdf(df, t) == pytest.approx(stdtr(df, t), rel=1e-8, abs=1e-300)
+
+
+def test_the_assignment_solver_is_scipys_without_importing_scipy() -> None:
+    # `import scipy.optimize` cost about a second per comparison; the tails are computed
+    # without scipy and the LAP solver's extension is loaded on its own
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from compliance.weights.signals import neuron_matching as s3\n"
+        "s3.spearman_p(np.arange(50), np.arange(50)[::-1])\n"
+        "from compliance.weights.special import chi2_sf; chi2_sf(4, 3.0)\n"
+        "c = np.random.default_rng(0).standard_normal((60, 80))\n"
+        "r, col = s3.assign(c)\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('scipy'))\n"
+        "print(loaded, round(c[r, col].sum(), 9))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    loaded, total = out.stdout.rsplit(" ", 1)
+    assert loaded in ("[]", "['scipy.optimize._lsap']")  # never scipy, scipy.optimize, …
+
+    from scipy.optimize import linear_sum_assignment
+
+    c = np.random.default_rng(0).standard_normal((60, 80))
+    rr, cc = linear_sum_assignment(c, maximize=True)
+    assert float(total) == pytest.approx(c[rr, cc].sum(), abs=1e-8)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.signals import SamplePlan
-from compliance.lineage.weights.signals.base import role_kind
+from compliance.weights.signals import SamplePlan
+from compliance.weights.signals.base import role_kind
+from tests.support import synth as S
 
 
 def test_rows_depend_only_on_seed_kind_and_shape() -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.compare import open_view
-from compliance.lineage.weights.signals import SamplePlan, SignalResult, run_all
-from compliance.lineage.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE, Verdict, decide
-from compliance.lineage.weights.wording import BANNED, render
+from compliance.weights.compare import open_view
+from compliance.weights.signals import SamplePlan, SignalResult, run_all
+from compliance.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE, Verdict, decide
+from compliance.weights.wording import BANNED, render
+from tests.support import synth as S
 
 # 512 suspect neurons per layer (of 1536) keep the assignment cheap on 2 shared cores; the
 # calibration script uses the default plan (1024)

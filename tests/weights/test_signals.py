@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.memview import MemView
-from compliance.lineage.weights.signals import SIGNALS, TIER, SamplePlan, run_all
-from compliance.lineage.weights.signals.sigma_curve import null_band
-from compliance.lineage.weights.verdict import DERIVATION, NO_EVIDENCE, decide
+from compliance.weights.signals import SIGNALS, TIER, SamplePlan, run_all
+from compliance.weights.signals.sigma_curve import null_band
+from compliance.weights.verdict import DERIVATION, NO_EVIDENCE, decide
+from tests.support import synth as S
+from tests.support.memview import MemView
 
 
 def _by(results):  # noqa: ANN001, ANN202
@@ -166,7 +166,7 @@ def test_neuron_matching_holds_two_candidate_layers_not_the_model(monkeypatch) -
     # signal: memory grew with depth (48 x 28 MB for a 14B model) instead of a layer
     import weakref
 
-    from compliance.lineage.weights.signals import neuron_matching as nm
+    from compliance.weights.signals import neuron_matching as nm
 
     made: list[weakref.ref] = []
     most = 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compliance.lineage.weights import synth as S
+from tests.support import synth as S
 
 
 def _mlp(m: S.SynthModel, layer: int, x: np.ndarray) -> np.ndarray:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.signals import SamplePlan, run_all
-from compliance.lineage.weights.verdict import (
+from compliance.weights.signals import SamplePlan, run_all
+from compliance.weights.verdict import (
     DERIVATION,
     IDENTICAL,
     NO_EVIDENCE,
     decide,
 )
+from tests.support import synth as S
 from tests.weights.fixtures import NEGATIVES, POSITIVES
 
 BASE_SEEDS = (0, 1, 2)
@@ -80,7 +80,7 @@ def test_drop_upcycling_fraction_is_read_off(synthetic_run) -> None:
 
 def test_not_verifiable_when_nothing_comparable() -> None:
     # different hidden sizes and no digests: no weight signal can be computed -> abstain
-    from compliance.lineage.weights.memview import MemView
+    from tests.support.memview import MemView
 
     a, b = S.base(0, hidden=64, ffn=256, n_layers=4), S.base(0, hidden=96, ffn=384, n_layers=4)
     va = MemView(a.tensors, config=a.config, digests=False)

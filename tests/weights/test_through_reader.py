@@ -1,5 +1,5 @@
 """Synthetic checkpoints written as real safetensors files (numpy-only writer) and read back
-through helper G's reader (SafetensorsView via compare.open_view): same verdicts as in memory,
+through the reader (SafetensorsView via compare.open_view): same verdicts as in memory,
 plus the recast fixture (bf16 on disk vs fp32) and a sharded checkpoint."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.compare import open_view
-from compliance.lineage.weights.signals import run_all
-from compliance.lineage.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE, decide
+from compliance.weights.compare import open_view
+from compliance.weights.signals import run_all
+from compliance.weights.verdict import DERIVATION, IDENTICAL, NO_EVIDENCE, decide
+from tests.support import synth as S
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,8 @@ def test_hard_negatives_through_reader(written: dict[str, Path], name: str) -> N
 
 def test_fingerprint_round_trip_keeps_verdicts(written: dict[str, Path], tmp_path: Path) -> None:
     """A fingerprint (G's format) holds exactly the plan's rows: verdicts do not change."""
-    fp = pytest.importorskip("compliance.lineage.weights.fingerprint")
-    from compliance.lineage.weights.signals import SamplePlan
+    fp = pytest.importorskip("compliance.weights.fingerprint")
+    from compliance.weights.signals import SamplePlan
 
     plan = SamplePlan()
     views = {}

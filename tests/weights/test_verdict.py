@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from compliance.lineage.weights import synth as S
-from compliance.lineage.weights.signals import SignalResult, run_all
-from compliance.lineage.weights.signals.base import Null, not_computable
-from compliance.lineage.weights.verdict import (
+from compliance.weights.signals import SignalResult, run_all
+from compliance.weights.signals.base import Null, not_computable
+from compliance.weights.verdict import (
     DERIVATION,
     NO_EVIDENCE,
     NOT_VERIFIABLE,
     SUGGESTIVE,
     decide,
 )
-from compliance.lineage.weights.wording import banned_words, render
+from compliance.weights.wording import banned_words, render
+from tests.support import synth as S
 
 
 def _r(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.lineage.weights.wording import BANNED, DISCLAIMER, banned_words, render
+from compliance.weights.wording import BANNED, DISCLAIMER, banned_words, render
 from tests.weights.fixtures import NEGATIVES, POSITIVES
 
 

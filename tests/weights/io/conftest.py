@@ -1,4 +1,4 @@
-"""Fixtures for the weight I/O tests: tiny synthetic checkpoints written to disk (F's synth)."""
+"""Fixtures for the weight I/O tests: tiny synthetic checkpoints written to disk."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.lineage.weights import synth
+from tests.support import synth
 
 
 @pytest.fixture(scope="session")

@@ -7,16 +7,16 @@ import pytest
 
 from compliance.facts.model import Facts, WeightFile
 from compliance.lineage.model import Ancestor, Lineage
-from compliance.lineage.weights import synth
-from compliance.lineage.weights.audit import (
+from compliance.sources.local import LocalSource
+from compliance.weights.audit import (
     NO_EVIDENCE,
     NOT_VERIFIABLE,
     SUPPORTED,
     weight_evidence,
 )
-from compliance.lineage.weights.compare import open_view
-from compliance.lineage.weights.fingerprint import write_fingerprint
-from compliance.sources.local import LocalSource
+from compliance.weights.compare import open_view
+from compliance.weights.fingerprint import write_fingerprint
+from tests.support import synth
 
 
 def _facts(model_dir, repo_id="org/suspect"):

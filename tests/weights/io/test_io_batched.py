@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.files import HttpFiles, LocalFiles, PrefetchedSpans
-from compliance.lineage.weights.fingerprint import FingerprintView, write_fingerprint
-from compliance.lineage.weights.safetensors_view import SafetensorsView
-from compliance.lineage.weights.signals import SamplePlan
+from compliance.weights.files import HttpFiles, LocalFiles, PrefetchedSpans
+from compliance.weights.fingerprint import FingerprintView, write_fingerprint
+from compliance.weights.safetensors_view import SafetensorsView
+from compliance.weights.signals import SamplePlan
 from tests.weights.io.httpserve import serve
 
 

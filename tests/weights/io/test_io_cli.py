@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from compliance.cli import main
-from compliance.lineage.weights.fingerprint import SCHEMA
+from compliance.weights.fingerprint import SCHEMA
 
 
 def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
@@ -22,6 +22,9 @@ def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
     assert "Verdict: consistent with derivation" in first
     assert "consistent with derivation" not in second.split("|")[0]
     assert "sampling seed 0" in text and f"fingerprint schema {SCHEMA}" in text
+    # each chart is embedded as an image next to the report, by its relative name
+    assert "](report-1.svg)" in first and "](report-2.svg)" in second
+    assert "![" in first and str(tmp_path) not in text
     for svg in (tmp_path / "report-1.svg", tmp_path / "report-2.svg"):
         root = ET.parse(svg).getroot()  # well-formed XML
         assert root.tag.endswith("svg")
@@ -71,9 +74,9 @@ def test_chart_gives_the_sigma_r_with_its_null(models, tmp_path):
 def test_fingerprint_of_a_hub_revision_records_the_bare_repo_id(models, tmp_path, monkeypatch):
     # `fingerprint org/name@rev` stored repo_id "org/name@rev", so a library never matched
     # the declared base "org/name" (compare.materialise already used the view's label)
-    from compliance.lineage.weights import compare
-    from compliance.lineage.weights.fingerprint import FingerprintView
     from compliance.sources.local import LocalSource
+    from compliance.weights import compare
+    from compliance.weights.fingerprint import FingerprintView
 
     class FakeHub(LocalSource):
         kind = "hub"
@@ -93,3 +96,21 @@ def test_fingerprint_of_a_hub_revision_records_the_bare_repo_id(models, tmp_path
     fpv = FingerprintView(fp)
     assert fpv.meta["repo_id"] == "org/base" and fpv.label == "org/base"
     assert fpv.revision == "c0ffee" * 6 + "abcd"
+
+
+def test_lineage_does_not_import_scipy(models, tmp_path):
+    # importing scipy.optimize cost about a second per run: the signals use scipy's LAP
+    # extension alone and compute the distribution tails themselves
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from compliance.cli import main\n"
+        f"rc = main(['lineage', {str(models['ft'])!r}, '--against', {str(models['base'])!r},"
+        f" '-o', {str(tmp_path / 'r.md')!r}])\n"
+        "print(rc, 'scipy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, timeout=300)
+    assert out.stdout.split() == ["0", "False"], out.stderr[-2000:]

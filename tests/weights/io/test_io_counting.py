@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.compare import compare_views, open_view
-from compliance.lineage.weights.files import Coverage, LocalFiles
-from compliance.lineage.weights.memview import MemView
-from compliance.lineage.weights.safetensors_view import SafetensorsView
-from compliance.lineage.weights.signals import identical_tensors
+from compliance.weights.compare import compare_many, open_view
+from compliance.weights.files import Coverage, LocalFiles
+from compliance.weights.safetensors_view import SafetensorsView
+from compliance.weights.signals import identical_tensors
+from tests.support.memview import MemView
 
 
 def test_coverage_counts_each_byte_once():
@@ -28,7 +28,7 @@ def test_coverage_counts_each_byte_once():
 
 def test_full_local_comparison_reads_at_most_100_percent(models):
     a, b = open_view(str(models["ft"])), open_view(str(models["base"]))
-    comp = compare_views(a, b)
+    (comp,) = compare_many(a, [b])
     for info in (comp.suspect, comp.candidate):
         # every tensor was hashed and its planned rows sampled: the same bytes, counted once
         assert info.total_bytes and info.bytes_read <= info.total_bytes
@@ -64,7 +64,7 @@ def test_mixed_digest_algorithms_are_not_computable_rather_than_different():
     a, b = MemView(t), MemView(t)
     b.digest = lambda role, layer: "sha256:" + "0" * 64  # type: ignore[method-assign]
     a.digest = lambda role, layer: "blake3:" + "1" * 64  # type: ignore[method-assign]
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.signals import SamplePlan
 
     r = identical_tensors.compute(a, b, SamplePlan())
     assert not r.computable and "different algorithms" in (r.reason or "")

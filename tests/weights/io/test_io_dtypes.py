@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from compliance.lineage.weights import dtypes
-from compliance.lineage.weights.files import LocalFiles
-from compliance.lineage.weights.safetensors_view import SafetensorsView
-from compliance.lineage.weights.synth import to_bf16_bytes, write_safetensors
+from compliance.weights import dtypes
+from compliance.weights.files import LocalFiles
+from compliance.weights.safetensors_view import SafetensorsView
+from tests.support.synth import to_bf16_bytes, write_safetensors
 
 
 @pytest.mark.parametrize("np_dtype", ["float16", "float32", "float64", "int8"])

@@ -6,8 +6,8 @@ import struct
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.files import LocalFiles
-from compliance.lineage.weights.fingerprint import (
+from compliance.weights.files import LocalFiles
+from compliance.weights.fingerprint import (
     META_KEY,
     SCHEMA,
     FingerprintError,
@@ -15,8 +15,8 @@ from compliance.lineage.weights.fingerprint import (
     load_library,
     write_fingerprint,
 )
-from compliance.lineage.weights.safetensors_view import SafetensorsView
-from compliance.lineage.weights.signals import SamplePlan
+from compliance.weights.safetensors_view import SafetensorsView
+from compliance.weights.signals import SamplePlan
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.files import HttpFiles, LocalFiles
-from compliance.lineage.weights.safetensors_view import SafetensorsView
+from compliance.weights.files import HttpFiles, LocalFiles
+from compliance.weights.safetensors_view import SafetensorsView
 from tests.weights.io.httpserve import serve
 
 
@@ -53,7 +53,7 @@ def test_range_ignored_stops_once_the_span_has_arrived(models):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A smaller pair than `models`, so a remote run makes few requests."""
-    from compliance.lineage.weights import synth
+    from tests.support import synth
 
     root = tmp_path_factory.mktemp("tiny")
     b = synth.base(5, hidden=64, n_layers=4, ffn=256, vocab=128)

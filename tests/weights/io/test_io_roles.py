@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from compliance.lineage.weights.files import LocalFiles
-from compliance.lineage.weights.roles import build_role_map, normalise_arch
-from compliance.lineage.weights.safetensors_view import SafetensorsView
-from compliance.lineage.weights.synth import write_safetensors
+from compliance.weights.files import LocalFiles
+from compliance.weights.roles import build_role_map, normalise_arch
+from compliance.weights.safetensors_view import SafetensorsView
+from tests.support.synth import write_safetensors
 
 H, FF, V = 64, 128, 100
 
@@ -221,7 +221,7 @@ def test_tied_embeddings_expose_lm_head():
 
 def _raw_equals_rows(view, role, layer, rows):
     """The undecoded spans a fingerprint copies hold exactly the decoded rows."""
-    from compliance.lineage.weights import dtypes
+    from compliance.weights import dtypes
 
     raw = view.raw_rows(role, layer, rows)
     got = dtypes.decode(view.files.read_spans(raw.file, raw.spans), raw.dtype).reshape(raw.shape)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.compare import compare_specs, open_view, view_kind
 from compliance.sources.local import LocalSource
+from compliance.weights.compare import compare_specs, open_view, view_kind
 
 
 class FakeHub(LocalSource):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from compliance.lineage.weights.files import LocalFiles
-from compliance.lineage.weights.safetensors_view import (
+from compliance.weights.files import LocalFiles
+from compliance.weights.safetensors_view import (
     SafetensorsView,
     WeightsFormatError,
     _runs,
@@ -81,7 +81,7 @@ def test_runs_helper():
 
 
 def test_digest_names_its_algorithm_and_hashes_the_raw_bytes(models):
-    from compliance.lineage.weights import digests
+    from compliance.weights import digests
 
     view = SafetensorsView(LocalFiles(models["other"]))
     arr = _reference(models["other"])["model.layers.0.attn.q_proj.weight".replace(

@@ -21,9 +21,15 @@ the subtype hint is "permuted").
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import math
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     Null,
     SamplePlan,
     SignalResult,
@@ -33,7 +39,8 @@ from compliance.lineage.weights.signals.base import (
     floored_null,
     unit_cols,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.special import chi2_sf, student_t_cdf
+from compliance.weights.view import TensorView
 
 NAME = "neuron_matching"
 TIER = "A"
@@ -68,9 +75,30 @@ def assign(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(c.shape[0])
     if c.shape[1] > LAP_MAX or np.unique(col).size == col.size:
         return rows, col
+    return _linear_sum_assignment()(c, maximize=True)
+
+
+@functools.cache
+def _linear_sum_assignment() -> Any:
+    """scipy's LAP solver. `import scipy.optimize` costs about a second (it loads most of
+    scipy) to reach one small C extension, so that extension is loaded on its own from
+    the installed scipy; if its layout differs, the public import is used."""
+    try:
+        spec = importlib.util.find_spec("scipy")
+        folder = Path(spec.origin).parent / "optimize" if spec and spec.origin else None
+        found = sorted(folder.glob("_lsap.*")) if folder is not None else []
+        ext = next((p for p in found if p.suffix in (".so", ".pyd")), None)
+        if ext is not None:
+            ext_spec = importlib.util.spec_from_file_location("scipy.optimize._lsap", ext)
+            if ext_spec is not None and ext_spec.loader is not None:
+                module = importlib.util.module_from_spec(ext_spec)
+                ext_spec.loader.exec_module(module)
+                return module.linear_sum_assignment
+    except (ImportError, OSError, AttributeError):
+        pass
     from scipy.optimize import linear_sum_assignment
 
-    return linear_sum_assignment(c, maximize=True)
+    return linear_sum_assignment
 
 
 def match_unit(
@@ -104,9 +132,7 @@ def spearman_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """One-sided (positive) Spearman rho and p-value; p floored at 1e-300 for Fisher.
 
     The same statistic and t-approximation as scipy.stats.spearmanr (tested against it),
-    computed with scipy.special so the CLI does not import scipy.stats (~0.7 s)."""
-    from scipy.special import stdtr
-
+    computed without importing scipy (`special.student_t_cdf`)."""
     n = len(x)
     if n < 3:
         return 0.0, 1.0
@@ -119,7 +145,7 @@ def spearman_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     rho = float(np.clip(np.dot(rx, ry) / den, -1.0, 1.0))
     dof = n - 2
     den_t = (rho + 1.0) * (1.0 - rho)
-    p2 = float(2 * stdtr(dof, -abs(rho * np.sqrt(dof / den_t)))) if den_t > 0 else 0.0
+    p2 = 2 * student_t_cdf(dof, -abs(rho * math.sqrt(dof / den_t))) if den_t > 0 else 0.0
     p = p2 / 2 if rho > 0 else 1 - p2 / 2
     return rho, max(p, 1e-300)
 
@@ -140,8 +166,6 @@ def simulated_null(k: int, na: int, nb: int, m: int, seed: int) -> float:
 
 
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
-    from scipy.special import chdtrc  # chi2 survival function, without scipy.stats
-
     a, b = cached(suspect, plan), cached(candidate, plan)
     differ = SPEC.layers_differ(a, b)
     if differ is not None:
@@ -194,7 +218,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             "no dense MLP down projections with the same hidden size in both models"
         )
     fisher_x = float(-2.0 * sum(np.log(r["p"]) for r in rows))
-    fisher_p = float(chdtrc(2 * len(rows), fisher_x))
+    fisher_p = chi2_sf(2 * len(rows), fisher_x)
     allnull = null_vals + sim_vals
     mean, sd, mx = floored_null(allnull, 0.01, floor_max=False)
     value = float(np.mean([r["value"] for r in rows]))

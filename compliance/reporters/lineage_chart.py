@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -181,10 +180,3 @@ def render_svg(comparison: Any) -> str:
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-def write_chart(comparison: Any, path: str | Path) -> str:
-    p = Path(path)
-    p.write_text(render_svg(comparison), encoding="utf-8")
-    comparison.chart = str(p)
-    return str(p)

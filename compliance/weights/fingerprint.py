@@ -30,11 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from compliance import safeload
 from compliance.errors import ModelcheckError
-from compliance.lineage.weights import dtypes
-from compliance.lineage.weights.config_fields import ARCH_FIELDS
-from compliance.lineage.weights.digests import algorithm as digest_algorithm
-from compliance.lineage.weights.safetensors_view import (
+from compliance.facts.safetensors_header import element_count, header_length, valid_shape
+from compliance.weights import dtypes
+from compliance.weights.config_fields import ARCH_FIELDS
+from compliance.weights.digests import algorithm as digest_algorithm
+from compliance.weights.files import open_regular
+from compliance.weights.safetensors_view import (
     RawRows,
     WeightsFormatError,
     header_entries,
@@ -71,6 +74,45 @@ CONFIG_KEYS = (
 
 HEADER_RESERVE_BASE = 256 << 10  # config subset, plan, skipped notes
 HEADER_RESERVE_PER_TENSOR = 2048  # two header entries + shape, dtype and digest in metadata
+
+
+MAX_META_BYTES = 64 << 20  # the metadata JSON of a 100k-tensor model is a few MB
+MAX_LAYERS = 4096  # far more layers than any model has; bounds per-layer loops
+# (low, high) of every plan field a fingerprint may record
+PLAN_RANGES = {
+    "seed": (0, (1 << 63) - 1),
+    "schema": (1, 2),
+    "rows_per_matrix": (1, 1 << 20),
+    "neuron_rows": (1, 1 << 20),
+    "vocab_rows": (1, 1 << 20),
+    "vocab_range": (1, 1 << 31),
+    "max_neurons": (1, 1 << 16),
+    "neuron_layers": (0, MAX_LAYERS),
+    "block_rows": (1, 1 << 16),
+}
+
+
+def _check_ranges(meta: dict[str, Any]) -> None:
+    """ValueError when a number a fingerprint claims is out of any real model's range
+    (a claimed 10**12 layers would otherwise size loops and arrays)."""
+    n_layers = meta.get("n_layers") or 0
+    if not isinstance(n_layers, int) or isinstance(n_layers, bool):
+        raise ValueError(f"n_layers must be an integer, not {str(n_layers)[:40]!r}")
+    if not 0 <= n_layers <= MAX_LAYERS:
+        raise ValueError(f"n_layers {n_layers} is outside 0..{MAX_LAYERS}")
+    plan = meta.get("plan") or {}
+    if not isinstance(plan, dict):
+        raise ValueError("plan is not a mapping")
+    for key, (low, high) in PLAN_RANGES.items():
+        value = plan.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise ValueError(f"plan field {key!r} = {value} is outside {low}..{high}")
+    shapes = meta.get("shapes") or {}
+    if not isinstance(shapes, dict):
+        raise ValueError("shapes is not a mapping")
+    for key, shape in shapes.items():
+        if not valid_shape(shape) or element_count(shape) is None:
+            raise ValueError(f"shape of {str(key)[:80]!r} is not a valid tensor shape")
 
 
 class FingerprintError(ModelcheckError):
@@ -117,7 +159,7 @@ def write_fingerprint(
 
     Memory holds one layer's sampled rows at a time; values are streamed to a temp
     file and the header (which needs every offset) is written last."""
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.signals import SamplePlan
 
     plan = plan or SamplePlan()
     t0 = time.perf_counter()
@@ -231,13 +273,18 @@ def write_fingerprint(
                 fh.write(struct.pack("<Q", reserved) + hbytes + b" " * (reserved - len(hbytes)))
             os.replace(tmp_name, out)
         else:  # more metadata than foreseen: copy the data behind a header of the right size
-            final_tmp = str(out) + ".part"
-            with open(final_tmp, "wb") as fh, open(tmp_name, "rb") as data_in:
-                fh.write(struct.pack("<Q", len(hbytes)))
-                fh.write(hbytes)
-                data_in.seek(8 + reserved)
-                shutil.copyfileobj(data_in, fh, 1 << 20)
-            os.replace(final_tmp, out)
+            final_fd, final_tmp = tempfile.mkstemp(prefix=".fp-", dir=out.parent)
+            try:
+                with os.fdopen(final_fd, "wb") as fh, open(tmp_name, "rb") as data_in:
+                    fh.write(struct.pack("<Q", len(hbytes)))
+                    fh.write(hbytes)
+                    data_in.seek(8 + reserved)
+                    shutil.copyfileobj(data_in, fh, 1 << 20)
+                os.replace(final_tmp, out)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(final_tmp)
+                raise
     finally:
         pool.shutdown()
         release = getattr(view, "release_prefetched", None)
@@ -306,30 +353,28 @@ class FingerprintView:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         try:
-            with open(self.path, "rb") as fh:
+            with open_regular(self.path) as fh:
+                size = os.fstat(fh.fileno()).st_size
                 prefix = fh.read(8)
-                if len(prefix) < 8:
-                    raise FingerprintError(f"{self.path}: not a modelcheck fingerprint (too short)")
-                (n,) = struct.unpack("<Q", prefix)
-                if n > 100 * 1024 * 1024:
-                    raise FingerprintError(f"{self.path}: not a modelcheck fingerprint")
+                n = header_length(prefix, str(self.path), size)
                 buf = prefix + fh.read(n)
-        except OSError as exc:
-            raise FingerprintError(
-                f"{self.path}: cannot read fingerprint ({exc.strerror})"
-            ) from None
-        try:
             n, header = parse_header(buf, str(self.path))
             entries = header_entries(str(self.path), n, header)
         except WeightsFormatError as exc:
-            raise FingerprintError(str(exc)) from None
+            raise FingerprintError(f"{exc} (not a modelcheck fingerprint)") from None
+        except OSError as exc:
+            raise FingerprintError(
+                f"{self.path}: cannot read fingerprint ({exc.strerror or exc})"
+            ) from None
         raw_meta = (header.pop("__metadata__", None) or {}).get(META_KEY)
         if raw_meta is None:
             raise FingerprintError(f"{self.path}: not a modelcheck fingerprint (no {META_KEY})")
-        try:
-            meta = json.loads(raw_meta)
-        except json.JSONDecodeError:
-            raise FingerprintError(f"{self.path}: fingerprint metadata is not JSON") from None
+        loaded = safeload.load_json(raw_meta, str(self.path), max_bytes=MAX_META_BYTES)
+        if loaded.error is not None:
+            raise FingerprintError(
+                f"{self.path}: fingerprint metadata is not usable JSON ({loaded.error.message})"
+            )
+        meta = loaded.value
         if not isinstance(meta, dict):
             raise FingerprintError(f"{self.path}: fingerprint metadata is malformed (not a map)")
         if meta.get("schema") != SCHEMA:
@@ -338,7 +383,6 @@ class FingerprintView:
                 f"(this modelcheck reads schema {SCHEMA}); regenerate it with "
                 "`modelcheck fingerprint`"
             )
-        size = os.stat(self.path).st_size
         if any(e.start + e.nbytes > size for e in entries):
             raise FingerprintError(f"{self.path}: fingerprint file is truncated")
         self.meta: dict[str, Any] = meta
@@ -349,8 +393,9 @@ class FingerprintView:
         self.arch = str(meta.get("arch") or "unknown")
         self._by_layer: dict[int | None, list[str]] = {}
         try:  # everything later code trusts, checked once here (a bad file: one line)
-            from compliance.lineage.weights.signals import SamplePlan
+            from compliance.weights.signals import SamplePlan
 
+            _check_ranges(meta)
             self.plan = SamplePlan.from_dict(meta.get("plan") or {})
             self.n_layers = int(meta.get("n_layers") or 0)
             self.config: dict[str, Any] = dict(meta.get("config") or {})
@@ -447,12 +492,10 @@ def is_fingerprint(path: str | os.PathLike[str]) -> bool:
     if not p.is_file():
         return False
     try:
-        with open(p, "rb") as fh:
-            (n,) = struct.unpack("<Q", fh.read(8))
-            if n > 100 * 1024 * 1024:
-                return False
+        with open_regular(p) as fh:
+            n = header_length(fh.read(8), str(p), os.fstat(fh.fileno()).st_size)
             return META_KEY.encode() in fh.read(n)
-    except (OSError, struct.error):
+    except (OSError, WeightsFormatError):
         return False
 
 
@@ -465,11 +508,16 @@ def load_library(dirs: Iterable[str | os.PathLike[str]]) -> tuple[list[Fingerpri
         if not root.is_dir():
             notes.append(f"{root}: fingerprint library folder not found")
             continue
-        for p in sorted(root.glob("*.safetensors")):
+        try:
+            found = sorted(root.glob("*.safetensors"))
+        except OSError as exc:
+            notes.append(f"{root}: fingerprint library folder could not be listed ({exc})")
+            continue
+        for p in found:
             if not is_fingerprint(p):
                 continue
             try:
                 views.append(FingerprintView(p))
-            except FingerprintError as exc:
-                notes.append(str(exc))
+            except ModelcheckError as exc:  # one bad file: skipped, with a note
+                notes.append(f"{exc}; skipped")
     return views, notes

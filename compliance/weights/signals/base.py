@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 PLAN_SCHEMA = 2  # 2: rows in contiguous blocks of block_rows (1: scattered rows)
 

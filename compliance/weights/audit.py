@@ -58,7 +58,7 @@ class WeightsSection:
     details: list[Any] = field(default_factory=list)  # compare.LineageComparison
 
     def to_dict(self) -> dict[str, Any]:
-        from compliance.lineage.weights.compare import jsonable
+        from compliance.weights.compare import jsonable
 
         return {
             "suspect": self.suspect,
@@ -86,8 +86,8 @@ def _inferred_bases(lineage: Any, declared: list[str]) -> list[str]:
 
 
 def _suspect_view(facts: Any, source: Any, label: str) -> Any:
-    from compliance.lineage.weights.files import SourceFiles
-    from compliance.lineage.weights.safetensors_view import SafetensorsView
+    from compliance.weights.files import SourceFiles
+    from compliance.weights.safetensors_view import SafetensorsView
 
     local = getattr(source, "kind", None) == "local"
     return SafetensorsView(
@@ -112,7 +112,7 @@ def _open_candidate(
             f"no fingerprint of {repo_id} was given (--fingerprints DIR) and a local audit "
             "does not download base weights"
         )
-    from compliance.lineage.weights.compare import open_view
+    from compliance.weights.compare import open_view
 
     try:
         return open_view(repo_id, None, hub_source), "hub", None
@@ -121,7 +121,7 @@ def _open_candidate(
 
 
 def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
-    from compliance.lineage.weights.fingerprint import load_library
+    from compliance.weights.fingerprint import load_library
 
     views, lib_notes = load_library(fingerprint_dirs)
     notes.extend(lib_notes)
@@ -133,8 +133,8 @@ def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
 
 
 def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
-    from compliance.lineage.weights.present import POSITIVE, verdict_kind
-    from compliance.lineage.weights.wording import methods, uncomputed
+    from compliance.weights.labels import POSITIVE, verdict_kind
+    from compliance.weights.wording import methods, uncomputed
 
     kind = verdict_kind(comparison.verdict)
     headline = _plain(comparison.wording[0] if comparison.wording else "")
@@ -153,7 +153,7 @@ def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
 
 
 def _row(comparison: Any, declared: bool) -> ComparisonRow:
-    from compliance.lineage.weights.present import fmt_bytes, share, verdict_kind, verdict_title
+    from compliance.weights.labels import fmt_bytes, share, verdict_kind, verdict_title
 
     s = comparison.suspect
     read = (
@@ -224,8 +224,8 @@ def weight_evidence(
 ) -> tuple[WeightsSection, list[Finding]]:
     """Weight evidence for the audit report. `network` (default: the audited source is
     the Hub) allows reading base weights from the Hub when no fingerprint is given."""
-    from compliance.lineage.weights.compare import compare_many
-    from compliance.lineage.weights.present import POSITIVE, verdict_kind, verdict_subtype
+    from compliance.weights.compare import compare_many
+    from compliance.weights.labels import POSITIVE, verdict_kind, verdict_subtype
 
     network = (getattr(source, "kind", None) == "hub") if network is None else network
     name = getattr(lineage, "model", None) if lineage is not None else None

@@ -65,7 +65,6 @@ class LineageComparison:
     fingerprint_schema: int
     seconds: float
     notes: list[str] = field(default_factory=list)
-    chart: str | None = None  # path of the SVG, when written
 
     def signal(self, name: str) -> Any:
         return next((s for s in self.signals if s.name == name), None)
@@ -100,8 +99,8 @@ def jsonable(obj: Any) -> Any:
 
 
 def view_kind(view: Any) -> str:
-    from compliance.lineage.weights.files import HttpFiles, LocalFiles
-    from compliance.lineage.weights.fingerprint import FingerprintView
+    from compliance.weights.files import HttpFiles, LocalFiles
+    from compliance.weights.fingerprint import FingerprintView
 
     if isinstance(view, FingerprintView):
         return "fingerprint"
@@ -119,14 +118,18 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
 
     `hub_source` (optional) is a callable (repo_id, revision) -> compliance Source, used
     instead of the default Hub source (tests pass a loopback one)."""
-    from compliance.lineage.weights.files import HttpFiles, LocalFiles, SourceFiles
-    from compliance.lineage.weights.fingerprint import FingerprintView, is_fingerprint
-    from compliance.lineage.weights.safetensors_view import SafetensorsView
+    from compliance.weights.files import HttpFiles, LocalFiles, SourceFiles
+    from compliance.weights.fingerprint import FingerprintView, is_fingerprint
+    from compliance.weights.safetensors_view import SafetensorsView
 
     path = Path(spec).expanduser()
-    if path.is_dir():
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as e:  # e.g. a name longer than the file system allows
+        raise SourceError(f"{safe_label(spec, 120)}: cannot be opened ({e.strerror or e})") from e
+    if is_dir:
         return SafetensorsView(LocalFiles(path), label=spec, revision=revision)
-    if path.is_file():
+    if is_file:
         if is_fingerprint(path):
             return FingerprintView(path)
         raise SourceError(f"{spec}: not a model directory or a modelcheck fingerprint")
@@ -152,7 +155,7 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
 
 
 def _default_hub_source(repo_id: str, revision: str | None) -> Any:
-    from compliance.sources.hub import HubSource  # helper E's module; network only here
+    from compliance.sources.hub import HubSource  # network only here
 
     return HubSource.open(repo_id, revision)
 
@@ -163,7 +166,7 @@ def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any
     other views are returned as they are."""
     if view_kind(view) in ("local", "fingerprint"):
         return view, view
-    from compliance.lineage.weights.fingerprint import FingerprintView, write_fingerprint
+    from compliance.weights.fingerprint import FingerprintView, write_fingerprint
 
     out = Path(workdir) / f"{name}.safetensors"
     write_fingerprint(view, out, plan, repo_id=view.label)
@@ -171,7 +174,7 @@ def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any
 
 
 def describe(view: Any, original: Any | None = None) -> ViewInfo:
-    from compliance.lineage.weights.fingerprint import FingerprintView
+    from compliance.weights.fingerprint import FingerprintView
 
     src = original if original is not None else view
     kind = view_kind(src)
@@ -207,8 +210,8 @@ def _bool_or_none(value: Any) -> bool | None:
 
 def choose_plan(suspect: Any, candidate: Any, notes: list[str]) -> Any:
     """A fingerprint fixes the sampled rows: use its plan so both sides read the same rows."""
-    from compliance.lineage.weights.fingerprint import FingerprintView
-    from compliance.lineage.weights.signals import SamplePlan
+    from compliance.weights.fingerprint import FingerprintView
+    from compliance.weights.signals import SamplePlan
 
     plans = [v.plan for v in (suspect, candidate) if isinstance(v, FingerprintView)]
     if not plans:
@@ -219,13 +222,6 @@ def choose_plan(suspect: Any, candidate: Any, notes: list[str]) -> Any:
             "can be compared, so some signals may be not computable."
         )
     return plans[0]
-
-
-def compare_views(
-    suspect: Any, candidate: Any, plan: Any = None, only: list[str] | None = None
-) -> LineageComparison:
-    """Run every signal on (suspect, candidate) and decide/word the verdict."""
-    return compare_many(suspect, [candidate], plan=plan, only=only)[0]
 
 
 def compare_many(
@@ -250,10 +246,10 @@ def compare_many(
 def _compare(
     a: Any, a_src: Any, b: Any, b_src: Any, plan: Any, only: list[str] | None, notes: list[str]
 ) -> LineageComparison:
-    from compliance.lineage.weights.fingerprint import SCHEMA
-    from compliance.lineage.weights.signals import run_all
-    from compliance.lineage.weights.verdict import decide
-    from compliance.lineage.weights.wording import render
+    from compliance.weights.fingerprint import SCHEMA
+    from compliance.weights.signals import run_all
+    from compliance.weights.verdict import decide
+    from compliance.weights.wording import render
 
     t0 = time.perf_counter()
     # a and b are local or fingerprints: compare_many sampled every remote view into a
@@ -276,11 +272,13 @@ def _compare(
     )
 
 
-def safe_label(label: Any) -> str:
-    """A label fit to sit inside a Markdown code span (labels may come from files)."""
-    from compliance.reporters.escape import clean
-
-    return clean(label, 200).replace("`", "'")
+def safe_label(label: Any, limit: int = 200) -> str:
+    """A label fit to sit inside a Markdown code span (labels may come from files): one
+    line of printable characters, no backticks, at most `limit` characters."""
+    text = "" if label is None else str(label)[: limit * 4]
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split()).replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def compare_specs(

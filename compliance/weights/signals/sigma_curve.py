@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     ATTN_ROLES,
     CachedView,
     Null,
@@ -20,7 +20,7 @@ from compliance.lineage.weights.signals.base import (
     _seed_of,
     cached,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "sigma_curve"
 TIER = "C"

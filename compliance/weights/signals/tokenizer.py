@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compliance.lineage.weights.signals.base import Null, SamplePlan, SignalResult, Spec
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.signals.base import Null, SamplePlan, SignalResult, Spec
+from compliance.weights.view import TensorView
 
 NAME = "tokenizer"
 TIER = "C"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     CachedView,
     Null,
     SamplePlan,
@@ -24,7 +24,7 @@ from compliance.lineage.weights.signals.base import (
     floored_null,
     role_kind,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "layer_alignment"
 TIER = "A"

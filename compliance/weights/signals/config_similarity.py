@@ -3,9 +3,9 @@ Llama's architecture and was judged independently trained; upcycling/pruning cha
 
 from __future__ import annotations
 
-from compliance.lineage.weights.config_fields import ARCH_FIELDS
-from compliance.lineage.weights.signals.base import Null, SamplePlan, SignalResult, Spec
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.config_fields import ARCH_FIELDS
+from compliance.weights.signals.base import Null, SamplePlan, SignalResult, Spec
+from compliance.weights.view import TensorView
 
 NAME = "config_similarity"
 TIER = "C"

@@ -10,25 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from compliance.errors import ModelcheckError
+from compliance.facts.safetensors_header import DTYPE_BITS
 
-# bytes per element for every dtype the safetensors format defines
-ITEMSIZE: dict[str, int] = {
-    "BF16": 2,
-    "F16": 2,
-    "F32": 4,
-    "F64": 8,
-    "I8": 1,
-    "U8": 1,
-    "I16": 2,
-    "U16": 2,
-    "I32": 4,
-    "U32": 4,
-    "I64": 8,
-    "U64": 8,
-    "BOOL": 1,
-    "F8_E4M3": 1,
-    "F8_E5M2": 1,
-}
+# bytes per element of every byte-aligned dtype the safetensors format defines (the
+# format's table lives with its one header reader; F4/F6 are packed, below a byte)
+ITEMSIZE: dict[str, int] = {d: bits // 8 for d, bits in DTYPE_BITS.items() if bits % 8 == 0}
 
 # dtypes we decode to float32; F8 needs a lookup table and packed int4 needs
 # dequantisation, which the lineage signals abstain on (lineage.md §3.1)

@@ -1,10 +1,10 @@
-"""Lineage signals over two TensorViews (issue 4, science half).
+"""Lineage signals over two TensorViews.
 
-API (stable; helper G's compare/audit code calls only this)::
+API (stable; compare.py and audit.py call only this)::
 
-    from compliance.lineage.weights.signals import SIGNALS, run_all, SamplePlan, SignalResult
-    from compliance.lineage.weights.verdict import decide, Verdict
-    from compliance.lineage.weights.wording import render
+    from compliance.weights.signals import SIGNALS, run_all, SamplePlan, SignalResult
+    from compliance.weights.verdict import decide, Verdict
+    from compliance.weights.wording import render
 
     plan = SamplePlan()     # defaults; SamplePlan.from_dict(d) to restore a fingerprint's
     plan.requests(view)                      # [(role, layer, rows|None)] a fingerprint must store
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compliance.lineage.weights.signals import (
+from compliance.weights.signals import (
     aligned_cosine,
     config_similarity,
     identical_tensors,
@@ -53,14 +53,14 @@ from compliance.lineage.weights.signals import (
     sigma_curve,
     tokenizer,
 )
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     CachedView,
     Null,
     SamplePlan,
     SignalResult,
     cached,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 Compute = Callable[[TensorView, TensorView, SamplePlan], SignalResult]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from compliance.lineage.weights.memview import MemView
+from tests.support.memview import MemView
 
 Key = tuple[str, "int | None"]
 Tensors = dict[Key, np.ndarray]

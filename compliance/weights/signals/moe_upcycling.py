@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     CachedView,
     Null,
     SamplePlan,
@@ -27,7 +27,7 @@ from compliance.lineage.weights.signals.base import (
     cached,
     unit_cols,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "moe_upcycling"
 TIER = "A"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from compliance.lineage.weights.signals.base import SignalResult
+from compliance.weights.signals.base import SignalResult
 
 IDENTICAL = "identical-tensors"
 DERIVATION = "consistent-with-derivation"

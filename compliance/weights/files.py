@@ -1,4 +1,4 @@
-"""Byte sources the safetensors reader reads from: a local dir (mmap), any compliance
+"""Byte sources the safetensors reader reads from: a local dir (pread), any compliance
 `Source` (e.g. the Hub source, through its bounded `read_range`), or a plain HTTP
 directory (loopback servers in tests/benchmarks, mirrors).
 
@@ -20,20 +20,20 @@ that is one streamed pass through the file instead of one pass from byte 0 per s
 from __future__ import annotations
 
 import bisect
+import builtins
 import contextlib
-import mmap
 import os
+import stat
 import threading
 import urllib.parse
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
 from compliance.errors import PathNotFoundError, RepoNotFoundError, SourceError
 from compliance.sources.base import Source
 
-PREAD_MIN = 4 << 20  # local reads at least this long use pread, not the mmap
 HASH_CHUNK = 8 << 20
 
 
@@ -73,7 +73,7 @@ class ByteFiles(Protocol):
     label: str
     parallel: int  # how many reads may usefully run at once (1 = local)
 
-    def list(self) -> list[str] | None: ...
+    def list(self) -> builtins.list[str] | None: ...
 
     def size(self, path: str) -> int | None: ...
 
@@ -87,84 +87,113 @@ class ByteFiles(Protocol):
     def bytes_transferred(self) -> int: ...
 
 
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a file given on the command line (a fingerprint) for reading, refusing
+    anything but a regular file: a FIFO would block, a device never end. Opened
+    non-blocking so that a FIFO cannot hang the check itself."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class LocalFiles:
-    """A local directory; weight files are mmap'd once and sliced without copying."""
+    """A local directory, read by the local source's rules (regular files inside the repo;
+    a Hugging Face cache snapshot's links into its blobs count as inside). Every read is a
+    pread into a new buffer: no file stays mapped, so resident memory stays with what
+    the reads asked for."""
 
     parallel = 1
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
+        from compliance.sources.local import LocalSource
+
         self.root = Path(root)
         if not self.root.is_dir():
             raise PathNotFoundError(f"{self.root}: not a directory")
+        self.source = LocalSource(self.root)
         self.label = str(self.root)
-        self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
         self._fds: dict[str, int] = {}
         self._tls = threading.local()  # per-thread hashing buffer
         self._kernel_copy = hasattr(os, "copy_file_range")
+        self._listing: dict[str, int | None] | None = None
         self.coverage = Coverage()
 
     def _path(self, path: str) -> Path:
-        p = (self.root / path).resolve()
-        # never follow a symlink out of the audited directory
-        if self.root.resolve() not in p.parents and p != self.root.resolve():
-            raise SourceError(f"{self.root / path}: path leaves the model directory")
+        p = self.source.local_path(path)
+        if p is None:
+            raise SourceError(
+                f"{self.root / path}: not a regular file inside the model directory"
+            )
         return p
 
-    def list(self) -> list[str]:
-        return sorted(
-            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
-        )
+    def _files(self) -> dict[str, int | None]:
+        if self._listing is None:
+            self._listing = {
+                f.path: f.size for f in self.source.list_files() if not f.is_symlink_outside
+            }
+        return self._listing
+
+    def list(self) -> builtins.list[str]:
+        return sorted(self._files())
 
     def size(self, path: str) -> int | None:
-        p = self._path(path)
-        return p.stat().st_size if p.is_file() else None
+        if path in self._files():
+            return self._files()[path]
+        p = self.source.local_path(path)
+        return None if p is None else _stat_size(p)
 
     def lfs_sha256(self, path: str) -> str | None:
         return None
 
-    def _map(self, path: str) -> mmap.mmap:
-        with self._lock:
-            m = self._maps.get(path)
-            if m is None:
-                with open(self._path(path), "rb") as fh:
-                    m = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                self._maps[path] = m
-            return m
+    def _fail(self, path: str, e: OSError) -> SourceError:
+        return SourceError(f"{self.root / path}: could not be read ({e.strerror or e})")
 
-    def read(self, path: str, start: int, length: int) -> bytes | memoryview:
-        if length >= PREAD_MIN:
-            # big spans (hashing, whole tensors) are copied with pread: mmap'd pages would
-            # stay resident in this process and make memory grow with the model
-            with open(self._path(path), "rb") as fh:
-                data = os.pread(fh.fileno(), length, start)
-            self.coverage.add(path, start, len(data))
-            return data
-        m = self._map(path)
-        view = memoryview(m)[start : start + length]
-        self.coverage.add(path, start, len(view))
-        return view
+    def read(self, path: str, start: int, length: int) -> bytes:
+        fd = self._fd(path)
+        try:
+            data = os.pread(fd, max(0, length), max(0, start))
+        except OSError as e:
+            raise self._fail(path, e) from e
+        self.coverage.add(path, start, len(data))
+        return data
 
     def _fd(self, path: str) -> int:
         with self._lock:
             fd = self._fds.get(path)
             if fd is None:
-                fd = os.open(self._path(path), os.O_RDONLY)
+                try:
+                    fd = os.open(self._path(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since it was checked
+                        os.close(fd)
+                        raise SourceError(f"{self.root / path}: not a regular file")
+                except OSError as e:
+                    if isinstance(e, SourceError):
+                        raise
+                    raise self._fail(path, e) from e
                 self._fds[path] = fd
             return fd
 
-    def read_spans(self, path: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    def read_spans(self, path: str, spans: builtins.list[tuple[int, int]]) -> np.ndarray:
         """The bytes of several (start, length) spans, concatenated, read with pread into one
         new array: no mapped pages (nothing to fault in or drop), one copy from the page
         cache. Counted as read."""
         out = np.empty(sum(n for _s, n in spans), dtype=np.uint8)
-        view = memoryview(out)
+        view = memoryview(out)  # type: ignore[arg-type]  # ndarray exports a buffer
         fd = self._fd(path)
         pos = 0
         for start, length in spans:
             got = 0
             while got < length:
-                n = os.preadv(fd, [view[pos + got : pos + length]], start + got)
+                try:
+                    n = os.preadv(fd, [view[pos + got : pos + length]], start + got)
+                except OSError as e:
+                    raise self._fail(path, e) from e
                 if n <= 0:
                     end = start + length
                     raise SourceError(f"{self.root / path}: file ended before byte {end}")
@@ -173,7 +202,9 @@ class LocalFiles:
             self.coverage.add(path, start, length)
         return out
 
-    def copy_spans(self, path: str, spans: list[tuple[int, int]], dst_fd: int, dst_off: int) -> int:
+    def copy_spans(
+        self, path: str, spans: builtins.list[tuple[int, int]], dst_fd: int, dst_off: int
+    ) -> int:
         """Copy (start, length) spans of a file, concatenated, to `dst_fd` at `dst_off`
         without passing through Python: copy_file_range (in the kernel, no page faults),
         falling back to pread/pwrite where the kernel refuses. Counted as read."""
@@ -189,7 +220,10 @@ class LocalFiles:
                     except OSError:  # EXDEV / ENOSYS / EINVAL on some file systems
                         self._kernel_copy = False
                 if n <= 0:
-                    buf = os.pread(fd, min(length - done, 8 << 20), start + done)
+                    try:
+                        buf = os.pread(fd, min(length - done, 8 << 20), start + done)
+                    except OSError as e:
+                        raise self._fail(path, e) from e
                     if not buf:
                         raise SourceError(f"{self.root / path}: file ended inside a tensor")
                     n = os.pwrite(dst_fd, buf, pos)
@@ -208,7 +242,10 @@ class LocalFiles:
         fd = self._fd(path)
         done = 0
         while done < length:
-            n = os.preadv(fd, [buf[: min(HASH_CHUNK, length - done)]], start + done)
+            try:
+                n = os.preadv(fd, [buf[: min(HASH_CHUNK, length - done)]], start + done)
+            except OSError as e:
+                raise self._fail(path, e) from e
             if n <= 0:
                 raise SourceError(f"{self.root / path}: file ended inside a tensor")
             h.update(buf[:n])
@@ -216,33 +253,32 @@ class LocalFiles:
         self.coverage.add(path, start, length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
-        p = self._path(path)
-        if not p.is_file():
+        if self.source.local_path(path) is None:
             return None
-        with open(p, "rb") as fh:
-            data = fh.read(limit)
-        self.coverage.add(path, 0, len(data))
+        data = self.read(path, 0, limit)
         return data
 
     @property
     def bytes_transferred(self) -> int:
         return self.coverage.total()
 
-    def bytes_of(self, paths: list[str]) -> int:
+    def bytes_of(self, paths: builtins.list[str]) -> int:
         """Distinct bytes read from these files only."""
         return self.coverage.total(paths)
 
     def close(self) -> None:
         with self._lock:
-            maps, self._maps = self._maps, {}
             fds, self._fds = self._fds, {}
         for fd in fds.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
-        for m in maps.values():
-            # a caller may still hold a slice; the OS frees the map at exit then
-            with contextlib.suppress(BufferError):
-                m.close()
+
+
+def _stat_size(p: Path) -> int | None:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return None
 
 
 class SourceFiles:
@@ -257,7 +293,7 @@ class SourceFiles:
         self._files = {f.path: f for f in source.list_files()}
         self.coverage = Coverage()  # distinct bytes, for sources without a network counter
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return sorted(self._files)
 
     def size(self, path: str) -> int | None:
@@ -287,7 +323,9 @@ class SourceFiles:
         one per span); over one that honours it, parallel ranged reads are faster."""
         return self.ignores_range is True and callable(getattr(self.source, "read_ranges", None))
 
-    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+    def read_ranges(
+        self, path: str, ranges: builtins.list[tuple[int, int]]
+    ) -> builtins.list[bytes]:
         """The bytes of each (start, length) range of one file, in as few requests as the
         source allows."""
         batch = getattr(self.source, "read_ranges", None)
@@ -322,14 +360,14 @@ class SourceFiles:
         counted = self._network_bytes()
         return counted if counted is not None else self.coverage.total()
 
-    def bytes_of(self, paths: list[str]) -> int:
+    def bytes_of(self, paths: builtins.list[str]) -> int:
         """Bytes received (a network source), else distinct bytes read from these files."""
         counted = self._network_bytes()
         return counted if counted is not None else self.coverage.total(paths)
 
 
 class HttpFiles:
-    """Files under a base URL, read through `compliance.sources.http_range` (helper E's
+    """Files under a base URL, read through `compliance.sources.http_range` (the
     bounded range reader): a server that ignores Range answers 200 with the whole file;
     the body is streamed, the bytes before `start` are discarded and the connection is
     dropped once the wanted span has arrived. Every byte received is counted."""
@@ -340,7 +378,7 @@ class HttpFiles:
         self,
         base_url: str,
         *,
-        files: list[str] | None = None,
+        files: builtins.list[str] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float = 30.0,
     ) -> None:
@@ -365,7 +403,7 @@ class HttpFiles:
     def _url(self, path: str) -> str:
         return self.base + urllib.parse.quote(path)
 
-    def list(self) -> list[str] | None:
+    def list(self) -> builtins.list[str] | None:
         return self._files
 
     def size(self, path: str) -> int | None:
@@ -377,7 +415,9 @@ class HttpFiles:
     def read(self, path: str, start: int, length: int) -> bytes:
         return self.read_ranges(path, [(start, length)])[0]
 
-    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+    def read_ranges(
+        self, path: str, ranges: builtins.list[tuple[int, int]]
+    ) -> builtins.list[bytes]:
         """Many spans of one file: one ranged request each when the server honours Range,
         one streamed pass for all of them when it ignores it."""
         from compliance.sources.http_range import read_ranges

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.signals.base import (
     MODEL_ROLES,
     CachedView,
     Null,
@@ -22,7 +22,7 @@ from compliance.lineage.weights.signals.base import (
     cached,
     floored_null,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "aligned_cosine"
 TIER = "A"

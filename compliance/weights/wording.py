@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from compliance.lineage.weights.signals.base import SignalResult
-from compliance.lineage.weights.verdict import (
+from compliance.weights.signals.base import SignalResult
+from compliance.weights.verdict import (
     DERIVATION,
     IDENTICAL,
     NO_EVIDENCE,

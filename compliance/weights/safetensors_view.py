@@ -16,9 +16,7 @@ Range, prefetch does nothing and reads stay parallel ranged requests.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import struct
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,20 +25,20 @@ from typing import Any
 
 import numpy as np
 
-from compliance.errors import SourceError
-from compliance.lineage.weights import digests, dtypes
-from compliance.lineage.weights.files import ByteFiles, PrefetchedSpans
-from compliance.lineage.weights.roles import RoleMap, TensorRef, build_role_map
+from compliance import safeload
+from compliance.facts import safetensors_header as st
+from compliance.weights import digests, dtypes
+from compliance.weights.files import ByteFiles, PrefetchedSpans
+from compliance.weights.roles import RoleMap, TensorRef, build_role_map
 
 INDEX_FILE = "model.safetensors.index.json"
-MAX_HEADER = 100 * 1024 * 1024  # the reference parser's limit (HeaderTooLarge)
 HEADER_PREFETCH = 1 << 16  # first read per shard: prefix + usually the whole header
 SMALL_FILE_LIMIT = 64 * 1024 * 1024  # config.json / index / tokenizer.json cap
+JSON_MAX_DEPTH = 64  # config.json / index: real ones nest < 10 levels
 HASH_CHUNK = 16 * 1024 * 1024
 
-
-class WeightsFormatError(SourceError):
-    """A safetensors file or index that cannot be parsed (one line, names the file)."""
+# the one safetensors header reader, shared with the facts path
+WeightsFormatError = st.HeaderError
 
 
 @dataclass(frozen=True)
@@ -53,41 +51,43 @@ class TensorEntry:
     nbytes: int
 
 
-def parse_header(buf: bytes, path: str) -> tuple[int, dict[str, Any]]:
+def parse_header(buf: bytes, path: str, size: int | None = None) -> tuple[int, dict[str, Any]]:
     """(header_length N, parsed JSON) from the first bytes of a safetensors file.
     `buf` must hold at least 8 + N bytes; callers read the prefix first."""
-    if len(buf) < 8:
-        raise WeightsFormatError(f"{path}: file too short for a safetensors header")
-    (n,) = struct.unpack("<Q", buf[:8])
-    if n > MAX_HEADER:
-        raise WeightsFormatError(f"{path}: safetensors header of {n} bytes exceeds 100 MB")
+    n = st.header_length(buf[:8], path, size)
     if len(buf) < 8 + n:
-        raise WeightsFormatError(f"{path}: truncated safetensors header")
-    try:
-        header = json.loads(bytes(buf[8 : 8 + n]).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WeightsFormatError(f"{path}: safetensors header is not valid JSON ({exc})") from None
-    if not isinstance(header, dict):
-        raise WeightsFormatError(f"{path}: safetensors header is not a JSON object")
-    return n, header
+        got = max(0, len(buf) - 8)
+        raise WeightsFormatError(f"{path}: file ends inside the header ({got} of {n} bytes)")
+    return n, st.parse_header(bytes(buf[8 : 8 + n]), path)
 
 
-def header_entries(path: str, n: int, header: dict[str, Any]) -> list[TensorEntry]:
+def header_entries(
+    path: str, n: int, header: dict[str, Any], where: str | None = None
+) -> list[TensorEntry]:
+    """The tensors of a parsed header; `where` names the file in errors (default `path`)."""
+    where = where or path
     out = []
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        try:
-            dtype = str(info["dtype"])
-            shape = tuple(int(x) for x in info["shape"])
-            begin, end = (int(x) for x in info["data_offsets"])
-        except (KeyError, TypeError, ValueError):
-            raise WeightsFormatError(f"{path}: malformed header entry for {name!r}") from None
-        if end < begin or (
-            dtype in dtypes.ITEMSIZE and end - begin != math.prod(shape) * dtypes.ITEMSIZE[dtype]
+        if not isinstance(info, dict):
+            raise WeightsFormatError(f"{where}: malformed header entry for {name[:80]!r}")
+        dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+        if (
+            not isinstance(dtype, str)
+            or not st.valid_shape(shape)
+            or not (isinstance(offsets, list) and len(offsets) == 2)
+            or not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)
         ):
-            raise WeightsFormatError(f"{path}: data_offsets of {name!r} do not match its shape")
-        out.append(TensorEntry(name, path, dtype, shape, 8 + n + begin, end - begin))
+            raise WeightsFormatError(f"{where}: malformed header entry for {name[:80]!r}")
+        begin, end = offsets
+        shape_t = tuple(shape)
+        need = st.tensor_nbytes(dtype, shape_t)
+        if end < begin or (dtype in st.DTYPE_BITS and need != end - begin):
+            raise WeightsFormatError(
+                f"{where}: data_offsets of {name[:80]!r} do not match its shape"
+            )
+        out.append(TensorEntry(name, path, dtype, shape_t, 8 + n + begin, end - begin))
     return out
 
 
@@ -162,13 +162,18 @@ class SafetensorsView:
 
     # discovery -----------------------------------------------------------------
     def _read_json(self, path: str) -> Any:
-        raw = self.files.read_small(path, SMALL_FILE_LIMIT)
+        raw = self.files.read_small(path, SMALL_FILE_LIMIT + 1)
         if raw is None:
             return None
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise WeightsFormatError(f"{self.label}/{path}: not valid JSON") from None
+        where = f"{self.label}/{path}"
+        if len(raw) > SMALL_FILE_LIMIT:
+            raise WeightsFormatError(f"{where}: larger than {SMALL_FILE_LIMIT} bytes")
+        loaded = safeload.load_json(
+            bytes(raw), where, max_bytes=SMALL_FILE_LIMIT, max_depth=JSON_MAX_DEPTH
+        )
+        if loaded.error is not None:
+            raise WeightsFormatError(f"{where}: {loaded.error.message}")
+        return loaded.value
 
     def _discover(self) -> list[str]:
         listing = self.files.list()
@@ -191,14 +196,13 @@ class SafetensorsView:
         # call, so read exactly the header and count no tensor bytes as read
         prefetch = 8 if self.local else HEADER_PREFETCH
         for path in self.weight_files:
+            where = f"{self.label}/{path}"
             buf = bytes(self.files.read(path, 0, prefetch))
-            if len(buf) < 8:
-                raise WeightsFormatError(f"{self.label}/{path}: missing or empty safetensors file")
-            (n,) = struct.unpack("<Q", buf[:8])
-            if n <= MAX_HEADER and len(buf) < 8 + n:
+            n = st.header_length(buf[:8], where, self.files.size(path))
+            if len(buf) < 8 + n:
                 buf += bytes(self.files.read(path, len(buf), 8 + n - len(buf)))
-            n, header = parse_header(buf, f"{self.label}/{path}")
-            ents = header_entries(path, n, header)
+            n, header = parse_header(buf, where)
+            ents = header_entries(path, n, header, where)
             self.file_tensors[path] = [e.name for e in ents]
             self.file_sizes[path] = max([8 + n] + [e.start + e.nbytes for e in ents])
             for e in ents:

@@ -1,41 +1,15 @@
-"""Helpers that turn comparisons into report text (templates/lineage.md.j2 and
-templates/_weights.md.j2): verdict names, signal rows, byte counts."""
+"""The `modelcheck lineage` report in Markdown (templates/lineage.md.j2), and the
+helpers the audit report's weight section (templates/_weights.md.j2) shares with it:
+verdict names, signal rows, byte counts. Each chart is an SVG file next to the report,
+embedded as a Markdown image by its relative name."""
 
 from __future__ import annotations
 
-import enum
+import urllib.parse
+from collections.abc import Sequence
 from typing import Any
 
-VERDICT_TITLES = {
-    "identical_tensors": "byte-identical tensors",
-    "consistent_with_derivation": "consistent with derivation",
-    "suggestive": "suggestive, not conclusive",
-    "no_weight_evidence": "no weight evidence found",
-    "not_verifiable": "not verifiable from weights",
-}
-POSITIVE = ("identical_tensors", "consistent_with_derivation")
-
-
-def verdict_kind(verdict: Any) -> str:
-    """Normalised verdict class ('consistent_with_derivation', ...) of F's Verdict."""
-    kind = getattr(verdict, "kind", verdict)
-    if isinstance(kind, enum.Enum):
-        kind = kind.value if isinstance(kind.value, str) else kind.name
-    return str(kind or "not_verifiable").lower().replace("-", "_").replace(" ", "_")
-
-
-def verdict_subtype(verdict: Any) -> str | None:
-    sub = getattr(verdict, "subtype", None)
-    if isinstance(sub, enum.Enum):
-        sub = sub.value
-    return str(sub) if sub else None
-
-
-def verdict_title(verdict: Any) -> str:
-    kind = verdict_kind(verdict)
-    title = VERDICT_TITLES.get(kind, kind.replace("_", " "))
-    sub = verdict_subtype(verdict)
-    return f"{title} ({sub})" if sub and kind in POSITIVE else title
+from compliance.weights.labels import fmt_bytes, share, verdict_kind, verdict_title
 
 
 def fmt_num(x: Any, digits: int = 3) -> str:
@@ -54,23 +28,6 @@ def fmt_num(x: Any, digits: int = 3) -> str:
     if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
         return f"{v:.2e}"
     return f"{v:.{digits}f}"
-
-
-def fmt_bytes(n: Any) -> str:
-    if n is None:
-        return "unknown"
-    n = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
-        n /= 1000
-    return f"{n:.2f} TB"
-
-
-def share(part: Any, whole: Any) -> str:
-    if not part or not whole:
-        return ""
-    return f" ({100.0 * float(part) / float(whole):.2f} % of {fmt_bytes(whole)})"
 
 
 def signal_result(sig: Any) -> str:
@@ -107,7 +64,23 @@ def template_env() -> Any:
         verdict_title=verdict_title,
         verdict_kind=verdict_kind,
         signal_result=signal_result,
+        chart_link=chart_link,
         null_text=null_text,
         share=share,
     )
     return env
+
+
+def chart_link(name: str) -> str:
+    """A relative Markdown link target for a chart file beside the report."""
+    return urllib.parse.quote(name)
+
+
+def render(suspect: str, comparisons: Sequence[Any], charts: Sequence[str | None] = ()) -> str:
+    """The lineage report; `charts[i]` is the file name (beside the report) of the SVG of
+    `comparisons[i]`, or None."""
+    env = template_env()
+    named = list(charts) + [None] * (len(comparisons) - len(charts))
+    return env.get_template("lineage.md.j2").render(
+        suspect=suspect, items=list(zip(comparisons, named, strict=True))
+    )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from compliance.lineage.weights.digests import algorithm_of
-from compliance.lineage.weights.signals.base import (
+from compliance.weights.digests import algorithm_of
+from compliance.weights.signals.base import (
     CachedView,
     Null,
     SamplePlan,
@@ -20,7 +20,7 @@ from compliance.lineage.weights.signals.base import (
     Spec,
     cached,
 )
-from compliance.lineage.weights.view import TensorView
+from compliance.weights.view import TensorView
 
 NAME = "identical_tensors"
 TIER = "A"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from compliance.lineage.weights import digests
+from compliance.weights import digests
 
 Key = tuple[str, "int | None"]
 
