@@ -16,42 +16,44 @@ typo, a bad choice, another command) goes to Typer, so every usage error and hel
 comes from Typer alone. `tests/cli/test_cli_fast_path.py` holds the two to the same
 results. To add an audit option: declare it in `cli_app.audit` and add one line to
 `AUDIT_OPTIONS` (the test fails until both agree). To add a report format: one line in
-`compliance.reporters.REPORTERS`.
+`compliance.reporters.REPORTERS` (both paths read it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from compliance import __version__
 from compliance.errors import ExitCode, ModelcheckError
-from compliance.reporters import REPORTERS
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
 
-AUDIT_FORMATS: tuple[str, ...] = tuple(REPORTERS)  # every registered reporter
 FORMATS: tuple[str, ...] = ("markdown", "json")  # rules list, explain, lineage
 FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "info", "never")
 RESOLVE_CHOICES: tuple[str, ...] = ("auto", "hub", "catalog")
 
 
-@dataclass(frozen=True)
-class Opt:
+def audit_formats() -> tuple[str, ...]:
+    """Every registered reporter (imported here, not at start-up: `--version` stays bare)."""
+    from compliance.reporters import REPORTERS
+
+    return tuple(REPORTERS)
+
+
+class Opt(NamedTuple):
     """One `audit` option as the fast path reads it."""
 
     dest: str  # keyword of run_audit_command
-    kind: str  # "flag", "str", "path", "paths" (repeatable) or "choice"
-    choices: tuple[str, ...] = ()
+    kind: str  # "flag", "str", "path", "paths" (repeatable), "choice" or "format"
+    choices: tuple[str, ...] = ()  # for "choice"; a "format" is any audit_formats()
 
 
 AUDIT_OPTIONS: dict[str, Opt] = {
-    "--format": Opt("fmt", "choice", AUDIT_FORMATS),
-    "-f": Opt("fmt", "choice", AUDIT_FORMATS),
+    "--format": Opt("fmt", "format"),
+    "-f": Opt("fmt", "format"),
     "--output": Opt("output", "path"),
     "-o": Opt("output", "path"),
     "--fail-on": Opt("fail_on", "choice", FAIL_ON_CHOICES),
@@ -88,6 +90,7 @@ def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
     this parser does not take on (Typer then parses it, errors and help included)."""
     if len(args) < 2 or args[0] != "audit":
         return None
+    from pathlib import Path
     options: dict[str, Any] = {k: list(v) if isinstance(v, list) else v
                                for k, v in AUDIT_DEFAULTS.items()}
     paths: list[str] = []
@@ -110,6 +113,8 @@ def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
         if value is None or value == "" or value.startswith("-"):
             return None
         if opt.kind == "choice" and value not in opt.choices:
+            return None
+        if opt.kind == "format" and value not in audit_formats():
             return None
         if opt.kind == "paths":
             options[opt.dest].append(Path(value))

@@ -16,17 +16,17 @@ import typer
 
 from compliance import __version__
 from compliance.cli import (
-    AUDIT_FORMATS,
     DEBUG_ENV,
     FAIL_ON_CHOICES,
     FORMATS,
     PROG,
     RESOLVE_CHOICES,
+    audit_formats,
     run_audit_command,
 )
 
 # Enums built from the shared tuples: Typer shows them as choices in --help.
-AuditFormat = Enum("AuditFormat", {n: n for n in AUDIT_FORMATS}, type=str)  # type: ignore[misc]
+AuditFormat = Enum("AuditFormat", {n: n for n in audit_formats()}, type=str)  # type: ignore[misc]
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 FailOn = Enum("FailOn", {name: name for name in FAIL_ON_CHOICES}, type=str)  # type: ignore[misc]
 Resolve = Enum("Resolve", {name: name for name in RESOLVE_CHOICES}, type=str)  # type: ignore[misc]

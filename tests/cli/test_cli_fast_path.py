@@ -142,13 +142,18 @@ def test_fast_options_are_exactly_typers_audit_options():
             assert opt is not None, f"{flag} is missing from cli.AUDIT_OPTIONS"
             assert (opt.kind == "flag") == bool(param.is_flag), flag
             assert (opt.kind == "paths") == bool(param.multiple), flag
-            choices = getattr(param.type, "choices", None)
-            assert tuple(choices or ()) == opt.choices, flag
+            choices = tuple(getattr(param.type, "choices", None) or ())
+            expected = cli.audit_formats() if opt.kind == "format" else opt.choices
+            assert choices == expected, flag
     assert seen == set(cli.AUDIT_OPTIONS)
 
 
-def test_every_reporter_is_an_audit_format():
-    assert tuple(REPORTERS) == cli.AUDIT_FORMATS
+def test_a_registered_reporter_is_an_audit_format_on_the_fast_path(monkeypatch):
+    assert cli.audit_formats() == tuple(REPORTERS)
+    argv = ["audit", EXAMPLE, "-f", "plain-text"]
+    assert cli.parse_audit(argv) is None
+    monkeypatch.setitem(REPORTERS, "plain-text", "compliance.reporters.to_json")
+    assert cli.parse_audit(argv) == (EXAMPLE, {**cli.AUDIT_DEFAULTS, "fmt": "plain-text"})
 
 
 def test_fast_audit_never_imports_typer():

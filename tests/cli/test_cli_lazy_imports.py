@@ -61,3 +61,4 @@ def test_version_imports_no_command_module() -> None:
     assert code == 0
     assert not any(m.startswith(("compliance.commands.", "compliance.pipeline")) for m in modules)
     assert "jinja2" not in modules and "yaml" not in modules
+    assert "typer" not in modules and "compliance.report" not in modules
