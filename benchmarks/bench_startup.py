@@ -8,8 +8,9 @@ Times, in the same run and interleaved (so machine load affects all alike):
 - the floor: Python importing only what any audit must (dataclasses, json, re, pathlib,
   typing and PyYAML, whose C loader parses the model card);
 - `modelcheck --version`;
-- `modelcheck audit examples/llama31-finetune-apache --format json` (the hook's case,
-  parsed by the fast path in `compliance.cli`, no Typer);
+- `modelcheck audit examples/llama31-finetune-apache --format json`, parsed by the fast
+  path in `compliance.cli` (no Typer), and the same audit in Markdown, the hook's
+  default format (which adds Jinja2);
 - the same audit with a root option first, which is parsed by Typer: the price of Typer.
 
 Prints the median wall time and the median CPU time (user + system, which load on a
@@ -78,6 +79,7 @@ def main() -> None:
             [*mc, "audit", example, "--format", "json"],
             (0, 1),
         ),
+        f"modelcheck audit {example}": ([*mc, "audit", example], (0, 1)),
         f"modelcheck --debug audit {example} --format json (Typer)": (
             [*mc, "--debug", "audit", example, "--format", "json"],
             (0, 1),
