@@ -17,35 +17,44 @@ Bounds, and why:
 Depth and size are measured on the parser's event stream, before anything is
 composed or constructed; libyaml's (and PyYAML's) parser is iterative, so
 the measuring pass is itself bounded.
+
+A YAML document that parsed cleanly is remembered by `compliance.parse_cache`
+(keyed by a digest of its text and the limits), so an unchanged model card is
+not parsed again on the next run.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from compliance import parse_cache
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: front matter, mergekit and .modelcheck.yaml are tiny
 MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a huge model
 MAX_DEPTH = 64  # real metadata nests < 10 levels
 MAX_YAML_NODES = 100_000  # after alias expansion
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.lru_cache(maxsize=1)
+def _yaml() -> tuple[Any, type]:
+    """PyYAML and our loader class, imported on first use: a warm audit whose YAML is
+    answered by `parse_cache` never pays for the import."""
+    import yaml
 
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
 
+    def scalar_as_text(loader: Any, node: Any) -> str:
+        return str(loader.construct_scalar(node))
 
-def _scalar_as_text(loader: Any, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-# Why: dates and !!binary would reach JSON reporters as non-serialisable objects.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_text)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _scalar_as_text)
+    # Why: dates and !!binary would reach JSON reporters as non-serialisable objects.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", scalar_as_text)
+    Loader.add_constructor("tag:yaml.org,2002:binary", scalar_as_text)
+    return yaml, Loader
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
     Tracks, per anchor, the expanded size and height of its node so an alias
     counts as everything it stands for.
     """
+    yaml, _ = _yaml()
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
     open_anchors: set[str] = set()
     stack: list[list[Any]] = []  # [anchor, nodes at start, max child height]
@@ -171,7 +181,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
     return None
 
 
-def _yaml_error(e: yaml.YAMLError, file: str, first_line: int) -> LoadError:
+def _yaml_error(e: Exception, file: str, first_line: int) -> LoadError:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line = first_line + mark.line if mark is not None else None
     problem = getattr(e, "problem", None)
@@ -190,28 +200,37 @@ def load_yaml(
     max_bytes: int = MAX_YAML_BYTES,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_YAML_NODES,
+    remember: bool = True,
 ) -> Loaded:
     """Parse one YAML document safely and within bounds.
 
     `first_line` is the line of `file` where `data` starts (front matter sits
     below the opening `---`), so error lines and `key_lines` cite the file.
-    An empty document loads as None.
+    An empty document loads as None. `remember=False` keeps the result out of
+    `parse_cache` (for callers with a cache of their own).
     """
     text = _bounded_text(data, file, max_bytes, "YAML")
     if isinstance(text, LoadError):
         return Loaded(error=text)
+    cache_key = parse_cache.key(text, first_line, max_depth, max_nodes) if remember else None
+    hit = parse_cache.get(cache_key) if cache_key else None
+    if hit is not None:
+        return Loaded(value=hit[0], key_lines=hit[1])
+    yaml, loader_class = _yaml()
     try:
-        measurer = _Loader(text)
+        measurer = loader_class(text)
         try:
             too_big = _measure_yaml(measurer, max_depth, max_nodes)
         finally:
             measurer.dispose()
         if too_big:
             return Loaded(error=LoadError(file, None, f"YAML refused: {too_big}"))
-        loader = _Loader(text)
+        loader = loader_class(text)
         try:
             node = loader.get_single_node()
             if node is None:
+                if cache_key:
+                    parse_cache.put(cache_key, None, {})
                 return Loaded()
             value = loader.construct_document(node)
         finally:
@@ -225,6 +244,8 @@ def load_yaml(
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+    if cache_key:
+        parse_cache.put(cache_key, value, key_lines)
     return Loaded(value=value, key_lines=key_lines)
 
 

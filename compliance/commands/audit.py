@@ -44,7 +44,7 @@ def run(
     weights: bool = False,
     fingerprint_dirs: list[Path] | None = None,
 ) -> int:
-    from compliance import reporters
+    from compliance import parse_cache, reporters
     from compliance.pipeline import AuditOptions, run_audit
 
     report = run_audit(
@@ -58,6 +58,7 @@ def run(
             fingerprint_dirs=[str(d) for d in fingerprint_dirs or []],
         )
     )
+    parse_cache.save()  # the card's front matter, for the next run
     threshold = effective_fail_on(fail_on, report)
     emit(reporters.get(fmt)(report), output)
     return exit_code(report, threshold)
