@@ -37,6 +37,7 @@ MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a hug
 MAX_DEPTH = 64  # real metadata nests < 10 levels
 MAX_YAML_NODES = 100_000  # after alias expansion
 
+
 @functools.lru_cache(maxsize=1)
 def _yaml() -> tuple[Any, type]:
     """PyYAML and our loader class, imported on first use: a warm audit whose YAML is
