@@ -7,6 +7,8 @@ Times, in the same run and interleaved (so machine load affects all alike):
 - `python -c pass`, the baseline;
 - the floor: Python importing only the standard-library modules a warm local audit
   imports (dataclasses, hashlib, json, pathlib, re, typing), none of modelcheck's own;
+- importing every module a local JSON audit imports, without running anything: what
+  modelcheck's own module-level work (classes, patterns, registries) costs;
 - `modelcheck --version`;
 - `modelcheck audit examples/llama31-finetune-apache --format json`, parsed by the fast
   path in `compliance.cli` (no Typer), and the same audit in Markdown, the hook's
@@ -44,6 +46,10 @@ def modelcheck_cmd() -> list[str]:
 
 
 FLOOR = "import dataclasses, hashlib, json, pathlib, re, typing"
+AUDIT_MODULES = (
+    "import compliance.cli, compliance.commands.audit, compliance.pipeline, "
+    "compliance.reporters.to_json"
+)
 
 
 def time_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float]:
@@ -73,6 +79,7 @@ def main() -> None:
     cases = {
         "python -c pass": ([sys.executable, "-c", "pass"], (0,)),
         f"python -c '{FLOOR}'": ([sys.executable, "-c", FLOOR], (0,)),
+        "python -c 'import <the audit's modules>'": ([sys.executable, "-c", AUDIT_MODULES], (0,)),
         "modelcheck --version": ([*mc, "--version"], (0,)),
         # exit 1 is expected: the example has findings
         f"modelcheck audit {example} --format json": (

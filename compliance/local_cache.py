@@ -8,6 +8,9 @@ modelcheck is installed: two installs (two virtualenvs, a pre-commit hook
 environment and a development checkout) sharing one home folder then keep one file
 each instead of overwriting each other's on every run.
 
+Installs come and go (every virtualenv is one), so a write also removes all but the
+`KEEP_INSTALLS` most recently written files of its kind.
+
 Reading never fails: a missing, unreadable, corrupt or hostile file (say, JSON nested
 100,000 deep) reads as None. Writing never fails either: it goes to a unique temporary
 file in the same folder and is renamed into place, or is not done at all.
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 NO_CACHE_ENV = "MODELCHECK_NO_CACHE"
+KEEP_INSTALLS = 8
 INSTALL_DIR = str(Path(__file__).resolve().parent)
 
 
@@ -38,6 +42,11 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
     if not base:
         return None
     return Path(base) / "modelcheck"
+
+
+def tagged_name(kind: str) -> str:
+    """`<kind>-<install_tag>.json`, the name of this install's file of `kind`."""
+    return f"{kind}-{install_tag()}.json"
 
 
 def install_tag() -> str:
@@ -67,10 +76,24 @@ def write_json(path: Path, document: Any) -> bool:
             f.write(text)
         os.replace(tmp, path)
         tmp = None
-        return True
     except (OSError, TypeError, ValueError):
         return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    _prune(path)
+    return True
+
+
+def _prune(path: Path) -> None:
+    """Keep the newest KEEP_INSTALLS files of `path`'s kind (name up to the install tag)."""
+    kind = path.name.rsplit("-", 1)[0]
+    try:
+        siblings = [(p.stat().st_mtime_ns, p) for p in path.parent.glob(f"{kind}-*.json")]
+    except OSError:
+        return
+    for _, old in sorted(siblings, reverse=True)[KEEP_INSTALLS:]:
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()

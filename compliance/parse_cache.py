@@ -37,7 +37,7 @@ def _path() -> Path | None:
     folder = local_cache.cache_dir()
     if folder is None:
         return None
-    return folder / f"yaml-v{FORMAT}-{local_cache.install_tag()}.json"
+    return folder / local_cache.tagged_name(f"yaml-v{FORMAT}")
 
 
 def key(text: str, *params: int) -> str | None:

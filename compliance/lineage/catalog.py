@@ -254,7 +254,7 @@ def _cache_file() -> Path | None:
     folder = local_cache.cache_dir()
     if folder is None:
         return None
-    return folder / f"catalog-v{CACHE_FORMAT}-{local_cache.install_tag()}.json"
+    return folder / local_cache.tagged_name(f"catalog-v{CACHE_FORMAT}")
 
 
 def _cached_data(cache_file: Path, stamp: list[Any]) -> Any:

@@ -80,7 +80,7 @@ def default_cache_path(env: Mapping[str, str] = os.environ) -> Path | None:
     folder = local_cache.cache_dir(env)
     if folder is None:
         return None
-    return folder / f"rule-docs-v{FORMAT}-{local_cache.install_tag()}.json"
+    return folder / local_cache.tagged_name(f"rule-docs-v{FORMAT}")
 
 
 CACHE_PATH: Path | None = default_cache_path()  # read once at import; tests may set None
