@@ -12,17 +12,23 @@ times, in the same run and interleaved:
 
 Prints medians, the ratio of each to the baseline, and the time per tensor, so a
 linear cost shows as a flat per-tensor column.
+
+Then memory: the peak Python allocation (tracemalloc) of `load_json` against that of
+plain `json.loads`, on a header whose `__metadata__` holds one long string (plain
+letters, or nothing but escapes).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import struct
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tensors", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--metadata-mb", type=int, default=16)
     args = parser.parse_args()
 
     from compliance import safeload
@@ -87,7 +94,7 @@ def main() -> None:
     from compliance.sources.local import LocalSource
 
     print(f"Median of {args.runs} runs each ({sys.implementation.name} "
-          f"{sys.version.split()[0]}):\n")
+          f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}):\n")
     print("| tensors | header MB | `json.loads` ms | `load_json` ms (×) "
           "| audit ms (×) | audit µs/tensor |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -117,6 +124,32 @@ def main() -> None:
                 f"| {med['audit'] * 1e3:.0f} ({med['audit'] / base:.1f}) "
                 f"| {med['audit'] / n * 1e6:.1f} |"
             )
+    memory_table(args.metadata_mb)
+
+
+def peak_bytes(fn: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def memory_table(megabytes: int) -> None:
+    from compliance import safeload
+    from compliance.facts.safetensors_header import MAX_HEADER
+
+    print(f"\nPeak allocation for a header with one {megabytes} MB metadata string:\n")
+    print("| string | `json.loads` MB | `load_json` MB (×) |")
+    print("| --- | ---: | ---: |")
+    for label, body in (("letters", "a" * (megabytes << 20)),
+                        ("escapes", "\n" * (megabytes << 19))):
+        raw = json.dumps({"__metadata__": {"x": body}}).encode()
+        base = peak_bytes(lambda raw=raw: json.loads(raw))
+        ours = peak_bytes(lambda raw=raw: safeload.load_json(
+            raw, "model.safetensors", max_bytes=MAX_HEADER, max_depth=8))
+        print(f"| {label} | {base / 1e6:.0f} | {ours / 1e6:.0f} ({ours / base:.1f}) |")
 
 
 if __name__ == "__main__":
