@@ -197,12 +197,13 @@ def main(argv: list[str] | None = None) -> int:
             _say("interrupted")
             return ExitCode.INTERRUPTED
         if _is_cli_usage_error(e):
+            usage: Any = e  # a Click exception, typed without importing Click
             if type(e).__name__ == "NoArgsIsHelpError":
-                print(e.format_message(), file=sys.stderr)
+                print(usage.format_message(), file=sys.stderr)
             else:
                 ctx = getattr(e, "ctx", None)
                 where = ctx.command_path if ctx is not None else PROG
-                _say(f"usage error: {e.format_message()} (see '{where} --help')")
+                _say(f"usage error: {usage.format_message()} (see '{where} --help')")
             return ExitCode.USAGE
         if debug:
             import traceback
