@@ -15,7 +15,8 @@ and hands the same arguments to the same `run_audit_command`; anything else (hel
 typo, a bad choice, another command) goes to Typer, so every usage error and help text
 comes from Typer alone. `tests/cli/test_cli_fast_path.py` holds the two to the same
 results. To add an audit option: declare it in `cli_app.audit` and add one line to
-`AUDIT_OPTIONS` (the test fails until both agree). To add a report format: one line in
+`AUDIT_OPTIONS` (the test fails until both agree); an option missing from the table
+still works, through Typer. To add a report format: one line in
 `compliance.reporters.REPORTERS` (both paths read it).
 """
 
@@ -46,36 +47,36 @@ def audit_formats() -> tuple[str, ...]:
 class Opt(NamedTuple):
     """One `audit` option as the fast path reads it."""
 
-    dest: str  # keyword of run_audit_command
+    flags: tuple[str, ...]
+    dest: str  # keyword of run_audit_command; "" for --debug, which main() reads itself
     kind: str  # "flag", "str", "path", "paths" (repeatable), "choice" or "format"
+    default: Any = None
     choices: tuple[str, ...] = ()  # for "choice"; a "format" is any audit_formats()
 
 
-AUDIT_OPTIONS: dict[str, Opt] = {
-    "--format": Opt("fmt", "format"),
-    "-f": Opt("fmt", "format"),
-    "--output": Opt("output", "path"),
-    "-o": Opt("output", "path"),
-    "--fail-on": Opt("fail_on", "choice", FAIL_ON_CHOICES),
-    "--rules": Opt("rules_dirs", "paths"),
-    "--config": Opt("config_file", "path"),
-    "--name": Opt("name", "str"),
-    "--resolve": Opt("resolve", "choice", RESOLVE_CHOICES),
-    "--weights": Opt("weights", "flag"),
-    "--fingerprints": Opt("fingerprint_dirs", "paths"),
-    "--debug": Opt("debug", "flag"),  # read by main() from argv, like Typer's
-}
-AUDIT_DEFAULTS: dict[str, Any] = {
-    "fmt": "markdown",
-    "output": None,
-    "fail_on": None,
-    "rules_dirs": [],
-    "config_file": None,
-    "name": None,
-    "resolve": "auto",
-    "weights": False,
-    "fingerprint_dirs": [],
-}
+# One line per option of `cli_app.audit` (tests/cli/test_cli_fast_path.py checks both agree).
+AUDIT_OPTIONS: tuple[Opt, ...] = (
+    Opt(("--format", "-f"), "fmt", "format", "markdown"),
+    Opt(("--output", "-o"), "output", "path"),
+    Opt(("--fail-on",), "fail_on", "choice", None, FAIL_ON_CHOICES),
+    Opt(("--rules",), "rules_dirs", "paths", ()),
+    Opt(("--config",), "config_file", "path"),
+    Opt(("--name",), "name", "str"),
+    Opt(("--resolve",), "resolve", "choice", "auto", RESOLVE_CHOICES),
+    Opt(("--weights",), "weights", "flag", False),
+    Opt(("--fingerprints",), "fingerprint_dirs", "paths", ()),
+    Opt(("--debug",), "", "flag", False),
+)
+AUDIT_FLAGS: dict[str, Opt] = {flag: opt for opt in AUDIT_OPTIONS for flag in opt.flags}
+
+
+def audit_defaults() -> dict[str, Any]:
+    """The keyword arguments of an audit given no options (fresh lists each call)."""
+    return {
+        o.dest: list(o.default) if o.kind == "paths" else o.default
+        for o in AUDIT_OPTIONS
+        if o.dest
+    }
 
 
 def run_audit_command(path: str, **options: Any) -> int:
@@ -91,8 +92,7 @@ def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
     if len(args) < 2 or args[0] != "audit":
         return None
     from pathlib import Path
-    options: dict[str, Any] = {k: list(v) if isinstance(v, list) else v
-                               for k, v in AUDIT_DEFAULTS.items()}
+    options = audit_defaults()
     paths: list[str] = []
     rest = iter(args[1:])
     for arg in rest:
@@ -100,13 +100,13 @@ def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
             paths.append(arg)
             continue
         name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        opt = AUDIT_OPTIONS.get(name)
+        opt = AUDIT_FLAGS.get(name)
         if opt is None:  # --help, --, -fjson, a typo: Typer's to answer
             return None
         if opt.kind == "flag":
             if eq:
                 return None
-            if opt.dest != "debug":
+            if opt.dest:
                 options[opt.dest] = True
             continue
         value = inline if eq else next(rest, None)

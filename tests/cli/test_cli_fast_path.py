@@ -138,14 +138,20 @@ def test_fast_options_are_exactly_typers_audit_options():
         flags = [*param.opts, *param.secondary_opts]
         seen.update(flags)
         for flag in flags:
-            opt = cli.AUDIT_OPTIONS.get(flag)
+            opt = cli.AUDIT_FLAGS.get(flag)
             assert opt is not None, f"{flag} is missing from cli.AUDIT_OPTIONS"
+            assert set(opt.flags) == set(flags), flag
+            if opt.dest:  # Typer's default, as the command receives it
+                default = param.default.value if hasattr(param.default, "value") else param.default
+                assert (list(default or []) if opt.kind == "paths" else default) == (
+                    cli.audit_defaults()[opt.dest]
+                ), flag
             assert (opt.kind == "flag") == bool(param.is_flag), flag
             assert (opt.kind == "paths") == bool(param.multiple), flag
             choices = tuple(getattr(param.type, "choices", None) or ())
             expected = cli.audit_formats() if opt.kind == "format" else opt.choices
             assert choices == expected, flag
-    assert seen == set(cli.AUDIT_OPTIONS)
+    assert seen == set(cli.AUDIT_FLAGS)
 
 
 def test_a_registered_reporter_is_an_audit_format_on_the_fast_path(monkeypatch):
@@ -153,7 +159,7 @@ def test_a_registered_reporter_is_an_audit_format_on_the_fast_path(monkeypatch):
     argv = ["audit", EXAMPLE, "-f", "plain-text"]
     assert cli.parse_audit(argv) is None
     monkeypatch.setitem(REPORTERS, "plain-text", "compliance.reporters.to_json")
-    assert cli.parse_audit(argv) == (EXAMPLE, {**cli.AUDIT_DEFAULTS, "fmt": "plain-text"})
+    assert cli.parse_audit(argv) == (EXAMPLE, {**cli.audit_defaults(), "fmt": "plain-text"})
 
 
 def test_fast_audit_never_imports_typer():
