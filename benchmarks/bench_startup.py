@@ -6,7 +6,7 @@ Times, in the same run and interleaved (so machine load affects all alike):
 
 - `python -c pass`, the baseline;
 - the floor: Python importing only the standard-library modules a warm local audit
-  imports (dataclasses, hashlib, json, pathlib, re, typing), none of modelcheck's own;
+  imports (dataclasses, json, pathlib, re, typing), none of modelcheck's own;
 - importing every module a local JSON audit imports, without running anything: what
   modelcheck's own module-level work (classes, patterns, registries) costs;
 - `modelcheck --version`;
@@ -45,7 +45,7 @@ def modelcheck_cmd() -> list[str]:
     return [found] if found else [sys.executable, "-m", "compliance.cli"]
 
 
-FLOOR = "import dataclasses, hashlib, json, pathlib, re, typing"
+FLOOR = "import dataclasses, json, pathlib, re, typing"
 AUDIT_MODULES = (
     "import compliance.cli, compliance.commands.audit, compliance.pipeline, "
     "compliance.reporters.to_json"

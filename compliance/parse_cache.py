@@ -4,7 +4,7 @@ Why: a pre-commit hook audits the same model card again and again; answering its
 matter from here means a warm local audit never imports PyYAML (about as much start-up
 time as the rest of the audit's parsing together).
 
-Never stale: the key is the SHA-256 of the text plus every parameter that changes the
+Never stale: the key is a BLAKE2b digest of the text plus every parameter that changes the
 result (the line the text starts at, the depth and node limits) and modelcheck's
 version, so a changed byte or another limit is a miss. Only documents that parsed
 without error, whose value JSON gives back exactly (no dates, non-string keys, NaN),
@@ -44,12 +44,16 @@ def key(text: str, *params: int) -> str | None:
     """The cache key for parsing `text` with `params`, or None if it is not cached."""
     if len(text) > MAX_TEXT:
         return None
-    from hashlib import sha256
+    try:  # CPython's built-in module: hashlib would load OpenSSL first, at every start
+        from _blake2 import blake2b
+    except ImportError:
+        from hashlib import blake2b
 
     from compliance import __version__
 
     head = json.dumps([__version__, *params]).encode()
-    return sha256(head + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = blake2b(head + b"\0" + text.encode("utf-8", "surrogatepass"), digest_size=32)
+    return digest.hexdigest()
 
 
 def _load() -> dict[str, str]:

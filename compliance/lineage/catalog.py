@@ -247,7 +247,7 @@ def _stamp(path: Path) -> list[Any]:
     from compliance import __version__
 
     st = os.stat(path)
-    return [__version__, str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ctime_ns]
+    return [__version__, str(path), st.st_mtime_ns, st.st_size, st.st_ctime_ns]
 
 
 def _cache_file() -> Path | None:
