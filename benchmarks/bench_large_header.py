@@ -10,7 +10,8 @@ times, in the same run and interleaved:
 - `safeload.load_json` of the same bytes (the bounded loader the audit uses),
 - a whole local audit in this process (`run_audit`: facts, lineage, rules, report).
 
-Prints medians, the ratio of each to the baseline, and the time per tensor, so a
+Prints medians of wall time, the ratio of each to the baseline, the audit's CPU time
+(which other load on the machine disturbs less) and its wall time per tensor, so a
 linear cost shows as a flat per-tensor column.
 
 Then memory: the peak Python allocation (tracemalloc) of `load_json` against that of
@@ -71,13 +72,11 @@ def write_repo(root: Path, n: int) -> bytes:
     return raw
 
 
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
@@ -96,8 +95,8 @@ def main() -> None:
     print(f"Median of {args.runs} runs each ({sys.implementation.name} "
           f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}):\n")
     print("| tensors | header MB | `json.loads` ms | `load_json` ms (×) "
-          "| audit ms (×) | audit µs/tensor |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| audit ms (×) | audit CPU ms | audit µs/tensor |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (args.tensors // 4, args.tensors // 2, args.tensors):
             root = Path(tmp) / f"repo-{n}"
@@ -112,16 +111,21 @@ def main() -> None:
             (weight,) = read_facts(LocalSource(root)).weights
             if not weight.header_ok or len(weight.tensors) != n:
                 raise SystemExit(f"{root}: the header did not read cleanly")
-            times = {name: [] for name in cases}
+            times: dict[str, list[float]] = {name: [] for name in cases}
+            cpu: list[float] = []
             for _ in range(args.runs):  # interleaved, so load affects all alike
                 for name, fn in cases.items():
-                    times[name].append(median_time(fn, 1))
+                    wall, used = timed(fn)
+                    times[name].append(wall)
+                    if name == "audit":
+                        cpu.append(used)
             med = {name: statistics.median(v) for name, v in times.items()}
             base = med["json"]
             print(
                 f"| {n} | {len(raw) / 1e6:.1f} | {base * 1e3:.0f} "
                 f"| {med['load_json'] * 1e3:.0f} ({med['load_json'] / base:.1f}) "
                 f"| {med['audit'] * 1e3:.0f} ({med['audit'] / base:.1f}) "
+                f"| {statistics.median(cpu) * 1e3:.0f} "
                 f"| {med['audit'] / n * 1e6:.1f} |"
             )
     memory_table(args.metadata_mb)
