@@ -1,228 +1,134 @@
-"""The command line: the only module that knows Typer.
+"""The command line's entry point: parse, run one command, map the outcome to an exit code.
 
-It parses arguments, calls one `compliance.commands.<verb>.run(...)` (imported
-lazily, so `modelcheck --version` and a local audit stay fast), and maps every
-outcome to an exit code in one place, `main()` (pre-commit's error_handler):
+Every outcome is mapped in one place, `main()` (pre-commit's error_handler):
 
     0 nothing at or above --fail-on    1 findings at or above it
     2 bad usage or unreadable input    3 internal error    130 interrupted
 
 Every error is one line on stderr; stdout carries only the report.
+
+Two parsers, one behaviour. Typer (`compliance.cli_app`) declares the whole CLI, but
+importing it costs more than a whole cached local audit, and the pre-commit hook runs
+`modelcheck audit ...` on every commit. So `main()` first tries `parse_audit`, which
+accepts only a well-formed `audit` invocation whose every option is in `AUDIT_OPTIONS`
+and hands the same arguments to the same `run_audit_command`; anything else (help, a
+typo, a bad choice, another command) goes to Typer, so every usage error and help text
+comes from Typer alone. `tests/cli/test_cli_fast_path.py` holds the two to the same
+results. To add an audit option: declare it in `cli_app.audit` and add one line to
+`AUDIT_OPTIONS` (the test fails until both agree); an option missing from the table
+still works, through Typer. To add a report format: one line in
+`compliance.reporters.REPORTERS` (both paths read it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
-from enum import Enum
-from pathlib import Path
-from typing import Annotated
-
-import typer
+from typing import Any, NamedTuple
 
 from compliance import __version__
 from compliance.errors import ExitCode, ModelcheckError
-from compliance.reporters import AUDIT_FORMATS
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
 
-
-class Format(str, Enum):
-    markdown = "markdown"
-    json = "json"
-
-
-AuditFormat = Enum("AuditFormat", {name: name for name in AUDIT_FORMATS}, type=str)  # type: ignore[misc]
+FORMATS: tuple[str, ...] = ("markdown", "json")  # rules list, explain, lineage
+FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "info", "never")
+RESOLVE_CHOICES: tuple[str, ...] = ("auto", "hub", "catalog")
 
 
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
+def audit_formats() -> tuple[str, ...]:
+    """Every registered reporter (imported here, not at start-up: `--version` stays bare)."""
+    from compliance.reporters import REPORTERS
+
+    return tuple(REPORTERS)
 
 
-class Resolve(str, Enum):
-    auto = "auto"
-    hub = "hub"
-    catalog = "catalog"
+class Opt(NamedTuple):
+    """One `audit` option as the fast path reads it."""
+
+    flags: tuple[str, ...]
+    dest: str  # keyword of run_audit_command; "" for --debug, which main() reads itself
+    kind: str  # "flag", "str", "path", "paths"/"strs" (repeatable), "choice" or "format"
+    default: Any = None
+    choices: tuple[str, ...] = ()  # for "choice"; a "format" is any audit_formats()
 
 
-app = typer.Typer(
-    name=PROG,
-    help="Check open-weight model repos for licence and attribution compliance.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# One line per option of `cli_app.audit` (tests/cli/test_cli_fast_path.py checks both agree).
+AUDIT_OPTIONS: tuple[Opt, ...] = (
+    Opt(("--format", "-f"), "fmt", "format", "markdown"),
+    Opt(("--output", "-o"), "output", "path"),
+    Opt(("--fail-on",), "fail_on", "choice", None, FAIL_ON_CHOICES),
+    Opt(("--rules",), "rules_dirs", "paths", ()),
+    Opt(("--config",), "config_file", "path"),
+    Opt(("--name",), "name", "str"),
+    Opt(("--resolve",), "resolve", "choice", "auto", RESOLVE_CHOICES),
+    Opt(("--weights",), "weights", "flag", False),
+    Opt(("--fingerprints",), "fingerprint_dirs", "paths", ()),
+    Opt(("--select",), "select", "strs", ()),
+    Opt(("--ignore",), "ignore", "strs", ()),
+    Opt(("--baseline",), "baseline", "path"),
+    Opt(("--write-baseline",), "write_baseline", "path"),
+    Opt(("--debug",), "", "flag", False),
 )
-rules_app = typer.Typer(
-    help="List and validate rule packs.", no_args_is_help=True, rich_markup_mode=None
-)
-app.add_typer(rules_app, name="rules")
-
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE, not stdout."),
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
-RulesOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--rules", metavar="DIR", help="Extra rule-pack directory (repeatable)."),
-]
-DebugOpt = Annotated[
-    bool, typer.Option("--debug", help=f"Show tracebacks (or set {DEBUG_ENV}=1).")
-]
+AUDIT_FLAGS: dict[str, Opt] = {flag: opt for opt in AUDIT_OPTIONS for flag in opt.flags}
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"{PROG} {__version__}")
-        raise typer.Exit()
+def audit_defaults() -> dict[str, Any]:
+    """The keyword arguments of an audit given no options (fresh lists each call)."""
+    return {
+        o.dest: list(o.default) if o.kind in ("paths", "strs") else o.default
+        for o in AUDIT_OPTIONS
+        if o.dest
+    }
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-    debug: DebugOpt = False,  # read by main() before parsing, so parse errors honour it
-) -> None:
-    """Check open-weight model repos for licence and attribution compliance."""
-
-
-@app.command()
-def audit(
-    path: Annotated[
-        str, typer.Argument(metavar="PATH", help="A local model repo directory or a Hub id.")
-    ] = ".",
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f", help="Report format.")] = "markdown",  # type: ignore[assignment]
-    output: OutputOpt = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
-            "--fail-on",
-            help="Lowest severity that makes the exit status 1 "
-            "[default: error, or fail_on from .modelcheck.yaml].",
-            show_default=False,
-        ),
-    ] = None,
-    rules: RulesOpt = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", metavar="FILE", help="A .modelcheck.yaml to use.")
-    ] = None,
-    name: Annotated[
-        str | None,
-        typer.Option("--name", metavar="ORG/NAME", help="The name the model is published as."),
-    ] = None,
-    resolve: Annotated[
-        Resolve,
-        typer.Option("--resolve", help="Where ancestor licences come from (hub needs network)."),
-    ] = Resolve.auto,
-    weights: Annotated[
-        bool, typer.Option("--weights", help="Also compare weights with the declared bases.")
-    ] = False,
-    fingerprints: Annotated[
-        list[Path] | None,
-        typer.Option("--fingerprints", metavar="DIR", help="Fingerprint files of bases."),
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option("--select", metavar="RULES", help="Only these rule ids, packs or "
-                     "categories (comma-separated, repeatable)."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option("--ignore", metavar="RULES", help="Leave out these rule ids, packs or "
-                     "categories (comma-separated, repeatable)."),
-    ] = None,
-    baseline: Annotated[
-        Path | None,
-        typer.Option("--baseline", metavar="FILE", help="Findings recorded in FILE do not fail."),
-    ] = None,
-    write_baseline: Annotated[
-        Path | None,
-        typer.Option("--write-baseline", metavar="FILE", help="Record every finding in FILE."),
-    ] = None,
-    debug: DebugOpt = False,
-) -> int:
-    """Audit one model repo and print a report."""
+def run_audit_command(path: str, **options: Any) -> int:
+    """`modelcheck audit PATH`, whichever parser read the arguments."""
     from compliance.commands import audit as command
 
-    return command.run(
-        path,
-        fmt=fmt.value,
-        output=output,
-        fail_on=fail_on.value if fail_on else None,
-        rules_dirs=list(rules or []),
-        config_file=config,
-        name=name,
-        resolve=resolve.value,
-        weights=weights,
-        fingerprint_dirs=list(fingerprints or []),
-        select=select, ignore=ignore, baseline=baseline, write_baseline=write_baseline,
-    )
+    return command.run(path, **options)
 
 
-@rules_app.command("list")
-def rules_list(rules: RulesOpt = None, fmt: FormatOpt = Format.markdown) -> int:
-    """List every rule of the built-in packs (and --rules DIR packs)."""
-    from compliance.commands import rules as command
-
-    return command.run_list(rules_dirs=list(rules or []), fmt=fmt.value)
-
-
-@rules_app.command("validate")
-def rules_validate(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A rule-pack directory.")],
-) -> int:
-    """Validate the rule packs in DIR; exit 2 with one line per problem."""
-    from compliance.commands import rules as command
-
-    return command.run_validate(directory)
-
-
-@app.command()
-def explain(
-    rule_id: Annotated[str, typer.Argument(metavar="RULE_ID", help="e.g. llama3.1/built-with")],
-    rules: RulesOpt = None,
-    fmt: FormatOpt = Format.markdown,
-) -> int:
-    """Explain one rule: what, why, the licence clause, an example, the fix."""
-    from compliance.commands import explain as command
-
-    return command.run(rule_id, rules_dirs=list(rules or []), fmt=fmt.value)
-
-
-@app.command()
-def lineage(
-    suspect: Annotated[str, typer.Argument(metavar="SUSPECT", help="Model repo (dir or Hub id).")],
-    against: Annotated[
-        list[str],
-        typer.Option("--against", metavar="X", help="Candidate base: repo, dir or fingerprint."),
-    ],
-    fmt: FormatOpt = Format.markdown,
-    output: OutputOpt = None,
-) -> int:
-    """Compare a model's weights with candidate bases (weight lineage)."""
-    from compliance.commands import lineage as command
-
-    return command.run(suspect, against=list(against), fmt=fmt.value, output=output)
-
-
-@app.command()
-def fingerprint(
-    repo: Annotated[str, typer.Argument(metavar="REPO", help="Model repo (dir or Hub id).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Fingerprint file to write.")],
-) -> int:
-    """Sample a model's weights once into a small fingerprint file."""
-    from compliance.commands import fingerprint as command
-
-    return command.run(repo, output=output)
+def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(PATH, keyword arguments) for a plain, valid `audit` invocation; None for anything
+    this parser does not take on (Typer then parses it, errors and help included)."""
+    if len(args) < 2 or args[0] != "audit":
+        return None
+    from pathlib import Path
+    options = audit_defaults()
+    paths: list[str] = []
+    rest = iter(args[1:])
+    for arg in rest:
+        if not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        opt = AUDIT_FLAGS.get(name)
+        if opt is None:  # --help, --, -fjson, a typo: Typer's to answer
+            return None
+        if opt.kind == "flag":
+            if eq:
+                return None
+            if opt.dest:
+                options[opt.dest] = True
+            continue
+        value = inline if eq else next(rest, None)
+        if value is None or value == "" or value.startswith("-"):
+            return None
+        if opt.kind == "choice" and value not in opt.choices:
+            return None
+        if opt.kind == "format" and value not in audit_formats():
+            return None
+        if opt.kind == "paths":
+            options[opt.dest].append(Path(value))
+        elif opt.kind == "strs":
+            options[opt.dest].append(value)
+        else:
+            options[opt.dest] = Path(value) if opt.kind == "path" else value
+    if len(paths) > 1:
+        return None
+    return (paths[0] if paths else "."), options
 
 
 def _say(message: str) -> None:
@@ -237,24 +143,52 @@ def _is_cli_usage_error(exc: BaseException) -> bool:
     return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
 
 
+def _is_click(exc: BaseException, name: str) -> bool:
+    """Click's Exit/Abort, recognised without importing Click (the fast path never does)."""
+    return type(exc).__name__ == name and "click" in type(exc).__module__
+
+
+def _fast(args: list[str]) -> int | None:
+    """The exit code of `--version` or a plain audit, run without Typer; None otherwise."""
+    if args == ["--version"]:
+        print(f"{PROG} {__version__}")
+        return ExitCode.OK
+    parsed = parse_audit(args)
+    if parsed is None:
+        return None
+    path, options = parsed
+    return run_audit_command(path, **options)
+
+
+def _run(args: list[str]) -> int:
+    code = _fast(args)
+    if code is not None:
+        return code
+    import typer.main
+
+    from compliance.cli_app import app
+
+    command = typer.main.get_command(app)
+    rv = command.main(args=args, prog_name=PROG, standalone_mode=False)
+    if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a bare exit code
+        _say("interrupted")
+    return int(rv) if isinstance(rv, int) else ExitCode.OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the console script exits with it."""
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    command = typer.main.get_command(app)
     try:
-        rv = command.main(args=args, prog_name=PROG, standalone_mode=False)
-        if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a bare exit code
-            _say("interrupted")
-        return int(rv) if isinstance(rv, int) else ExitCode.OK
+        return _run(args)
     except ModelcheckError as e:
         if debug:
+            import traceback
+
             traceback.print_exc()
         _say(f"error: {e}")
         return int(e.exit_code)
-    except typer.Exit as e:
-        return int(e.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
+    except KeyboardInterrupt:
         _say("interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
@@ -263,15 +197,23 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as e:
+        if _is_click(e, "Exit"):
+            return int(getattr(e, "exit_code", 0))
+        if _is_click(e, "Abort"):
+            _say("interrupted")
+            return ExitCode.INTERRUPTED
         if _is_cli_usage_error(e):
+            usage: Any = e  # a Click exception, typed without importing Click
             if type(e).__name__ == "NoArgsIsHelpError":
-                print(e.format_message(), file=sys.stderr)
+                print(usage.format_message(), file=sys.stderr)
             else:
                 ctx = getattr(e, "ctx", None)
                 where = ctx.command_path if ctx is not None else PROG
-                _say(f"usage error: {e.format_message()} (see '{where} --help')")
+                _say(f"usage error: {usage.format_message()} (see '{where} --help')")
             return ExitCode.USAGE
         if debug:
+            import traceback
+
             traceback.print_exc()
         hint = "" if debug else f"; rerun with --debug or {DEBUG_ENV}=1 for the traceback"
         first_line = (str(e).strip().splitlines() or [""])[0]

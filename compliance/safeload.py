@@ -17,36 +17,46 @@ Bounds, and why:
 Depth and size are measured on the parser's event stream, before anything is
 composed or constructed; libyaml's (and PyYAML's) parser is iterative, so
 the measuring pass is itself bounded.
+
+A YAML document that parsed cleanly is remembered by `compliance.parse_cache`
+(keyed by a digest of its text and the limits), so an unchanged model card is
+not parsed again on the next run.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from compliance import parse_cache
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: front matter, mergekit and .modelcheck.yaml are tiny
 MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a huge model
 MAX_DEPTH = 64  # real metadata nests < 10 levels
 MAX_YAML_NODES = 100_000  # after alias expansion
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@functools.lru_cache(maxsize=1)
+def _yaml() -> tuple[Any, type]:
+    """PyYAML and our loader class, imported on first use: a warm audit whose YAML is
+    answered by `parse_cache` never pays for the import."""
+    import yaml
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
 
-def _scalar_as_text(loader: Any, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
+    def scalar_as_text(loader: Any, node: Any) -> str:
+        return str(loader.construct_scalar(node))
 
-
-# Why: dates and !!binary would reach JSON reporters as non-serialisable objects.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_text)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _scalar_as_text)
+    # Why: dates and !!binary would reach JSON reporters as non-serialisable objects.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", scalar_as_text)
+    Loader.add_constructor("tag:yaml.org,2002:binary", scalar_as_text)
+    return yaml, Loader
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
     Tracks, per anchor, the expanded size and height of its node so an alias
     counts as everything it stands for.
     """
+    yaml, _ = _yaml()
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
     open_anchors: set[str] = set()
     stack: list[list[Any]] = []  # [anchor, nodes at start, max child height]
@@ -144,7 +155,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in open_anchors:
                 return f"recursive alias *{event.anchor}"
-            nodes, height = sizes.get(event.anchor or "", (1, 1))
+            nodes, height = sizes.get(event.anchor, (1, 1))
             if len(stack) + height > max_depth:
                 return f"nesting deeper than {max_depth} levels (through alias *{event.anchor})"
             add_leaf(nodes, height)
@@ -172,7 +183,7 @@ def _measure_yaml(loader: Any, max_depth: int, max_nodes: int) -> str | None:
     return None
 
 
-def _yaml_error(e: yaml.YAMLError, file: str, first_line: int) -> LoadError:
+def _yaml_error(e: Exception, file: str, first_line: int) -> LoadError:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line = first_line + mark.line if mark is not None else None
     problem = getattr(e, "problem", None)
@@ -191,28 +202,37 @@ def load_yaml(
     max_bytes: int = MAX_YAML_BYTES,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_YAML_NODES,
+    remember: bool = True,
 ) -> Loaded:
     """Parse one YAML document safely and within bounds.
 
     `first_line` is the line of `file` where `data` starts (front matter sits
     below the opening `---`), so error lines and `key_lines` cite the file.
-    An empty document loads as None.
+    An empty document loads as None. `remember=False` keeps the result out of
+    `parse_cache` (for callers with a cache of their own).
     """
     text = _bounded_text(data, file, max_bytes, "YAML")
     if isinstance(text, LoadError):
         return Loaded(error=text)
+    cache_key = parse_cache.key(text, first_line, max_depth, max_nodes) if remember else None
+    hit = parse_cache.get(cache_key) if cache_key else None
+    if hit is not None:
+        return Loaded(value=hit[0], key_lines=hit[1])
+    yaml, loader_class = _yaml()
     try:
-        measurer = _Loader(text)
+        measurer = loader_class(text)
         try:
             too_big = _measure_yaml(measurer, max_depth, max_nodes)
         finally:
             measurer.dispose()
         if too_big:
             return Loaded(error=LoadError(file, None, f"YAML refused: {too_big}"))
-        loader = _Loader(text)
+        loader = loader_class(text)
         try:
             node = loader.get_single_node()
             if node is None:
+                if cache_key:
+                    parse_cache.put(cache_key, None, {})
                 return Loaded()
             value = loader.construct_document(node)
         finally:
@@ -226,32 +246,64 @@ def load_yaml(
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+    if cache_key:
+        parse_cache.put(cache_key, value, key_lines)
     return Loaded(value=value, key_lines=key_lines)
 
 
 # ---------------------------------------------------------------- JSON
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_JSON_BRACKETS = re.compile(r"[^\[\]{}]+")
+_SCAN_CHUNK = 1 << 20  # bytes split at a time: bounds the pieces `split` holds at once
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_OPENS = frozenset(b"[{")
 
 
-def _json_depth_exceeds(text: str, max_depth: int) -> bool:
-    """True if brackets (outside strings) nest deeper than `max_depth`.
+def _json_depth_exceeds(data: bytes, max_depth: int) -> bool:
+    """True if brackets outside strings nest deeper than `max_depth`.
 
-    Why a pre-scan: the json module recurses per level and a 100k-deep array
-    would otherwise end in RecursionError. The regexes run in C; only the
-    bracket characters are looped over in Python.
+    Why a pre-scan: the json module recurses per level, so a 100k-deep array would
+    otherwise end in RecursionError. Each step is a linear C-level bytes operation
+    (replace, translate, split, join) plus one Python step per bracket; no regex, so
+    no per-character matcher state over a megabyte string. Working on bytes is exact
+    for UTF-8, whose multi-byte sequences never contain an ASCII byte.
     """
-    brackets = _JSON_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return False
+    if b"\\" in data:
+        # Escapes pair left to right (what `replace` does), so once every escaped
+        # backslash and then every escaped quote is dropped, each quote left opens or
+        # closes a string.
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
     depth = 0
-    for ch in brackets:
-        if ch in "[{":
-            depth += 1
-            if depth > max_depth:
-                return True
-        else:
-            depth -= 1
+    in_string = False
+    for start in range(0, len(data), _SCAN_CHUNK):
+        # only quotes and brackets are kept, so most pieces are empty or one byte
+        pieces = data[start : start + _SCAN_CHUNK].translate(None, _NOT_STRUCTURE).split(b'"')
+        outside = b"".join(pieces[1::2] if in_string else pieces[0::2])
+        if len(pieces) % 2 == 0:  # an odd number of quotes: the chunk ends in the other state
+            in_string = not in_string
+        del pieces
+        for byte in outside:
+            if byte in _OPENS:
+                depth += 1
+                if depth > max_depth:
+                    return True
+            else:
+                depth -= 1
     return False
+
+
+def _json_loads_without_gc(text: str) -> Any:
+    """json.loads with the cycle collector paused: parsed JSON holds no cycles, so the
+    collections that tens of thousands of new containers would trigger find nothing
+    (and would otherwise double the time for a 50,000-tensor header)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(text)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_json(
@@ -265,12 +317,13 @@ def load_json(
     text = _bounded_text(data, file, max_bytes, "JSON")
     if isinstance(text, LoadError):
         return Loaded(error=text)
-    if _json_depth_exceeds(text, max_depth):
+    raw = data if isinstance(data, bytes) else text.encode("utf-8")
+    if _json_depth_exceeds(raw, max_depth):
         return Loaded(
             error=LoadError(file, None, f"JSON refused: nesting deeper than {max_depth} levels")
         )
     try:
-        return Loaded(value=json.loads(text))
+        return Loaded(value=_json_loads_without_gc(text))
     except json.JSONDecodeError as e:
         return Loaded(error=LoadError(file, e.lineno, _one_line(f"not valid JSON: {e.msg}")))
     except (RecursionError, ValueError) as e:  # e.g. int too long to convert

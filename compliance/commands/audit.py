@@ -45,7 +45,7 @@ def run(
     baseline: Path | None = None,
     write_baseline: Path | None = None,
 ) -> int:
-    from compliance import reporters
+    from compliance import parse_cache, reporters
     from compliance.pipeline import AuditOptions, run_audit
 
     if weights or fingerprint_dirs:
@@ -64,6 +64,7 @@ def run(
             fingerprint_dirs=[str(d) for d in fingerprint_dirs or []],
         )
     )
+    parse_cache.save()  # the card's front matter, for the next run
     if select or ignore or baseline or write_baseline:
         from compliance.commands.triage import triage
 

@@ -4,24 +4,31 @@
 own base?" without touching the network. Re-uploads are mapped to the original by the
 patterns in the YAML (org list + name normalisation); anything else is None, because an
 unknown model must stay unresolved rather than be guessed.
+
+`Catalog.load()` keeps the parsed YAML as JSON in the cache folder
+(`compliance.local_cache`), keyed by the file's path, stat stamp (mtime, size, ctime)
+and modelcheck's version, so a run with an unchanged catalog skips the YAML parser and
+an edited one is parsed again. Validation (`from_data`) runs either way.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from compliance import local_cache
 from compliance.errors import RulePackError
 from compliance.lineage.model import RELATIONS
 from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
+CACHE_FORMAT = 1  # layout of the cache file; part of its name
+RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 
 
 @dataclass(frozen=True)
@@ -83,15 +90,25 @@ class Catalog:
     @classmethod
     def load(cls, path: Path | None = None) -> Catalog:
         """Read catalog.yaml (default: the one shipped in rules/); raise RulePackError if bad."""
+        shipped = path is None
         path = path or data_dir("rules") / "catalog.yaml"
         try:
-            with path.open(encoding="utf-8") as fh:
-                data = yaml.load(fh, Loader=_LOADER)
+            stamp = _stamp(path)
         except OSError as e:
             raise RulePackError(str(path), f"cannot read the catalog: {e.strerror}") from None
-        except yaml.YAMLError as e:
-            raise RulePackError(str(path), f"invalid YAML: {_first_line(e)}") from None
-        return cls.from_data(data, str(path))
+        cache_file = _cache_file() if shipped else None  # one entry: the shipped catalog
+        data = _cached_data(cache_file, stamp) if cache_file else None
+        if data is not None:
+            try:
+                return cls.from_data(data, str(path))
+            except Exception:  # a damaged cache entry: parse the file instead
+                pass
+        read_ns = time.time_ns()
+        data = _parse(path)
+        catalog = cls.from_data(data, str(path))  # only a valid catalog is stored
+        if cache_file is not None and _json_roundtrips(data):
+            local_cache.write_json(cache_file, {"key": stamp, "read_ns": read_ns, "data": data})
+        return catalog
 
     @classmethod
     def from_data(cls, data: Any, where: str = "catalog.yaml") -> Catalog:
@@ -200,6 +217,57 @@ class Catalog:
 
     def licenses(self) -> set[str]:
         return {e.license for e in self.entries}
+
+
+def _parse(path: Path) -> Any:
+    import yaml  # only when the cached copy cannot answer
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=loader)
+    except OSError as e:
+        raise RulePackError(str(path), f"cannot read the catalog: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise RulePackError(str(path), f"invalid YAML: {_first_line(e)}") from None
+
+
+def _json_roundtrips(data: Any) -> bool:
+    """True if JSON gives back exactly `data` (YAML can hold dates and non-string keys)."""
+    import json
+
+    try:
+        return bool(json.loads(json.dumps(data)) == data)
+    except (TypeError, ValueError):
+        return False
+
+
+def _stamp(path: Path) -> list[Any]:
+    """What must be unchanged for a cached parse to stand for the file."""
+    from compliance import __version__
+
+    st = os.stat(path)
+    return [__version__, str(path), st.st_mtime_ns, st.st_size, st.st_ctime_ns]
+
+
+def _cache_file() -> Path | None:
+    folder = local_cache.cache_dir()
+    if folder is None:
+        return None
+    return folder / local_cache.tagged_name(f"catalog-v{CACHE_FORMAT}")
+
+
+def _cached_data(cache_file: Path, stamp: list[Any]) -> Any:
+    """The stored parse for `stamp`, or None (absent, stale, racy or not our format)."""
+    stored = local_cache.read_json(cache_file)
+    if not isinstance(stored, dict) or stored.get("key") != stamp:
+        return None
+    read_ns = stored.get("read_ns")
+    # a file changed within one timestamp tick of its reading could change again unseen
+    if not isinstance(read_ns, int) or stamp[2] >= read_ns - RACY_NS:
+        return None
+    data = stored.get("data")
+    return data if isinstance(data, dict) else None
 
 
 def _list(value: Any, where: str, key: str) -> list[Any]:

@@ -45,7 +45,7 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStam
     # Bounded like every other YAML modelcheck reads: an audited repo can name a
     # rule directory of its own (`.modelcheck.yaml` rules:), so an alias bomb or
     # absurd nesting here must fail fast, not hang the audit.
-    loaded = safeload.load_yaml(text, str(path), max_bytes=MAX_RULE_FILE)
+    loaded = safeload.load_yaml(text, str(path), max_bytes=MAX_RULE_FILE, remember=False)
     if loaded.error is not None:
         line = f" (line {loaded.error.line})" if loaded.error.line is not None else ""
         raise RulePackError(str(path), f"invalid YAML: {loaded.error.message}{line}")

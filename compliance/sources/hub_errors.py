@@ -11,7 +11,6 @@ pay for (or depend on) the Hub network stack.
 
 from __future__ import annotations
 
-import email.utils
 import os
 import re
 import time
@@ -88,6 +87,8 @@ def retry_after_seconds(headers: object) -> float | None:
     value = str(value).strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # only a 429/503 with a date needs it; a local audit never does
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
