@@ -47,7 +47,7 @@ def _yaml() -> tuple[Any, type]:
 
     base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(base):  # type: ignore[misc]
         """Safe loader whose values stay JSON-compatible (str, not date/bytes)."""
 
     def scalar_as_text(loader: Any, node: Any) -> str:

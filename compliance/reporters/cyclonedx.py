@@ -213,7 +213,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     from cyclonedx.output.json import JsonV1Dot6
 
     builder = _Builder(report)
-    data = json.loads(JsonV1Dot6(builder.bom()).output_as_string())
+    data: dict[str, Any] = json.loads(JsonV1Dot6(builder.bom()).output_as_string())
     data["metadata"]["component"]["modelCard"] = model_card(report)
     timestamp = data["metadata"]["timestamp"]
     findings = sorted(report.findings, key=finding_sort_key)

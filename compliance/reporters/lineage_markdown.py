@@ -81,6 +81,7 @@ def render(suspect: str, comparisons: Sequence[Any], charts: Sequence[str | None
     `comparisons[i]`, or None."""
     env = template_env()
     named = list(charts) + [None] * (len(comparisons) - len(charts))
-    return env.get_template("lineage.md.j2").render(
+    text: str = env.get_template("lineage.md.j2").render(
         suspect=suspect, items=list(zip(comparisons, named, strict=True))
     )
+    return text

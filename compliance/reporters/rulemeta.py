@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from compliance.packs.model import Pack, Rule
+from compliance.rule_model import Pack, Rule
 
 
 @lru_cache(maxsize=1)
