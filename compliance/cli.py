@@ -28,13 +28,14 @@ from typing import Any, NamedTuple
 
 from compliance import __version__
 from compliance.errors import ExitCode, ModelcheckError
+from compliance.vocabulary import FAIL_ON, RESOLVE_MODES
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
 
 FORMATS: tuple[str, ...] = ("markdown", "json")  # rules list, explain, lineage
-FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "info", "never")
-RESOLVE_CHOICES: tuple[str, ...] = ("auto", "hub", "catalog")
+FAIL_ON_CHOICES: tuple[str, ...] = FAIL_ON
+RESOLVE_CHOICES: tuple[str, ...] = RESOLVE_MODES
 
 
 def audit_formats() -> tuple[str, ...]:

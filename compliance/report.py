@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from compliance.vocabulary import DEFAULT_FAIL_ON as DEFAULT_FAIL_ON
+from compliance.vocabulary import FAIL_ON as FAIL_ON
+from compliance.vocabulary import FAIL_ON_ALIASES as FAIL_ON_ALIASES
+from compliance.vocabulary import RESOLVE_MODES as RESOLVE_MODES
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -21,12 +26,6 @@ class Severity(str, Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-# `--fail-on` / `fail_on:`: the lowest severity that makes the exit code 1 ("never": none)
-FAIL_ON = ("error", "warning", "info", "never")
-FAIL_ON_ALIASES = {"none": "never"}  # .modelcheck.yaml may spell "never" as "none"
-DEFAULT_FAIL_ON = "error"
-# `--resolve`: where ancestor licences come from (auto: the Hub for Hub targets)
-RESOLVE_MODES = ("auto", "hub", "catalog")
 
 CATEGORIES: tuple[str, ...] = (
     "license-missing",
