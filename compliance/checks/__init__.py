@@ -12,6 +12,7 @@ from types import ModuleType
 from compliance.checks import (
     ancestor_license,
     card_contains,
+    derivative_forbidden,
     engine_rule,
     facts_problems,
     file_contains,
@@ -42,6 +43,7 @@ CHECKS: dict[str, ModuleType] = {
         metadata_in,
         license_compatible,
         informational,
+        derivative_forbidden,
         ancestor_license,
         license_missing,
         license_other_unnamed,
