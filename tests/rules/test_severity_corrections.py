@@ -17,7 +17,7 @@ from compliance.report import Severity
 
 CASES = Path(__file__).resolve().parent
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 ROWS = [
     # distilled Llama 3.1+: the display duty follows distribution of the Materials
     ("llama3.1/distilled-no-built-with", "llama3.1/built-with", W),
@@ -33,8 +33,8 @@ ROWS = [
     ("mnpl/finetune-no-license-file", "mnpl/license-file", W),
     ("mnpl/fail-license-file", "mnpl/license-file", E),
     # the Llama AUP link is recommended, not an unmet licence term
-    ("llama3.1/fail-use-policy", "llama3.1/use-policy", I),
-    ("llama3/fail-use-policy", "llama3/use-policy", I),
+    ("llama3.1/fail-use-policy", "llama3.1/use-policy", INFO),
+    ("llama3/fail-use-policy", "llama3/use-policy", INFO),
     # an adapter that contains no copy of the Materials
     ("llama3.1/adapter-no-notice", "llama3.1/notice-file", W),
     ("llama3.1/fail-notice-file", "llama3.1/notice-file", E),
