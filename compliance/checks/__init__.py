@@ -27,6 +27,7 @@ from compliance.checks import (
     metadata_in,
     name_starts_with,
     non_commercial_ancestor,
+    own_terms,
     pickle_weights,
     relation_evidence,
     undeclared_base,
@@ -56,6 +57,7 @@ CHECKS: dict[str, ModuleType] = {
         facts_problems,
         relation_evidence,
         non_commercial_ancestor,
+        own_terms,
         engine_rule,
     )
 }
