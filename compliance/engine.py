@@ -55,7 +55,7 @@ def _findings(
         Finding(
             rule_id=rule.id,
             category=h.category or rule.category,
-            severity=rule.severity_for(relation),
+            severity=h.severity or rule.severity_for(relation),
             message=h.message or rule.message,
             evidence=h.evidence,
             clause=clause,

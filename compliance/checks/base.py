@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.text import card_value
-from compliance.report import Evidence, ObligationState
+from compliance.report import Evidence, ObligationState, Severity
 
 if TYPE_CHECKING:
     from compliance.config import Config
@@ -36,6 +36,7 @@ class Hit:
     message: str | None = None
     ancestor: str | None = None
     category: str | None = None  # only where one kind covers two categories (documented per kind)
+    severity: Severity | None = None  # only where the kind knows the duty is uncertain (documented)
 
 
 @dataclass(frozen=True)

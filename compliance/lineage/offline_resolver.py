@@ -26,6 +26,7 @@ def resolved_from_entry(entry: Any, notes: list[str] | None = None) -> ResolvedR
         license_source="catalog",
         parents=[(b, relation) for b in entry_bases(entry)],
         notes=list(notes or []),
+        notice=getattr(entry, "notice", None),
     )
 
 

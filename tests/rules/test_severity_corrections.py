@@ -46,21 +46,39 @@ ROWS = [
     ("mrl/compliant", "mrl/commercial-entity", W),
     ("mnpl/compliant", "mnpl/commercial-activity", W),
     ("cc-by-nc-4.0/compliant", "cc-by-nc-4.0/nc-use", W),
+    # Apache-2.0 §4(d): a NOTICE is owed only if the base ships one; unknown is info
+    ("apache-2.0/fail-notice-from-base", "apache-2.0/notice-carry-over", W),
+    ("apache-2.0/fail-notice-carry-over", "apache-2.0/notice-carry-over", INFO),
 ]
 
 
-def _audit(case: str) -> Any:
+def _catalog_with(extra: list[dict[str, Any]]) -> Any:
+    """The shipped catalog plus a case's own `catalog:` entries."""
+    from compliance.lineage.catalog import Catalog
+
+    rules = CASES.parent.parent / "rules"
+    data = yaml.safe_load((rules / "catalog.yaml").read_text(encoding="utf-8"))
+    data["families"] = [*data["families"], {"family": "fixture", "models": extra}]
+    return Catalog.from_data(data, "catalog.yaml + fixture entries")
+
+
+def _audit(case: str, monkeypatch: pytest.MonkeyPatch | None = None) -> Any:
     path = CASES / case
     expected = yaml.safe_load((path / "expected.yaml").read_text(encoding="utf-8"))
-    assert not expected.get("catalog"), "rows use built-in catalog entries only"
+    if expected.get("catalog"):
+        assert monkeypatch is not None
+        catalog = _catalog_with(expected["catalog"])
+        monkeypatch.setattr(pipeline, "_load_catalog", lambda: catalog)
     return pipeline.run_audit(
         pipeline.AuditOptions(target=str(path), name=expected.get("name"), resolve="catalog")
     )
 
 
 @pytest.mark.parametrize(("case", "rule", "severity"), ROWS, ids=[f"{c}:{r}" for c, r, _ in ROWS])
-def test_severity(case: str, rule: str, severity: Severity) -> None:
-    found = [f for f in _audit(case).findings if f.rule_id == rule]
+def test_severity(
+    case: str, rule: str, severity: Severity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = [f for f in _audit(case, monkeypatch).findings if f.rule_id == rule]
     assert found, f"{rule} did not fire on {case}"
     assert {f.severity for f in found} == {severity}
 
