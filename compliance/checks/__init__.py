@@ -12,6 +12,7 @@ from types import ModuleType
 from compliance.checks import (
     ancestor_license,
     card_contains,
+    card_names_ancestor,
     derivative_forbidden,
     engine_rule,
     facts_problems,
@@ -38,6 +39,7 @@ CHECKS: dict[str, ModuleType] = {
     m.KIND: m
     for m in (
         card_contains,
+        card_names_ancestor,
         file_contains,
         name_starts_with,
         metadata_equals,
