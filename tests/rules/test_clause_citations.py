@@ -56,3 +56,10 @@ def test_creativeml_updates_clause_is_information_only() -> None:
 
 def test_falcon_hosting_message_states_the_background_use_carve_out() -> None:
     assert "§9.2" in _rule("falcon-180b/hosting-use")["message"]
+
+
+def test_llama4_eu_carve_out_is_not_conditional() -> None:
+    """Every released Llama 4 model is multimodal: the carve-out applies, it is not an 'if'."""
+    rule = _rule("llama4/eu-multimodal")
+    assert not rule["message"].startswith("If ")
+    assert "multimodal" in rule["message"] and rule["severity"] == "warning"
