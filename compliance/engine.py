@@ -44,7 +44,13 @@ def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     return tuple(sorted(found, key=lambda a: a.depth))
 
 
-def _findings(rule: Rule, pack: Pack, result: CheckResult, ancestor: str | None) -> list[Finding]:
+def _findings(
+    rule: Rule,
+    pack: Pack,
+    result: CheckResult,
+    ancestor: str | None,
+    relation: str | None = None,
+) -> list[Finding]:
     """One finding per hit; a result without hits is one finding about the result itself."""
     clause = rule.clause.to_clause(pack.id) if rule.clause else None
     hits = result.hits or (Hit(evidence=result.evidence, message=result.message),)
@@ -52,7 +58,7 @@ def _findings(rule: Rule, pack: Pack, result: CheckResult, ancestor: str | None)
         Finding(
             rule_id=rule.id,
             category=h.category or rule.category,
-            severity=rule.severity,
+            severity=h.severity or rule.severity_for(relation),
             message=h.message or rule.message,
             evidence=h.evidence,
             clause=clause,
@@ -222,7 +228,8 @@ def evaluate(
                 result = _run(rule, context(pack, bringers))
                 state = result.state
                 if _reports(rule, result):
-                    findings.extend(_findings(rule, pack, result, names[0] if names else None))
+                    nearest = names[0] if names else None
+                    findings.extend(_findings(rule, pack, result, nearest, relation))
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
 
     everyone = tuple(sorted(lineage.ancestors, key=lambda a: a.depth))

@@ -56,10 +56,18 @@ class Rule:
     docs: Docs
     path: str
     since: str | None = None
+    # relation -> severity where the duty weighs differently (e.g. a licence copy on an adapter)
+    severity_by_relation: Mapping[str, Severity] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.id.split("/", 1)[1]
+
+    def severity_for(self, relation: str | None) -> Severity:
+        """The severity of a finding for a model with this relation to its ancestors."""
+        if relation is None:
+            return self.severity
+        return self.severity_by_relation.get(relation, self.severity)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from compliance.checks import (
     ancestor_license,
     card_contains,
+    card_names_ancestor,
+    derivative_forbidden,
     engine_rule,
     facts_problems,
     file_contains,
@@ -24,6 +26,7 @@ from compliance.checks import (
     metadata_in,
     name_starts_with,
     non_commercial_ancestor,
+    own_terms,
     pickle_weights,
     relation_evidence,
     undeclared_base,
@@ -35,12 +38,14 @@ CHECKS: dict[str, CheckKind] = {
     m.KIND: m
     for m in (
         card_contains,
+        card_names_ancestor,
         file_contains,
         name_starts_with,
         metadata_equals,
         metadata_in,
         license_compatible,
         informational,
+        derivative_forbidden,
         ancestor_license,
         license_missing,
         license_other_unnamed,
@@ -53,6 +58,7 @@ CHECKS: dict[str, CheckKind] = {
         facts_problems,
         relation_evidence,
         non_commercial_ancestor,
+        own_terms,
         engine_rule,
     )
 }

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from compliance.facts.model import Card, Facts
 from compliance.lineage.model import Ancestor, Lineage
-from compliance.report import Evidence, ObligationState
+from compliance.report import Evidence, ObligationState, Severity
 from compliance.rule_model import Pack, Rule
 
 MET = ObligationState.MET
@@ -33,6 +33,7 @@ class Hit:
     message: str | None = None
     ancestor: str | None = None
     category: str | None = None  # only where one kind covers two categories (documented per kind)
+    severity: Severity | None = None  # only where the kind knows the duty is uncertain (documented)
 
 
 @dataclass(frozen=True)

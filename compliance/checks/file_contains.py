@@ -19,6 +19,9 @@ Options:
   any / all (list[str]): phrases, matched as in card-contains.
   identified (bool): met when a candidate file was identified as this pack's licence.
   case_sensitive (bool, default false).
+  base_notice (bool): only ask for the file when an ancestor bringing the licence ships a
+    NOTICE (Apache-2.0 §4(d)): met when every such ancestor is known to ship none; when it
+    is not known, the finding is `info` and says so.
 With neither phrases nor `identified`, the check only asks that such a file exists.
 """
 
@@ -27,9 +30,9 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import MET, CheckContext, CheckResult
+from compliance.checks.base import MET, NOT_MET, CheckContext, CheckResult, Hit
 from compliance.checks.card_contains import match_phrases
-from compliance.report import Evidence
+from compliance.report import Evidence, Severity
 from compliance.text import indexed
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ OPTIONS: dict[str, Any] = {
     "all": list[str],
     "identified": bool,
     "case_sensitive": bool,
+    "base_notice": bool,
 }
 
 
@@ -72,6 +76,8 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     candidates = [f for f in ctx.facts.license_files if _wanted(f.path, options, f.kind)]
     looked_for = ", ".join(options.get("files") or [f"a {options.get('kind')} file"])
     if not candidates:
+        if options.get("base_notice"):
+            return _without_own_notice(ctx, looked_for)
         return CheckResult.not_met(Evidence(missing=looked_for))
     if options.get("identified"):
         for f in candidates:
@@ -98,3 +104,26 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
             return result
         failures.extend(result.evidence)
     return CheckResult.not_met(*failures)
+
+
+def _without_own_notice(ctx: CheckContext, looked_for: str) -> CheckResult:
+    """No NOTICE here: a problem only if a base ships one; unknown is worth an info finding."""
+    shipping = [a for a in ctx.ancestors if a.notice]
+    if shipping:
+        names = ", ".join(f"`{a.repo_id}`" for a in shipping)
+        return CheckResult.not_met(
+            Evidence(missing=looked_for),
+            message=f"The repository has no NOTICE file, but {names} ships one; its attribution "
+            "notices must be carried over.",
+        )
+    unknown = [a for a in ctx.ancestors if a.notice is None]
+    if not unknown:
+        return CheckResult.met(Evidence(seen="no base ships a NOTICE file"))
+    names = ", ".join(f"`{a.repo_id}`" for a in unknown)
+    hit = Hit(
+        evidence=(Evidence(missing=looked_for),),
+        severity=Severity.INFO,
+        message=f"The repository has no NOTICE file; whether {names} ships one is not known "
+        "(audit with --resolve hub). If it does, its attribution notices must be carried over.",
+    )
+    return CheckResult(NOT_MET, hits=(hit,))

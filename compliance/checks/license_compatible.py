@@ -14,9 +14,15 @@ When the ancestor licence is non-commercial and the card declares a licence that
 commercial use, the finding's category becomes `non-commercial`.
 A card with no `license:` is not checkable here (core/license-missing reports it).
 
+`license: other` with a `license_link` to one of the pack's URLs, or into the base model's
+repository (its LICENSE), identifies the base's licence and is met.
+
 Options:
   commercial_ids (list[str]): Hub ids treated as permitting commercial use, in addition to
     packs marked `commercial: true` (default: the permissive/copyleft/commercial Hub ids).
+  accept_other (bool, default false): `license: other` with own terms is met here, for
+    licences that allow own terms on a derivative (Gemma §3.1, Qwen §3.d); pair it with a
+    `license-own-terms` rule, which asks to confirm that the terms carry the restrictions.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import NOT_MET, CheckContext, CheckResult, Hit
+from compliance.checks.own_terms import link_identifies
 from compliance.report import Evidence
 
 if TYPE_CHECKING:
     from compliance.rule_model import Rule
 
 KIND = "license-compatible"
-OPTIONS: dict[str, Any] = {"commercial_ids": list[str]}
+OPTIONS: dict[str, Any] = {"commercial_ids": list[str], "accept_other": bool}
 
 COMMERCIAL_IDS = (
     "apache-2.0", "mit", "bsd", "bsd-2-clause", "bsd-3-clause", "bsd-3-clause-clear", "isc",
@@ -66,6 +73,11 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     if declared == "other":
         if name and name in names:
             return CheckResult.met(*evidence, ctx.meta_evidence("license_name", name))
+        link = ctx.card_meta.get("license_link")
+        if link_identifies(ctx, link if isinstance(link, str) else None):
+            return CheckResult.met(*evidence, ctx.meta_evidence("license_link", link))
+        if rule.check.options.get("accept_other") and pack.commercial is not False:
+            return CheckResult.met(*evidence)
         evidence.append(ctx.meta_evidence("license_name", name, missing=" | ".join(names) or None))
     shown = f"`other` / `{name}`" if declared == "other" and name else f"`{declared}`"
     accepted = ", ".join([f"`{i}`" for i in ids] + [f"`other` + license_name `{n}`" for n in names])

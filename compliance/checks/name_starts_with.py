@@ -12,6 +12,9 @@ Example::
 
 PASS: `acme/Llama-3.1-Acme-8B`. FAIL: `acme/Acme-8B`.
 Spaces, hyphens and underscores count as the same separator ("Llama 3" matches "Llama-3-x").
+The prefix must end at a token boundary: "Llama-30B-x" does not start with "Llama 3",
+"Llamafied-7B" not with "Llama", "glm-45-x" not with "glm-4" (the next character may not
+be a letter or digit).
 
 Options:
   prefix (str) or any (list[str]): the accepted prefixes.
@@ -45,6 +48,14 @@ def _norm(text: str, cs: bool) -> str:
     return text if cs else text.casefold()
 
 
+def starts_with_token(name: str, prefix: str) -> bool:
+    """True when `name` begins with `prefix` and the prefix ends a token there."""
+    if not name.startswith(prefix):
+        return False
+    rest = name[len(prefix) :]
+    return not rest or not prefix or not (rest[0].isalnum() and prefix[-1].isalnum())
+
+
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     prefixes = [options["prefix"]] if options.get("prefix") else []
@@ -53,7 +64,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     short = ctx.model_name.rstrip("/").rsplit("/", 1)[-1]
     ev_key = "model name"
     for p in prefixes:
-        if _norm(short, cs).startswith(_norm(p, cs)):
+        if starts_with_token(_norm(short, cs), _norm(p, cs)):
             return CheckResult.met(Evidence(key=ev_key, seen=ctx.model_name))
     return CheckResult.not_met(
         Evidence(key=ev_key, seen=ctx.model_name, missing=" | ".join(prefixes))

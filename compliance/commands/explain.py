@@ -28,6 +28,7 @@ def _data(rule: packs_mod.Rule, pack: packs_mod.Pack | None) -> dict[str, Any]:
         "title": rule.title,
         "pack": {"id": rule.pack, "title": pack.title if pack else None},
         "severity": rule.severity.value,
+        "severity_by_relation": {k: v.value for k, v in rule.severity_by_relation.items()},
         "category": rule.category,
         "applies_to": list(rule.applies_to) if rule.applies_to is not None else None,
         "what": rule.docs.what,
@@ -52,10 +53,12 @@ def _data(rule: packs_mod.Rule, pack: packs_mod.Pack | None) -> dict[str, Any]:
 
 def _text(d: dict[str, Any]) -> str:
     applies = ", ".join(d["applies_to"]) if d["applies_to"] else "every model"
+    by_rel = ", ".join(f"{k}: {v}" for k, v in (d.get("severity_by_relation") or {}).items())
+    severity = d["severity"] + (f" ({by_rel})" if by_rel else "")
     out = [
         f"# {d['id']}: {d['title']}",
         "",
-        f"Severity: {d['severity']} · category: {d['category']} · applies to: {applies}",
+        f"Severity: {severity} · category: {d['category']} · applies to: {applies}",
         f"Pack: {d['pack']['id']}" + (f" ({d['pack']['title']})" if d["pack"]["title"] else ""),
         "",
         "## What it does",

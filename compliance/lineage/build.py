@@ -195,6 +195,7 @@ def _use_catalog(a: Ancestor, entry: KnownModel) -> list[_Parent]:
         a.as_written = a.as_written or a.repo_id
         a.repo_id = entry.repo_id
     a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
+    a.notice = getattr(entry, "notice", None)
     return _catalog_parents(a, entry)
 
 
@@ -263,6 +264,7 @@ def _resolve(
     parents = _resolver_parents(a, r, resolver)
     if r.license:
         a.license, a.license_source = r.license, r.license_source
+        a.notice = r.notice
         a.resolution = "catalog" if r.license_source == "catalog" else "hub"
     elif entry is not None and entry.license:
         note = f"{resolver.name}: licence not identified; licence from the built-in catalog"

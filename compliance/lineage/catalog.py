@@ -41,6 +41,7 @@ class CatalogEntry:
     as_written: str | None = None  # the id as asked, when it differs from repo_id
     via_pattern: str | None = None  # re-upload pattern id that mapped it (or "alias")
     note: str | None = None  # e.g. licence history worth showing
+    notice: bool | None = None  # the model's repo ships a NOTICE file (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Catalog:
                         base=base,
                         relation=relation,
                         note=m.get("note"),
+                        notice=m["notice"] if isinstance(m.get("notice"), bool) else None,
                     )
                 )
         patterns = []

@@ -175,4 +175,5 @@ class HubResolver(AncestorResolver):
             commit=source.commit,
             notes=notes,
             parent_sources=parent_sources,
+            notice=any(lf.kind == "notice" for lf in facts.license_files),
         )

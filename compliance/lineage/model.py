@@ -28,6 +28,7 @@ class Ancestor:
     revision: str | None = None  # hub commit read
     depth: int = 1  # 1 = direct parent
     known_from: str | None = None  # how the link is known, e.g. "card base_model", "catalog"
+    notice: bool | None = None  # the ancestor's repo ships a NOTICE file (None: not known)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class ResolvedRepo:
     notes: list[str] = field(default_factory=list)  # e.g. "Hub says apache-2.0, catalog says qwen"
     # parent id (lower-case) -> (declared by this repo's own metadata, how it is known)
     parent_sources: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    notice: bool | None = None  # the repo ships a NOTICE file (None: not known)
 
 
 class AncestorResolver:

@@ -26,4 +26,5 @@ def resolved_from_entry(
         license_source="catalog",
         parents=[(b, relation) for b in entry_bases(entry)],
         notes=list(notes or []),
+        notice=getattr(entry, "notice", None),
     )

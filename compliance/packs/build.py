@@ -63,6 +63,9 @@ def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
         ),
         path=str(path),
         since=data.get("since"),
+        severity_by_relation={
+            str(k): Severity(v) for k, v in (data.get("severity_by_relation") or {}).items()
+        },
     )
 
 

@@ -90,6 +90,7 @@ RULE_SCHEMA: dict[str, Key] = {
     "title": Key(S, required=True),
     "category": Key(S, required=True, enum=CATEGORIES),
     "severity": Key(S, required=True, enum=SEVERITIES),
+    "severity_by_relation": Key(D),
     "applies_to": Key(L, items=str),
     "clause": Key(D + N, schema=CLAUSE),
     "check": Key(D, required=True, schema=CHECK),
@@ -179,6 +180,12 @@ def rule_problems(data: Any, pack: dict[str, Any], stem: str) -> list[str]:
     for rel in data.get("applies_to") or []:
         if rel not in RELATIONS:
             problems.append(f"'applies_to' value {rel!r} is not one of {', '.join(RELATIONS)}")
+    for rel, sev in (data.get("severity_by_relation") or {}).items():
+        if rel not in RELATIONS:
+            allowed = ", ".join(RELATIONS)
+            problems.append(f"'severity_by_relation' key {rel!r} is not one of {allowed}")
+        if sev not in SEVERITIES:
+            problems.append(f"'severity_by_relation.{rel}' must be one of {', '.join(SEVERITIES)}")
     check = data["check"]
     problems.extend(validate_options(CHECKS[check["kind"]], check.get("options") or {}))
     return problems
