@@ -53,7 +53,7 @@ def names_pack(ctx: CheckContext) -> bool:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    declared = ctx.card.license
+    declared = ctx.card.license_id
     if declared is None:
         return CheckResult.not_checkable(ctx.meta_evidence("license", missing="license"))
     evidence = ctx.meta_evidence("license", declared)
