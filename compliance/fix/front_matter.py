@@ -126,7 +126,10 @@ def set_keys(text: str, values: dict[str, Value], path: str = "README.md") -> st
     for key, value in values.items():
         lines = _set_one(lines, key, value, nl)
     new_yaml = "".join(lines)
-    new = _parse(new_yaml, path, first_line)
+    try:
+        new: dict[str, Any] | None = _parse(new_yaml, path, first_line)
+    except FixRefused:
+        new = None
     if new != {**old, **values}:
         raise FixRefused(f"{path}: could not set {', '.join(values)} by a line edit; edit by hand")
     return bom + body[: m.start(2)] + new_yaml + body[m.end(2) :]
