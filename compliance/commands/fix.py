@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compliance.errors import ExitCode, PathNotFoundError
 from compliance.fix.errors import FixRefused
+
+if TYPE_CHECKING:
+    from compliance.rule_model import Pack
 
 LICENSE_FILE_CAP = 1 << 20
 
@@ -20,7 +24,7 @@ def _say(line: str) -> None:
     print(f"modelcheck: {line}", file=sys.stderr)
 
 
-def _license_text(path: Path, wanted: list[str], packs: list) -> str:  # type: ignore[type-arg]
+def _license_text(path: Path, wanted: list[str], packs: list[Pack]) -> str:
     from compliance.packs.identify import identify_text
 
     try:
@@ -67,7 +71,7 @@ def run(
     )
     packs = packs_mod.load_all([str(d) for d in rules_dirs or []])
     rules = {r.id: r for p in packs for r in p.rules}
-    card_name = changes._readme(root)
+    card_name = changes.readme_name(root)
     card_text = changes.read_text(root, card_name) if card_name else None
     metadata = (front_matter.current(card_text, card_name or "") if card_text else None) or {}
     lineage = report.lineage

@@ -57,13 +57,14 @@ def _existing(root: Path, prefix: str) -> str | None:
     """A root file whose name starts with `prefix` (any case), e.g. `Notice.txt`."""
     names = sorted(n for n in os.listdir(root) if n.lower().startswith(prefix.lower()))
     exact = [n for n in names if n.lower() == prefix.lower()]
-    return (exact or names or [None])[0]
+    found = exact or names
+    return found[0] if found else None
 
 
 def card_change(root: Path, plan: Plan) -> Change | None:
     if not (plan.card or plan.metadata):
         return None
-    name = _existing(root, CARD) if (root / CARD).exists() else _readme(root)
+    name = _existing(root, CARD) if (root / CARD).exists() else readme_name(root)
     old = read_text(root, name) if name else None
     if old is None:
         raise FixRefused(f"{CARD}: no model card to add {_what(plan)} to; create one first")
@@ -72,7 +73,7 @@ def card_change(root: Path, plan: Plan) -> Change | None:
     return Change(name or CARD, old, new) if new != old else None
 
 
-def _readme(root: Path) -> str | None:
+def readme_name(root: Path) -> str | None:
     return next((n for n in sorted(os.listdir(root)) if n.lower() == "readme.md"), None)
 
 

@@ -153,3 +153,16 @@ def test_broken_front_matter_is_refused(tmp_path: Path, capsys: pytest.CaptureFi
 def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fix", "org/name"]) == 2
     assert "fix edits local repos only" in capsys.readouterr().err
+
+
+def test_readme_example_is_real_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Fixing a repo", 1)[1]
+    block = section.split("```console\n$ modelcheck fix SupportBot\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(REPO_ROOT / "examples/llama31-finetune-apache", tmp_path / "SupportBot")
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix", "SupportBot"]) == 1
+    out, err = capsys.readouterr()
+    assert out + err == block
