@@ -64,7 +64,7 @@ def _existing(root: Path, prefix: str) -> str | None:
 def card_change(root: Path, plan: Plan) -> Change | None:
     if not (plan.card or plan.metadata):
         return None
-    name = _existing(root, CARD) if (root / CARD).exists() else readme_name(root)
+    name = readme_name(root)
     old = read_text(root, name) if name else None
     if old is None:
         raise FixRefused(f"{CARD}: no model card to add {_what(plan)} to; create one first")
@@ -74,6 +74,7 @@ def card_change(root: Path, plan: Plan) -> Change | None:
 
 
 def readme_name(root: Path) -> str | None:
+    """README.md, else a root file named readme.md in any case (as the facts reader)."""
     return next((n for n in sorted(os.listdir(root)) if n.lower() == "readme.md"), None)
 
 

@@ -166,3 +166,15 @@ def test_readme_example_is_real_output(
     assert main(["fix", "SupportBot"]) == 1
     out, err = capsys.readouterr()
     assert out + err == block
+
+
+def test_undeclared_base_is_declared_with_its_relation(tmp_path: Path) -> None:
+    repo = _llama_copy(tmp_path)
+    card = repo / "README.md"
+    lines = card.read_text(encoding="utf-8").splitlines(keepends=True)
+    card.write_text("".join(x for x in lines if not x.startswith("base_model")), "utf-8")
+    assert "core/undeclared-base-model" in {f[0] for f in _findings(repo)}
+    assert main(["fix", str(repo), "--write"]) == 0
+    meta = card.read_text(encoding="utf-8").split("---")[1]
+    assert "base_model: meta-llama/Llama-3.1-8B-Instruct\nbase_model_relation: finetune\n" in meta
+    assert "core/undeclared-base-model" not in {f[0] for f in _findings(repo)}
