@@ -10,6 +10,7 @@ size; `pathspec` is imported only when one exists.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,16 @@ IGNORE_FILE_CAP = 256 << 10
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
 # a folder holding one of these is a Python environment, whatever its name
 _ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+# pathspec matches with backtracking regexes: each `*` multiplies the work on a long
+# name, so a pattern with more wildcards than real .gitignore files use is not applied
+MAX_STARS = 2  # single `*` per pattern
+MAX_STAR_RUNS = 3  # `*` and `**` together
+_STAR_RUN = re.compile(r"\*+")
+
+
+def _cheap(line: str) -> bool:
+    runs = _STAR_RUN.findall(line)
+    return len(runs) <= MAX_STAR_RUNS and sum(1 for r in runs if r == "*") <= MAX_STARS
 
 
 def _lines(path: Path) -> list[str]:
@@ -35,6 +46,8 @@ class Ignored:
 
     def __init__(self, root: Path) -> None:
         lines = _lines(root / ".gitignore") + _lines(root / ".git" / "info" / "exclude")
+        self.dropped = [line for line in lines if not _cheap(line)]
+        lines = [line for line in lines if _cheap(line)]
         self._spec: Any = None
         if any(line.strip() and not line.lstrip().startswith("#") for line in lines):
             import pathspec  # lazy: only repos with a .gitignore pay for it
@@ -55,7 +68,17 @@ class Ignored:
             return True
         return False
 
-    def note(self) -> str | None:
+    def notes(self) -> list[str]:
+        out = []
+        if self.dropped:
+            out.append(
+                f".gitignore: {len(self.dropped)} pattern(s) with more than {MAX_STARS} `*` "
+                f"(or {MAX_STAR_RUNS} wildcards) not applied (first: {self.dropped[0][:80]!r})."
+            )
+        skipped = self._skipped_note()
+        return out + ([skipped] if skipped else [])
+
+    def _skipped_note(self) -> str | None:
         if not self.skipped:
             return None
         shown = ", ".join(sorted(self.skipped)[:5]) + (", …" if len(self.skipped) > 5 else "")

@@ -194,8 +194,8 @@ class LocalSource:
                 repo_file = self._entry(entry, rel, pending)
                 if repo_file is not None:
                     out.append(repo_file)
-        if ignored.note():
-            self._note(str(ignored.note()))
+        for note in ignored.notes():
+            self._note(note)
         return out
 
     def _entry(self, entry: os.DirEntry[str], rel: str, pending: list[Path]) -> RepoFile | None:

@@ -61,3 +61,19 @@ def test_git_info_exclude_is_read(tmp_path: Path) -> None:
     (repo / "scratch").mkdir()
     (repo / "scratch" / "a.pt").write_bytes(b"x")
     assert "scratch/a.pt" not in _paths(repo)
+
+
+def test_patterns_with_many_wildcards_are_not_applied(tmp_path: Path) -> None:
+    # `*a*a*a*a*b` takes seconds per long name in a backtracking matcher
+    repo = _repo(tmp_path)
+    (repo / ".gitignore").write_text("*a*a*a*a*b\n**/*.tmp\n")
+    (repo / ("a" * 200)).write_text("x")
+    (repo / "x.tmp").write_text("x")
+    source = LocalSource(repo)
+    assert {f.path for f in source.list_files()} == {
+        ".gitignore",
+        "README.md",
+        "model.safetensors",
+        "a" * 200,
+    }
+    assert any("1 pattern(s) with more than 2 `*`" in n for n in source.notes())
