@@ -12,18 +12,23 @@ from compliance.fix.changes import Change, inside
 from compliance.fix.errors import FixRefused
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def _write(root: Path, change: Change) -> None:
     target = inside(root, change.path)
     current = target.read_bytes().decode("utf-8") if target.exists() else None
     if current != change.old:
         raise FixRefused(f"{change.path}: changed while fixing; run modelcheck fix again")
-    mode = target.stat().st_mode & 0o777 if target.exists() else None
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(change.new.encode("utf-8"))
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)  # mkstemp makes 0600; keep the file's mode, or the umask's
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

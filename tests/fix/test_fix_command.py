@@ -178,3 +178,16 @@ def test_undeclared_base_is_declared_with_its_relation(tmp_path: Path) -> None:
     meta = card.read_text(encoding="utf-8").split("---")[1]
     assert "base_model: meta-llama/Llama-3.1-8B-Instruct\nbase_model_relation: finetune\n" in meta
     assert "core/undeclared-base-model" not in {f[0] for f in _findings(repo)}
+
+
+def test_written_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: Path) -> None:
+    repo = _llama_copy(tmp_path)
+    (repo / "README.md").chmod(0o640)
+    old = os.umask(0o022)
+    try:
+        assert main(["fix", str(repo), "--write"]) == 0
+    finally:
+        os.umask(old)
+    assert (repo / "README.md").stat().st_mode & 0o777 == 0o640
+    assert (repo / "NOTICE").stat().st_mode & 0o777 == 0o644
+    assert not [p for p in repo.iterdir() if p.name.endswith(".tmp")]
