@@ -199,6 +199,22 @@ def lineage(
 
 
 @app.command()
+def fix(
+    path: Annotated[str, typer.Argument(metavar="PATH", help="A local model repo directory.")],
+    write: Annotated[bool, typer.Option("--write", help="Apply the edits.")] = False,
+    license_file: Annotated[
+        Path | None, typer.Option("--license-file", metavar="FILE", help="Base licence to copy.")
+    ] = None,
+    rules: RulesOpt = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="ORG/NAME")] = None,
+) -> int:
+    """Show the edits the findings ask for as a diff (exit 1); --write applies them (exit 0)."""
+    from compliance.commands import fix as command
+
+    return command.run(path, write=write, license_file=license_file, rules_dirs=rules, name=name)
+
+
+@app.command()
 def fingerprint(
     repo: Annotated[str, typer.Argument(metavar="REPO", help="Model repo (dir or Hub id).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Fingerprint file to write.")],

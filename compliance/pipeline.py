@@ -42,11 +42,21 @@ class AuditOptions:
     fingerprint_dirs: list[str] = field(default_factory=list)
 
 
+def _refuse_missing_path(target: str) -> None:
+    """A target that reads as a local path is not sent to the Hub when it does not exist."""
+    first = target.split("/", 1)[0]
+    if target.startswith((".", "/", "~", "\\")) or ("/" in target and Path(first).is_dir()):
+        why = f" ({first}/ exists here)" if Path(first).is_dir() and first not in (".", "") else ""
+        raise PathNotFoundError(f"{target}: no such directory{why}")
+
+
 def open_source(target: str) -> Source:
     """A LocalSource for an existing path, else a HubSource for `org/name[@rev]`."""
     if Path(target).exists():
         return LocalSource(target)
     hub = split_target(target)
+    if hub is not None:
+        _refuse_missing_path(target)
     if hub is None:
         raise PathNotFoundError(
             f"{target}: no such directory, and not a Hub repo id (org/name[@revision])"

@@ -42,6 +42,18 @@ class Docs:
 
 
 @dataclass(frozen=True)
+class Autofix:
+    """What `modelcheck fix` may write for a finding of this rule (the rule's `autofix:`)."""
+
+    notice: str | None = None  # a sentence the NOTICE file must carry
+    card: str | None = None  # a sentence the model card body must carry
+    metadata: Mapping[str, str] = field(default_factory=dict)  # front-matter keys to set
+    base_model: bool = False  # add the finding's ancestor to `base_model`
+    license_file: bool = False  # copy the user's --license-file FILE to LICENSE
+    suggest: bool = False  # print the rule's `fix:` as a suggestion, never apply it
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str  # "<pack>/<file stem>"
     pack: str
@@ -58,6 +70,7 @@ class Rule:
     since: str | None = None
     # relation -> severity where the duty weighs differently (e.g. a licence copy on an adapter)
     severity_by_relation: Mapping[str, Severity] = field(default_factory=dict)
+    autofix: Autofix | None = None
 
     @property
     def name(self) -> str:

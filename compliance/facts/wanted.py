@@ -8,11 +8,12 @@ from __future__ import annotations
 from compliance.facts.adapters import ADAPTER_CONFIG
 from compliance.facts.license_files import license_kind
 from compliance.facts.mergekit import CONFIG_FILES as MERGE_CONFIG_FILES
-from compliance.facts.repo_config import MODELCHECK_CONFIG
+from compliance.facts.repo_config import MODELCHECK_CONFIG, MODELCHECK_CONFIG_YML
 
 # read at the root only (lower-cased)
 _ROOT_NAMES = frozenset(
     {"readme.md", "config.json", "generation_config.json", MODELCHECK_CONFIG, *MERGE_CONFIG_FILES}
+    | {MODELCHECK_CONFIG_YML}
 )
 # read at the root or one folder down (licence files too: `license_kind`)
 _ANY_NAMES = frozenset({ADAPTER_CONFIG})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from compliance.facts.context import RepoContext
 from compliance.facts.gguf_header import GGUFBudget, read_gguf
+from compliance.facts.lfs_pointer import is_lfs_pointer
 from compliance.facts.model import GGUFFacts, WeightFile
 from compliance.facts.safetensors_header import check_index, read_safetensors
 
@@ -63,6 +64,8 @@ def read_weights(
         size = repo_file.size
         if not ctx.readable(path):  # a symlink leaving the repo: reported, never read
             weights.append(WeightFile(path=path, format=fmt, size=None))
+        elif is_lfs_pointer(ctx, path, size):
+            weights.append(WeightFile(path=path, format=fmt, size=size))
         elif fmt == "safetensors" and path not in st_budget:
             weights.append(WeightFile(path=path, format=fmt, size=size))
             st_skipped.append(path)

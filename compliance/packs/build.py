@@ -12,6 +12,7 @@ from typing import Any
 
 from compliance.report import Severity
 from compliance.rule_model import (
+    Autofix,
     CheckSpec,
     ClauseSpec,
     Derivatives,
@@ -30,6 +31,14 @@ def _strs(values: Iterable[Any] | None) -> tuple[str, ...]:
 def _groups(groups: Iterable[Iterable[str]] | None) -> tuple[tuple[str, ...], ...]:
     """Signature phrase groups, normalised once here instead of on every match."""
     return tuple(tuple(normalise(p) for p in g) for g in groups or ())
+
+
+def _autofix(data: dict[str, Any] | None) -> Autofix | None:
+    if not data:
+        return None
+    return Autofix(
+        **{**data, "metadata": {str(k): str(v) for k, v in (data.get("metadata") or {}).items()}}
+    )
 
 
 def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
@@ -66,6 +75,7 @@ def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
         severity_by_relation={
             str(k): Severity(v) for k, v in (data.get("severity_by_relation") or {}).items()
         },
+        autofix=_autofix(data.get("autofix")),
     )
 
 

@@ -84,6 +84,14 @@ DOCS = {
     "known_problems": Key(S + N),
     "references": STRS,
 }
+AUTOFIX = {
+    "notice": Key(S),
+    "card": Key(S),
+    "metadata": Key(D),
+    "base_model": Key(B),
+    "license_file": Key(B),
+    "suggest": Key(B),
+}
 CHECK = {"kind": Key(S, required=True, enum=tuple(sorted(CHECKS))), "options": Key(D + N)}
 RULE_SCHEMA: dict[str, Key] = {
     "id": Key(S, required=True),
@@ -98,6 +106,7 @@ RULE_SCHEMA: dict[str, Key] = {
     "fix": Key(S + N),
     "docs": Key(D, required=True, schema=DOCS),
     "since": Key(S + N),
+    "autofix": Key(D, schema=AUTOFIX),
 }
 
 
@@ -188,4 +197,19 @@ def rule_problems(data: Any, pack: dict[str, Any], stem: str) -> list[str]:
             problems.append(f"'severity_by_relation.{rel}' must be one of {', '.join(SEVERITIES)}")
     check = data["check"]
     problems.extend(validate_options(CHECKS[check["kind"]], check.get("options") or {}))
+    problems.extend(_autofix_problems(data.get("autofix") or {}, check.get("options") or {}))
+    return problems
+
+
+def _autofix_problems(fix: dict[str, Any], options: dict[str, Any]) -> list[str]:
+    """A sentence `fix` writes must satisfy the rule's own check, or the fix would not fix."""
+    problems = []
+    phrases = [str(p).lower() for p in options.get("any") or []]
+    for key in ("notice", "card"):
+        text = str(fix.get(key) or "").lower()
+        if key in fix and phrases and not any(p in text for p in phrases):
+            problems.append(f"'autofix.{key}' must contain one of the check's 'any' phrases")
+    for key, value in (fix.get("metadata") or {}).items():
+        if not isinstance(value, str):
+            problems.append(f"'autofix.metadata.{key}' must be a string")
     return problems

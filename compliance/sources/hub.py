@@ -82,13 +82,23 @@ class HubSettings:
         )
         timeout = env_number(env, "HF_HUB_DOWNLOAD_TIMEOUT", 10.0, float)
         return cls(
-            endpoint=(env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
+            endpoint=endpoint_from(env.get("HF_ENDPOINT")),
             cache_dir=os.path.expanduser(cache),
             offline=_true(env.get("HF_HUB_OFFLINE")) or _true(env.get("TRANSFORMERS_OFFLINE")),
             timeout=timeout,
             etag_timeout=env_number(env, "HF_HUB_ETAG_TIMEOUT", timeout, float),
             policy=RetryPolicy.from_env(env),
         )
+
+
+def endpoint_from(value: str | None) -> str:
+    """HF_ENDPOINT without its trailing slash; one that is not an http(s) URL is refused."""
+    value = (value or "").strip() or DEFAULT_ENDPOINT
+    scheme, sep, host = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not host.strip("/"):
+        hint = f"; did you mean https://{value}?" if not sep else ""
+        raise ConfigError(f"HF_ENDPOINT={value!r} is not an http(s) URL{hint}")
+    return value.rstrip("/")
 
 
 def is_small_file(path: str, size: int | None, wanted: Wanted) -> bool:
@@ -206,9 +216,14 @@ class HubSource:
         settings = settings or HubSettings.from_env()
         revision = revision or DEFAULT_REVISION
         _quiet_library()
-        if settings.offline:
-            return cls._open_offline(repo_id, revision, settings, counter)
-        return cls._open_online(repo_id, revision, settings, counter, wanted)
+        try:
+            if settings.offline:
+                return cls._open_offline(repo_id, revision, settings, counter)
+            return cls._open_online(repo_id, revision, settings, counter, wanted)
+        except SourceError as e:
+            if settings.endpoint != DEFAULT_ENDPOINT:  # say which Hub answered
+                e.args = (f"{e} (Hub endpoint {settings.endpoint})",)
+            raise
 
     @classmethod
     def _open_online(

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from compliance.errors import PathNotFoundError, SourceError
 from compliance.sources.base import RepoFile, read_local_span
+from compliance.sources.ignore import Ignored
 
 _GIT_CONFIG_CAP = 64 << 10
 _SKIP_DIRS = (".git",)  # at any depth (submodules carry their own)
@@ -178,6 +179,7 @@ class LocalSource:
 
     def _walk(self) -> list[RepoFile]:
         out: list[RepoFile] = []
+        ignored = Ignored(self.root)
         pending = [self.root]
         while pending:
             folder = pending.pop()
@@ -192,9 +194,13 @@ class LocalSource:
                     continue
                 if rel.startswith(_SKIP_ROOT_PREFIXES) or rel + "/" in _SKIP_ROOT_PREFIXES:
                     continue
+                if ignored.skips(entry, rel):
+                    continue
                 repo_file = self._entry(entry, rel, pending)
                 if repo_file is not None:
                     out.append(repo_file)
+        for note in ignored.notes():
+            self._note(note)
         return out
 
     def _entry(self, entry: os.DirEntry[str], rel: str, pending: list[Path]) -> RepoFile | None:
