@@ -49,11 +49,11 @@ def open_regular(path: str | os.PathLike[str], *, follow_symlinks: bool = True) 
     except OSError as e:
         if not follow_symlinks and e.errno in (errno.ELOOP, errno.EMLINK):
             raise FileReadError(where, "is a symbolic link; not followed") from None
-        raise FileReadError(where, f"cannot be read ({e.strerror or e})") from None
+        raise FileReadError(where, str(e.strerror or e)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise FileReadError(where, f"is {_kind(st.st_mode)}, not a regular file; not read")
+            raise FileReadError(where, f"is {_kind(st.st_mode)}, not a regular file")
     except BaseException:
         os.close(fd)
         raise
@@ -77,7 +77,7 @@ def read_capped(
             chunks.append(chunk)
             left -= len(chunk)
     except OSError as e:
-        raise FileReadError(os.fspath(path), f"cannot be read ({e.strerror or e})") from None
+        raise FileReadError(os.fspath(path), str(e.strerror or e)) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)

@@ -202,9 +202,18 @@ def fingerprint(
     return command.run(repo, output=output)
 
 
+def _guard() -> None:
+    from compliance.env_check import check_environment
+    from compliance.signals import guard_process
+
+    guard_process()
+    check_environment()
+
+
 def _say(message: str) -> None:
-    """One line on stderr, however many lines the message had."""
+    """One line on stderr, however many lines the message had (echoed input is cut)."""
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    one_line = one_line if len(one_line) <= 1000 else one_line[:999] + "…"
     print(f"{PROG}: {one_line}", file=sys.stderr)
 
 
@@ -220,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     command = typer.main.get_command(app)
     try:
+        _guard()
         rv = command.main(args=args, prog_name=PROG, standalone_mode=False)
         if rv == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a bare exit code
             _say("interrupted")

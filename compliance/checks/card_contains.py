@@ -41,6 +41,12 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     card = ctx.facts.card
     if not card.present:
+        if card.path:  # listed but unreadable or not cached: cannot tell
+            return CheckResult.not_checkable(
+                Evidence(file=card.path),
+                message=f"The model card ({card.path}) could not be read, so the "
+                "required text cannot be checked.",
+            )
         return CheckResult.not_met(
             Evidence(file="README.md", missing="a model card (README.md)"),
             message="There is no model card (README.md) to carry the required text.",

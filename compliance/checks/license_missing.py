@@ -24,6 +24,12 @@ OPTIONS: dict[str, Any] = {}
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     if not ctx.facts.card.present:
+        if ctx.facts.card.path:  # listed but unreadable or not cached: cannot tell
+            return CheckResult.not_checkable(
+                Evidence(file=ctx.facts.card.path),
+                message=f"The model card ({ctx.facts.card.path}) could not be read, "
+                "so its licence cannot be checked.",
+            )
         return CheckResult.not_met(
             Evidence(file="README.md", missing="README.md with `license:` metadata"),
             message="There is no model card (README.md), so no licence is declared.",

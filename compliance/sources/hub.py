@@ -323,13 +323,15 @@ class HubSource:
             local = self._download(path)
         if local is None:
             self._mark_not_cached(path)
-            return None
+            # listed but not obtainable: the facts readers report it as unverifiable
+            raise OfflineError(f"{self.label}: {path} is not cached and HF_HUB_OFFLINE=1")
+        from compliance.bounded_read import read_capped
+        from compliance.errors import FileReadError
+
         try:
-            with open(local, "rb") as fh:
-                return fh.read(max(0, limit))
-        except OSError as e:
-            self._note(f"{path}: cached copy could not be read ({e.strerror or e}).")
-            return None
+            return read_capped(local, max(0, limit)).data
+        except FileReadError as e:
+            raise SourceError(f"{path}: cached copy could not be read ({e.problem})") from None
 
     def read_range(self, path: str, start: int, length: int) -> bytes:
         repo_file = self._files.get(path)

@@ -12,6 +12,7 @@ pay for (or depend on) the Hub network stack.
 from __future__ import annotations
 
 import email.utils
+import math
 import os
 import re
 import time
@@ -31,6 +32,7 @@ T = TypeVar("T")
 
 TOKEN_HINT = "set HF_TOKEN or accept the licence on the Hub"
 RETRY_STATUSES = (408, 429, 500, 502, 503, 504)
+MAX_RETRIES = 10  # MODELCHECK_HUB_RETRIES above this is capped
 
 # Anything that looks like a Hub token or an Authorization value.
 _SECRET_PATTERNS = (
@@ -63,18 +65,23 @@ class RetryPolicy:
         env = os.environ if environ is None else environ
         retries = env_number(env, "MODELCHECK_HUB_RETRIES", cls.retries, int)
         base = env_number(env, "MODELCHECK_HUB_BACKOFF", cls.base_wait, float)
-        return cls(retries=max(0, int(retries)), base_wait=max(0.0, float(base)))
+        # capped: 10**6 retries would overflow the backoff and never end
+        return cls(
+            retries=min(MAX_RETRIES, max(0, int(retries))),
+            base_wait=min(cls.max_wait, max(0.0, float(base))),
+        )
 
 
 def env_number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
-    """`env[name]` as `kind`; `default` when unset, blank or not a number."""
+    """`env[name]` as `kind`; `default` when unset, blank, not a number, nan or inf."""
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError:
         return default
+    return value if math.isfinite(value) else default  # nan / inf
 
 
 def retry_after_seconds(headers: object) -> float | None:
