@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -25,10 +26,9 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def install_sigterm() -> None:
     """Turn SIGTERM into `Terminated` (main thread only; elsewhere Python refuses)."""
-    try:
+    # not the main thread, or no SIGTERM on this platform: nothing to install
+    with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError):  # not the main thread, or no SIGTERM on this platform
-        pass
 
 
 class _PipeSafe:
@@ -42,12 +42,10 @@ class _PipeSafe:
         self.closed_by_reader = True
         # Python's documented recipe: point the fd at devnull so the interpreter's
         # final flush does not fail again.
-        try:
+        with contextlib.suppress(OSError, ValueError):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self._stream.fileno())
             os.close(devnull)
-        except (OSError, ValueError):
-            pass
 
     def write(self, text: str) -> int:
         if self.closed_by_reader:

@@ -47,7 +47,9 @@ class ReadBudget:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReadBudget:
         env = os.environ if environ is None else environ
-        return cls(env_limit(env, BYTES_ENV, DEFAULT_BYTES), env_limit(env, FILES_ENV, DEFAULT_FILES))
+        return cls(
+            env_limit(env, BYTES_ENV, DEFAULT_BYTES), env_limit(env, FILES_ENV, DEFAULT_FILES)
+        )
 
     def allow(self, path: str) -> bool:
         """Whether `path` may be read now. A read that is allowed is read up to its own
