@@ -129,7 +129,8 @@ def test_hub_timeout_variables_huggingface_hub_cannot_parse(name: str, value: st
 def test_hub_retries_are_capped() -> None:
     policy = RetryPolicy.from_env({"MODELCHECK_HUB_RETRIES": "1000000"})
     assert policy.retries == MAX_RETRIES
-    assert RetryPolicy.from_env({"MODELCHECK_HUB_BACKOFF": "inf"}).base_wait == RetryPolicy.base_wait
+    backoff = RetryPolicy.from_env({"MODELCHECK_HUB_BACKOFF": "inf"}).base_wait
+    assert backoff == RetryPolicy.base_wait
 
 
 class _SilentServer:
