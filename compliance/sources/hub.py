@@ -25,11 +25,14 @@ list and the files come from the cache, and `notes()` names what was not cached.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from compliance.errors import ConfigError, OfflineError, RepoNotFoundError, SourceError
 from compliance.facts.adapters import ADAPTER_CONFIG
@@ -40,6 +43,7 @@ from compliance.facts.repo_id import is_valid_repo_id
 from compliance.sources.base import RepoFile, read_local_span
 from compliance.sources.http_range import ByteCounter, read_range, read_ranges
 from compliance.sources.hub_errors import RetryPolicy, env_number, redact, with_retries
+from compliance.sources.hub_limits import HubLimits, start_audit
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_REVISION = "main"
@@ -71,6 +75,8 @@ class HubSettings:
     timeout: float = 10.0
     etag_timeout: float | None = None  # file metadata requests (HEAD); None: `timeout`
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    limits: HubLimits = field(default_factory=HubLimits)  # deadlines and fan-out caps
+    started: float = field(default_factory=time.monotonic)  # the audit's clock starts here
 
     @property
     def metadata_timeout(self) -> float:
@@ -94,6 +100,7 @@ class HubSettings:
             timeout=timeout,
             etag_timeout=env_number(env, "HF_HUB_ETAG_TIMEOUT", timeout, float),
             policy=RetryPolicy.from_env(env),
+            limits=HubLimits.from_env(env),
         )
 
 
@@ -115,6 +122,7 @@ def _glob_escape(path: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in path)
 
 
+T = TypeVar("T")
 _CLIENT_LOCK = threading.Lock()
 _CLIENT_TIMEOUT: float | None = None
 
@@ -150,7 +158,10 @@ def _install_client(timeout: float) -> None:
                 request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
 
         def factory() -> httpx.Client:
+            from compliance.sources.hub_limits import deadline_transport
+
             return httpx.Client(
+                transport=deadline_transport(httpx.HTTPTransport()),
                 event_hooks={"request": [*hooks, enforce_timeout]},
                 follow_redirects=True,
                 timeout=httpx.Timeout(timeout),
@@ -214,6 +225,7 @@ class HubSource:
             raise ConfigError(f"{repo_id!r}: not a Hub repo id (expected org/name)")
         settings = settings or HubSettings.from_env()
         revision = revision or DEFAULT_REVISION
+        start_audit(settings.limits, settings.started)
         _quiet_library()
         if settings.offline:
             return cls._open_offline(repo_id, revision, settings, counter)
@@ -247,11 +259,21 @@ class HubSource:
         except SourceError as e:
             raise _refine_not_found(e, api, repo_id, revision, settings) from None
         commit = resolved.resolved
+        max_files = settings.limits.max_files
         tree = run(
-            lambda: list(api.list_repo_tree(repo_id, revision=commit, recursive=True)),
+            lambda: _first_entries(
+                api.list_repo_tree(repo_id, revision=commit, recursive=True), max_files + 1
+            ),
             f"{repo_id}@{commit[:12]}: file list",
             hf_backs_off,
         )
+        notes: list[str] = []
+        if len(tree) > max_files:
+            tree = tree[:max_files]
+            notes.append(
+                f"{repo_id}: the file list has more than {max_files} entries; only the first "
+                f"{max_files} were listed (MODELCHECK_HUB_MAX_FILES raises the cap)."
+            )
         files = [
             RepoFile(
                 path=f.path,
@@ -262,7 +284,9 @@ class HubSource:
             if isinstance(f, HubFile)
         ]
         small = [f.path for f in files if is_small_file(f.path, f.size)]
-        if small:
+        # snapshot_download lists the whole tree again: not for a listing cut short
+        # (the small files are then fetched one by one, when read)
+        if small and not notes:
             run(
                 lambda: snapshot_download(
                     repo_id,
@@ -276,7 +300,7 @@ class HubSource:
                 f"{repo_id}@{commit[:12]}: small files",
                 hf_backs_off,
             )
-        return cls(repo_id, revision, commit, files, settings, counter=counter)
+        return cls(repo_id, revision, commit, files, settings, counter=counter, notes=notes)
 
     @classmethod
     def _open_offline(
@@ -471,6 +495,11 @@ class HubSource:
 
             self._headers = dict(build_hf_headers(token=self.settings.token))
         return self._headers
+
+
+def _first_entries(entries: Iterable[T], n: int) -> list[T]:
+    """At most `n` entries of a paginated listing; later pages are never requested."""
+    return list(itertools.islice(entries, n))
 
 
 def _token_value(settings: HubSettings) -> str | None:

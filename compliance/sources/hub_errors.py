@@ -226,7 +226,13 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
             return NetworkError(msg(f"connection closed early: truncated response{tries}"))
         if isinstance(e, httpx.NetworkError):
             return NetworkError(msg(f"network error ({type(e).__name__}){tries}"))
+        if isinstance(e, hf.FileMetadataError):  # e.g. redirected to a host that is no Hub
+            return NetworkError(
+                msg("the answer did not come from a Hub (no X-Repo-Commit header; a redirect?)")
+            )
         if isinstance(e, (hf.OfflineModeIsEnabled, hf.LocalEntryNotFoundError)):
+            if e is not chain[-1]:
+                continue  # the cause (a 500, a redirect...) says more than "unreachable"
             return OfflineError(msg("not in the Hugging Face cache and the Hub is not reachable"))
         if isinstance(e, EnvironmentError) and "consistency check failed" in str(e).lower():
             return NetworkError(msg(f"truncated download (size mismatch){tries}"))
