@@ -12,6 +12,7 @@ Bounded to run in well under a minute on two cores (`max_examples`, `deadline`);
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -155,10 +156,8 @@ def test_rule_pack_files(pack_text: bytes, rule_text: bytes) -> None:
         problems: list[str] = []
         bounded(lambda: _load_pack(pack, problems))
         assert all("\n" not in p for p in problems)
-        try:
+        with contextlib.suppress(RulePackError):  # the one documented way to refuse
             bounded(lambda: _load_pack(pack))
-        except RulePackError:
-            pass
 
 
 @settings(PROFILE)
