@@ -57,6 +57,11 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
 
 
+def _printable(text: str) -> str:
+    """`text` with control characters escaped: a key may hold a newline, a message may not."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _inside_repo_dir(rule_dir: str, repo_dir: Path, origin: str) -> Path:
     """A repo's own rule directory: a relative path to a folder inside the repo, reached
     without following a symlink, holding no rule file that is a symlink out of the repo.
@@ -124,7 +129,7 @@ def parse_config(
             problems += check_schema(w, WAIVER_SCHEMA, f"waivers[{i}]")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(f"{origin}: {problems[0]}{more}")
+        raise ConfigError(f"{origin}: {_printable(problems[0])}{more}")
     rules = data.get("rules") or []
     rules = [rules] if isinstance(rules, str) else rules
     dirs: list[str] = []

@@ -7,7 +7,7 @@ content must become a finding), and each input is parsed within a time budget
 
 Bounded to run in well under a minute on two cores (`max_examples`, `deadline`);
 `HYPOTHESIS_PROFILE=fuzz-long` explores more. Inputs that once broke a parser live in
-`tests/fuzz/corpus/` and are replayed by `test_corpus_replays_cleanly`.
+`tests/fuzz/corpus/` and are replayed by the `test_corpus_*` tests.
 """
 
 from __future__ import annotations
@@ -177,13 +177,46 @@ def test_fingerprint_files(data: bytes) -> None:
 # ---------------------------------------------------------------- regression corpus
 
 
-def _corpus() -> list[Path]:
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md")
+def _corpus(kind: str) -> list[Path]:
+    return sorted(p for p in (CORPUS / kind).iterdir() if p.is_file())
 
 
-@pytest.mark.parametrize("case", _corpus(), ids=lambda p: p.relative_to(CORPUS).as_posix())
-def test_corpus_replays_cleanly(case: Path) -> None:
-    """Each corpus file is stored under the repo path it was found at: `<dir>/<repo path>`
-    with `__` for `/` (e.g. `sub__adapter_config.json`)."""
-    name = case.name.replace("__", "/")
-    _facts({name: case.read_bytes()})
+# Crashes another part of issue 8 fixes (shape bounds, item 4): expected to fail here
+# until that lands, then to pass (non-strict, so the merge turns them green).
+OPEN = {"model-00001-of-00002.safetensors": "safetensors shapes are bounded (item 4)"}
+
+
+def _facts_cases() -> list[Any]:
+    return [
+        pytest.param(p, id=p.name, marks=pytest.mark.xfail(reason=OPEN[p.name], strict=False))
+        if p.name in OPEN
+        else pytest.param(p, id=p.name)
+        for p in _corpus("facts")
+    ]
+
+
+@pytest.mark.parametrize("case", _facts_cases())
+def test_corpus_facts(case: Path) -> None:
+    _facts({case.name.replace("__", "/"): case.read_bytes()})
+
+
+@pytest.mark.parametrize("case", _corpus("config"), ids=lambda p: p.name)
+def test_corpus_config(case: Path) -> None:
+    data = json.loads(case.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            parse_config(data, ".modelcheck.yaml", Path(tmp), confine=True)
+        except ConfigError as e:
+            assert "\n" not in str(e)
+
+
+@pytest.mark.parametrize("case", _corpus("fingerprint"), ids=lambda p: p.name)
+@pytest.mark.xfail(
+    raises=AttributeError, strict=False,
+    reason="fingerprint metadata is validated by the weights hardening (issue 8 item 5)",
+)
+def test_corpus_fingerprint(case: Path) -> None:
+    fingerprint = pytest.importorskip("compliance.lineage.weights.fingerprint",
+                                      reason="fingerprints need numpy")
+    with pytest.raises(ModelcheckError):
+        fingerprint.FingerprintView(case)
