@@ -1,7 +1,8 @@
 """How the process ends when the outside world ends it: SIGTERM, or a closed stdout.
 
-- SIGTERM ends the run like Ctrl-C: the command unwinds (no report file is left
-  half-written: reports are written whole at the end), one line on stderr, exit 130.
+- SIGTERM ends the run like Ctrl-C: the command unwinds (the report is written only
+  once the audit is done, so an audit stopped midway leaves no report file), one line
+  on stderr, exit 130.
 - A reader that leaves early (`modelcheck audit . | head -1`) closes our stdout; the
   report is then simply not delivered, and the exit code stays the audit's (0 or 1),
   not a failure of its own.

@@ -41,7 +41,7 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     card = ctx.facts.card
     if not card.present:
-        if card.path:  # listed but unreadable or not cached: cannot tell
+        if card.path in ctx.facts.files:  # listed, not read (unreadable, not cached)
             return CheckResult.not_checkable(
                 Evidence(file=card.path),
                 message=f"The model card ({card.path}) could not be read, so the "

@@ -24,7 +24,7 @@ OPTIONS: dict[str, Any] = {}
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     if not ctx.facts.card.present:
-        if ctx.facts.card.path:  # listed but unreadable or not cached: cannot tell
+        if ctx.facts.card.path in ctx.facts.files:  # listed, not read (unreadable, not cached)
             return CheckResult.not_checkable(
                 Evidence(file=ctx.facts.card.path),
                 message=f"The model card ({ctx.facts.card.path}) could not be read, "

@@ -9,7 +9,7 @@ or the audit's deadline has passed, and refuses a listing past its page cap.
 
 | limit | default | environment variable |
 | one request (headers + body) | 120 s | MODELCHECK_HUB_REQUEST_DEADLINE |
-| one audit (all Hub requests) | 900 s | MODELCHECK_HUB_AUDIT_DEADLINE |
+| one audit (all Hub requests) | 300 s | MODELCHECK_HUB_AUDIT_DEADLINE |
 | pages of one file listing | 200 | MODELCHECK_HUB_MAX_TREE_PAGES |
 | files kept from a listing | 100,000 | MODELCHECK_HUB_MAX_FILES |
 | ancestors read on the Hub | 32 | MODELCHECK_HUB_MAX_ANCESTORS |
@@ -60,7 +60,7 @@ def _positive(env: Mapping[str, str], name: str, default: float, kind: type) -> 
 @dataclass(frozen=True)
 class HubLimits:
     request_deadline: float = 120.0
-    audit_deadline: float = 900.0
+    audit_deadline: float = 300.0
     max_tree_pages: int = 200
     max_files: int = 100_000
     max_ancestors: int = 32

@@ -187,3 +187,15 @@ def test_sigterm_ends_like_ctrl_c_without_a_partial_file(tmp_path: Path) -> None
     assert _one_line(err).endswith("interrupted")
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name != "hf"]  # no temp file left either
+
+
+def test_card_checks_cannot_tell_when_the_listed_card_was_not_read() -> None:
+    from compliance.checks.base import ObligationState
+    from tests.engine.support import facts, run_check
+
+    unread = facts(card_present=False, files=["README.md"])  # listed, not readable
+    for kind, options in (("card-contains", {"any": ["x"]}), ("license-missing", {})):
+        r = run_check(kind, options, f=unread)
+        assert r.state is ObligationState.NOT_CHECKABLE and "could not be read" in r.message
+        absent = run_check(kind, options, f=facts(card_present=False))
+        assert absent.state is ObligationState.NOT_MET  # no card at all: still a finding
