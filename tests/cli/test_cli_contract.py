@@ -196,6 +196,8 @@ def test_card_checks_cannot_tell_when_the_listed_card_was_not_read() -> None:
     unread = facts(card_present=False, files=["README.md"])  # listed, not readable
     for kind, options in (("card-contains", {"any": ["x"]}), ("license-missing", {})):
         r = run_check(kind, options, f=unread)
-        assert r.state is ObligationState.NOT_CHECKABLE and "could not be read" in r.message
+        [hit] = r.hits
+        assert r.state is ObligationState.NOT_MET  # a finding: never a green result
+        assert hit.category == "unverifiable" and "could not be read" in (hit.message or "")
         absent = run_check(kind, options, f=facts(card_present=False))
         assert absent.state is ObligationState.NOT_MET  # no card at all: still a finding
