@@ -15,7 +15,10 @@ or the audit's deadline has passed, and refuses a listing past its page cap.
 | ancestors read on the Hub | 32 | MODELCHECK_HUB_MAX_ANCESTORS |
 
 A deadline or cap that is reached raises `HubLimitError` (a `NetworkError`): it is
-not retried (retrying a request that ran out of time only spends more of it).
+not retried (retrying a request that ran out of time only spends more of it). A URL
+that has already stalled (socket timeout) `MAX_STALLS` times in this audit is not asked
+again: huggingface_hub's own backoff would otherwise retry a stalled listing five times,
+each waiting the full timeout.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ AUDIT_DEADLINE_ENV = "MODELCHECK_HUB_AUDIT_DEADLINE"
 MAX_TREE_PAGES_ENV = "MODELCHECK_HUB_MAX_TREE_PAGES"
 MAX_FILES_ENV = "MODELCHECK_HUB_MAX_FILES"
 MAX_ANCESTORS_ENV = "MODELCHECK_HUB_MAX_ANCESTORS"
+MAX_STALLS = 2  # socket timeouts per URL per audit before it is given up
 
 
 class HubLimitError(NetworkError):
@@ -86,12 +90,22 @@ class _Clock:
         self.limits = HubLimits()
         self.audit_ends = math.inf
         self.pages: dict[str, int] = {}
+        self.stalls: dict[str, int] = {}
 
     def start(self, limits: HubLimits, started: float) -> None:
         with self.lock:
             self.limits = limits
             self.audit_ends = started + limits.audit_deadline
             self.pages = {}
+            self.stalls = {}
+
+    def stalled(self, where: str) -> None:
+        with self.lock:
+            self.stalls[where] = self.stalls.get(where, 0) + 1
+
+    def stall_count(self, where: str) -> int:
+        with self.lock:
+            return self.stalls.get(where, 0)
 
 
 CLOCK = _Clock()
@@ -149,10 +163,16 @@ def deadline_transport(inner: Any) -> Any:
             self.body, self.ends, self.why, self.where = body, ends, why, where
 
         def __iter__(self) -> Iterator[bytes]:
-            for chunk in self.body:
-                if time.monotonic() > self.ends:
-                    raise HubLimitError(f"{self.where}: response not complete within {self.why}")
-                yield chunk
+            try:
+                for chunk in self.body:
+                    if time.monotonic() > self.ends:
+                        raise HubLimitError(
+                            f"{self.where}: response not complete within {self.why}"
+                        )
+                    yield chunk
+            except httpx.TimeoutException:
+                CLOCK.stalled(self.where)
+                raise
 
         def close(self) -> None:
             self.body.close()
@@ -164,6 +184,9 @@ def deadline_transport(inner: Any) -> Any:
             left = ends - time.monotonic()
             if left <= 0:
                 raise HubLimitError(f"{where}: not sent, past {why}")
+            stalls = CLOCK.stall_count(where)
+            if stalls >= MAX_STALLS:
+                raise HubLimitError(f"{where}: stalled {stalls} times; not asked again")
             _check_page(request)
             # no single socket wait may outlast the deadline either
             timeout = dict(request.extensions.get("timeout") or {})
@@ -171,7 +194,11 @@ def deadline_transport(inner: Any) -> Any:
                 value = timeout.get(key)
                 timeout[key] = left if value is None else min(value, left)
             request.extensions["timeout"] = timeout
-            response = inner.handle_request(request)
+            try:
+                response = inner.handle_request(request)
+            except httpx.TimeoutException:
+                CLOCK.stalled(where)
+                raise
             response.stream = DeadlineStream(response.stream, ends, why, where)
             return response
 

@@ -155,3 +155,15 @@ def test_ancestors_read_on_the_hub_are_capped(tmp_path) -> None:
         a.resolution_note)]
     assert len(left_out) == 37
     assert all(a.repo_id in str(a.resolution_note) for a in left_out)  # names what was left out
+
+
+def test_a_stalled_listing_is_not_retried_forever(proxy, tmp_path, repo) -> None:
+    # each attempt stalls past the 1 s socket timeout; huggingface_hub alone would try
+    # six times (about 6 x timeout + 23 s of backoff)
+    proxy.add(Fault(TREE, kind="delay", delay=3, times=20))
+    s = settings_for(proxy.url, tmp_path / "hf", timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        HubSource.open(repo, settings=s)
+    assert _hits(proxy, TREE) <= 2
+    assert time.monotonic() - started < 15
