@@ -17,7 +17,8 @@ Range and send whole files: `ignores_range` says so after the first ranged answe
 Environment, read once here at the edge (`HubSettings.from_env`):
 `HF_ENDPOINT`, `HF_TOKEN` / saved login (resolved by huggingface_hub),
 `HF_HUB_OFFLINE`, `HF_HOME` / `HF_HUB_CACHE`, `HF_HUB_DOWNLOAD_TIMEOUT`, `HF_HUB_ETAG_TIMEOUT`,
-`MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF`.
+`MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF`, and the deadlines and caps of
+`hub_limits` (`MODELCHECK_HUB_REQUEST_DEADLINE`, `MODELCHECK_HUB_AUDIT_DEADLINE`, ...).
 
 With `HF_HUB_OFFLINE=1` nothing goes to the network: the revision, the file
 list and the files come from the cache, and `notes()` names what was not cached.
