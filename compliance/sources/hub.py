@@ -209,6 +209,9 @@ class HubSource:
         self._not_cached: list[str] = []
         self._prefix: dict[str, bytes] = {}
         self._headers: dict[str, str] | None = None
+        from compliance.sources.budget import ReadBudget
+
+        self._budget = ReadBudget.from_env()  # small files read per audit, as for a local dir
 
     # ---------------------------------------------------------------- open
 
@@ -285,6 +288,8 @@ class HubSource:
             if isinstance(f, HubFile)
         ]
         small = [f.path for f in files if is_small_file(f.path, f.size)]
+        # root files first; never more downloads up front than a read budget allows
+        small = sorted(small, key=lambda p: (p.count("/"), p))[: _small_file_cap()]
         # snapshot_download lists the whole tree again: not for a listing cut short
         # (the small files are then fetched one by one, when read)
         if small and not notes:
@@ -339,8 +344,14 @@ class HubSource:
 
     def read_bytes(self, path: str, limit: int) -> bytes | None:
         repo_file = self._files.get(path)
-        if repo_file is None:
+        if repo_file is None or not self._budget.allow(path):
             return None
+        data = self._read_small(path, repo_file, limit)
+        if data is not None:
+            self._budget.spend(len(data))
+        return data
+
+    def _read_small(self, path: str, repo_file: RepoFile, limit: int) -> bytes | None:
         local = self._cached_path(path)
         if local is None and not self.settings.offline:
             if repo_file.size is not None and repo_file.size > SMALL_FILE_CAP:
@@ -402,6 +413,9 @@ class HubSource:
 
     def notes(self) -> list[str]:
         out = list(self._notes)
+        budget = self._budget.note()
+        if budget:
+            out.append(budget)
         if self._not_cached:
             out.append(
                 "Offline (HF_HUB_OFFLINE=1): not cached, so not read: "
@@ -496,6 +510,13 @@ class HubSource:
 
             self._headers = dict(build_hf_headers(token=self.settings.token))
         return self._headers
+
+
+def _small_file_cap() -> int:
+    """How many small files are fetched up front (the read budget's file count)."""
+    from compliance.sources.budget import ReadBudget
+
+    return ReadBudget.from_env().max_files
 
 
 def _first_entries(entries: Iterable[T], n: int) -> list[T]:

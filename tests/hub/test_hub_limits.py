@@ -167,3 +167,19 @@ def test_a_stalled_listing_is_not_retried_forever(proxy, tmp_path, repo) -> None
         HubSource.open(repo, settings=s)
     assert _hits(proxy, TREE) <= 2
     assert time.monotonic() - started < 15
+
+
+def test_many_licence_files_on_the_hub_stay_within_the_read_budget(
+    olah, proxy, tmp_path, monkeypatch
+) -> None:
+    rid = f"limits-org/many-licences-{next(_n)}"
+    files = {"README.md": "---\nlicense: mit\n---\n"}
+    files.update({f"d{i:02}/LICENSE": f"MIT License {i}\n" for i in range(30)})
+    make_repo(olah.mirrors, rid, files)
+    monkeypatch.setenv("MODELCHECK_MAX_READ_FILES", "10")
+    src = HubSource.open(rid, settings=_settings(proxy, tmp_path))
+    facts = read_facts(src)
+    assert len(facts.license_files) < 10
+    downloads = {e.path for e in proxy.log if "/resolve/" in e.path and e.method == "GET"}
+    assert len(downloads) <= 10  # not 31 downloads
+    assert "Read budget" in " ".join(facts.notes)
