@@ -38,7 +38,7 @@ CORPUS = Path(__file__).parent / "corpus"
 
 settings.register_profile(
     "fuzz-ci",
-    max_examples=40,
+    max_examples=150,
     deadline=timedelta(seconds=3),
     derandomize=True,
     database=None,
