@@ -132,9 +132,18 @@ def parse_audit(args: list[str]) -> tuple[str, dict[str, Any]] | None:
     return (paths[0] if paths else "."), options
 
 
+def _guard() -> None:
+    from compliance.env_check import check_environment
+    from compliance.signals import guard_process
+
+    guard_process()
+    check_environment()
+
+
 def _say(message: str) -> None:
-    """One line on stderr, however many lines the message had."""
+    """One line on stderr, however many lines the message had (echoed input is cut)."""
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    one_line = one_line if len(one_line) <= 1000 else one_line[:999] + "…"
     print(f"{PROG}: {one_line}", file=sys.stderr)
 
 
@@ -181,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
+        _guard()
         return _run(args)
     except ModelcheckError as e:
         if debug:

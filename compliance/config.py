@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from compliance import safeload
-from compliance.errors import ConfigError
+from compliance.bounded_read import read_capped
+from compliance.errors import ConfigError, FileReadError, clip_path
 from compliance.packs import Key, check_schema
 
 CONFIG_NAME = ".modelcheck.yaml"
@@ -60,10 +61,69 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
 
 
+def _printable(text: str) -> str:
+    """`text` with control characters escaped: a key may hold a newline, a message may not."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _inside_repo_dir(rule_dir: str, repo_dir: Path, origin: str) -> Path:
+    """A repo's own rule directory: a relative path to a folder inside the repo, reached
+    without following a symlink, holding no rule file that is a symlink out of the repo.
+
+    Why: pre-commit honours the repo's `.modelcheck.yaml`, so a hostile repo could
+    otherwise load (and have echoed in error messages) files from anywhere on the
+    auditor's machine. `--rules` and `--config` are the user's own and stay free.
+    """
+    shown = clip_path(rule_dir, 80)
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError(f"{origin}: rules: {shown!r} {problem}; refused")
+
+    rel = PurePosixPath(rule_dir.replace("\\", "/"))
+    if rel.is_absolute() or PureWindowsPath(rule_dir).drive:
+        raise refuse("is an absolute path (a repo's rule folder must be inside it)")
+    if ".." in rel.parts:
+        raise refuse("leaves the repo ('..')")
+    root = repo_dir.resolve()
+    current = root
+    for part in rel.parts:
+        current = current / part
+        if current.is_symlink():
+            raise refuse(f"goes through the symbolic link {part!r}")
+    if current.is_dir():
+        _refuse_links_out(current, root, refuse)
+    return current
+
+
+def _refuse_links_out(rule_dir: Path, root: Path, refuse: Any) -> None:
+    """Rule files and pack folders (the dir and one level down) must not link outside."""
+    try:
+        entries = [rule_dir, *(p for p in rule_dir.iterdir() if p.is_dir())]
+        candidates = [p for d in entries for p in d.iterdir()]
+    except OSError as e:
+        raise refuse(f"cannot be listed ({e.strerror or e})") from None
+    for p in candidates[:10_000]:
+        if not p.is_symlink():
+            continue
+        try:
+            target = p.resolve()
+        except (OSError, RuntimeError):
+            raise refuse(f"holds a symbolic link loop ({p.name!r})") from None
+        if target != root and root not in target.parents:
+            raise refuse(f"holds {p.name!r}, a symbolic link to a path outside the repo")
+
+
 def parse_config(
-    data: Any, origin: str, base_dir: Path | None, key_lines: dict[str, int] | None = None
+    data: Any,
+    origin: str,
+    base_dir: Path | None,
+    key_lines: dict[str, int] | None = None,
+    *,
+    confine: bool = False,
 ) -> Config:
-    """Validate a parsed `.modelcheck.yaml`; raise ConfigError with a one-line message."""
+    """Validate a parsed `.modelcheck.yaml`; raise ConfigError with a one-line message.
+
+    `confine`: the file came from the audited repo, so its `rules:` must stay inside it."""
     if data is None:
         return Config(origin=origin)
     problems = check_schema(data, CONFIG_SCHEMA)
@@ -73,11 +133,14 @@ def parse_config(
             problems += check_schema(w, WAIVER_SCHEMA, f"waivers[{i}]")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(f"{origin}: {problems[0]}{more}")
+        raise ConfigError(f"{origin}: {_printable(problems[0])}{more}")
     rules = data.get("rules") or []
     rules = [rules] if isinstance(rules, str) else rules
     dirs: list[str] = []
     for r in rules:
+        if confine and base_dir is not None:
+            dirs.append(str(_inside_repo_dir(r, base_dir, origin)))
+            continue
         path = Path(r)
         if not path.is_absolute():
             if base_dir is None:
@@ -118,10 +181,12 @@ def load_config_file(path: str | Path) -> Config:
     """`--config FILE`: read, parse (bounded) and validate."""
     p = Path(path)
     try:
-        raw = p.read_bytes()[: MAX_CONFIG_BYTES + 1]
-    except OSError as e:
-        raise ConfigError(f"{p}: cannot read config: {e.strerror or e}") from e
-    loaded = safeload.load_yaml(raw, str(p), max_bytes=MAX_CONFIG_BYTES)
+        read = read_capped(p, MAX_CONFIG_BYTES)
+    except FileReadError as e:
+        raise ConfigError(f"{clip_path(str(p))}: cannot read config: {e.problem}") from None
+    if read.truncated:
+        raise ConfigError(f"{clip_path(str(p))}: config larger than {MAX_CONFIG_BYTES} bytes")
+    loaded = safeload.load_yaml(read.data, str(p), max_bytes=MAX_CONFIG_BYTES)
     if loaded.error is not None:
         raise ConfigError(f"{p}: invalid config: {loaded.error.message}")
     return parse_config(loaded.value, str(p), p.parent.resolve(), loaded.key_lines)
@@ -139,4 +204,4 @@ def config_for(
         return load_config_file(config_file)
     if not repo_config:
         return None
-    return parse_config(repo_config, CONFIG_NAME, repo_dir)
+    return parse_config(repo_config, CONFIG_NAME, repo_dir, confine=True)

@@ -60,3 +60,25 @@ class OfflineError(SourceError):
 
 class NetworkError(SourceError):
     """Timeouts, refused connections, 429 after retries, 5xx, truncated bodies."""
+
+
+class FileReadError(SourceError):
+    """A file that is not a regular file, or cannot be opened or read."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{clip_path(path)}: {problem}")
+
+
+class BudgetExceededError(SourceError):
+    """A per-audit limit (bytes, files, requests, time) was reached."""
+
+
+ECHO_LIMIT = 200  # characters of user-given input echoed in a message
+
+
+def clip_path(text: str, limit: int = ECHO_LIMIT) -> str:
+    """`text` cut to `limit` characters (a 5,000-character path is not echoed whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -52,14 +52,19 @@ def _refuse_missing_path(target: str) -> None:
 
 def open_source(target: str) -> Source:
     """A LocalSource for an existing path, else a HubSource for `org/name[@rev]`."""
-    if Path(target).exists():
+    try:
+        exists = Path(target).exists()
+    except OSError:  # e.g. "File name too long": LocalSource says it in one line
+        exists = True
+    if exists:
         return LocalSource(target)
     hub = split_target(target)
-    if hub is not None:
+    if hub is not None and ".." not in target:
         _refuse_missing_path(target)
-    if hub is None:
+    if hub is None or ".." in target:
+        shown = target if len(target) <= 200 else target[:199] + "…"
         raise PathNotFoundError(
-            f"{target}: no such directory, and not a Hub repo id (org/name[@revision])"
+            f"{shown}: no such directory, and not a Hub repo id (org/name[@revision])"
         )
     from compliance.sources.hub import HubSource  # lazy: network stack
 

@@ -11,6 +11,7 @@ Example::
 
 PASS: a README whose body says "Built with Llama". FAIL: a README that never says it.
 Matching ignores case, runs of whitespace, curly-vs-straight quotes and Markdown `*`/backticks.
+A card that is in the repo but could not be read gives an `unverifiable` finding.
 
 Options:
   any (list[str]): at least one of these phrases must occur.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, need_phrases, phrases
+from compliance.checks.base import CheckContext, CheckResult, Hit, need_phrases, phrases
 from compliance.report import Evidence
 from compliance.text import IndexedText, clip, indexed
 
@@ -41,6 +42,13 @@ def check(ctx: CheckContext, rule: Rule) -> CheckResult:
     options = rule.check.options
     card = ctx.facts.card
     if not card.present:
+        if card.path in ctx.facts.files:  # listed, not read (unreadable, not cached)
+            return CheckResult.from_hits([Hit(
+                evidence=(Evidence(file=card.path),),
+                message=f"The model card ({card.path}) could not be read, so the "
+                "required text cannot be checked.",
+                category="unverifiable",
+            )])
         return CheckResult.not_met(
             Evidence(file="README.md", missing="a model card (README.md)"),
             message="There is no model card (README.md) to carry the required text.",

@@ -71,6 +71,7 @@ class HubResolver(AncestorResolver):
         self.counter = counter
         self._memo: dict[str, ResolvedRepo | SourceError] = {}
         self.read: dict[str, str | None] = {}  # repo id -> commit read (for reports, benchmarks)
+        self._asked = 0  # distinct repos looked up: capped (a card may list 1,000 bases)
 
     # ------------------------------------------------------------------ api
 
@@ -99,11 +100,23 @@ class HubResolver(AncestorResolver):
             repo_id, settings=self._settings, counter=self.counter, wanted=read_by_facts
         )
 
+    def _check_fan_out(self, repo_id: str) -> None:
+        from compliance.sources.hub_limits import MAX_ANCESTORS_ENV, HubLimitError, HubLimits
+
+        limits = getattr(self._settings, "limits", None) or HubLimits.from_env()
+        self._asked += 1
+        if self._asked > limits.max_ancestors:
+            raise HubLimitError(
+                f"{repo_id}: not read on the Hub, this audit already read "
+                f"{limits.max_ancestors} ancestors there ({MAX_ANCESTORS_ENV} raises the cap)"
+            )
+
     def _catalog_entry(self, repo_id: str) -> CatalogEntry | None:
         return self.catalog.lookup(repo_id) if self.catalog is not None else None
 
     def _resolve(self, repo_id: str) -> ResolvedRepo:
         entry = self._catalog_entry(repo_id)
+        self._check_fan_out(repo_id)
         try:
             source = self._source(repo_id)
         except OfflineError as e:

@@ -8,12 +8,14 @@ and writes none, for `modelcheck rules validate DIR`.
 from __future__ import annotations
 
 import functools
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from compliance import safeload
-from compliance.errors import RulePackError
+from compliance.bounded_read import read_capped
+from compliance.errors import FileReadError, RulePackError
 from compliance.packs import cache as cache_mod
 from compliance.packs.build import build_pack, build_rule
 from compliance.packs.cache import DocCache, FileStamp
@@ -32,6 +34,8 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStam
     """(document, stamp, from_cache). Cached documents were validated when stored."""
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # /dev/zero reports size 0; a FIFO blocks
+            raise RulePackError(str(path), "not a regular file; not read")
         if st.st_size > MAX_RULE_FILE:
             raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
         stamp = FileStamp.of(st)
@@ -39,7 +43,12 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStam
             hit, data = cache.get(path, stamp)
             if hit:
                 return data, stamp, True
-        text = path.read_text(encoding="utf-8")
+        read = read_capped(path, MAX_RULE_FILE)
+        if read.truncated:
+            raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
+        text = read.data.decode("utf-8")
+    except FileReadError as e:
+        raise RulePackError(str(path), e.problem) from None
     except (OSError, UnicodeDecodeError) as e:
         raise RulePackError(str(path), f"cannot read: {e}") from e
     # Bounded like every other YAML modelcheck reads: an audited repo can name a

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from compliance.errors import SourceError
+from compliance.errors import FileReadError, SourceError
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,12 @@ class Source(Protocol):
 
 
 def read_local_span(local: str | os.PathLike[str], start: int, length: int, what: str) -> bytes:
-    """Up to `length` bytes of a file on disk from `start`; an OSError becomes a
-    one-line `SourceError` naming `what` (a source's `read_range` must not raise OSError)."""
+    """Up to `length` bytes of a regular file on disk from `start`; anything else (a FIFO,
+    a device, an OSError) becomes a one-line `SourceError` naming `what` (a source's
+    `read_range` must not raise OSError, nor block)."""
+    from compliance.bounded_read import read_capped
+
     try:
-        with open(local, "rb") as fh:
-            fh.seek(max(0, start))
-            return fh.read(max(0, length))
-    except OSError as e:
-        raise SourceError(f"{what}: could not be read ({e.strerror or e})") from e
+        return read_capped(local, max(0, length), start=max(0, start)).data
+    except FileReadError as e:
+        raise SourceError(f"{what}: could not be read ({e.problem})") from None

@@ -17,7 +17,8 @@ Range and send whole files: `ignores_range` says so after the first ranged answe
 Environment, read once here at the edge (`HubSettings.from_env`):
 `HF_ENDPOINT`, `HF_TOKEN` / saved login (resolved by huggingface_hub),
 `HF_HUB_OFFLINE`, `HF_HOME` / `HF_HUB_CACHE`, `HF_HUB_DOWNLOAD_TIMEOUT`, `HF_HUB_ETAG_TIMEOUT`,
-`MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF`.
+`MODELCHECK_HUB_RETRIES` / `MODELCHECK_HUB_BACKOFF`, and the deadlines and caps of
+`hub_limits` (`MODELCHECK_HUB_REQUEST_DEADLINE`, `MODELCHECK_HUB_AUDIT_DEADLINE`, ...).
 
 With `HF_HUB_OFFLINE=1` nothing goes to the network: the revision, the file
 list and the files come from the cache, and `notes()` names what was not cached.
@@ -25,9 +26,11 @@ list and the files come from the cache, and `notes()` names what was not cached.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +40,7 @@ from compliance.repo_id import is_valid_repo_id
 from compliance.sources.base import RepoFile, read_local_span
 from compliance.sources.http_range import ByteCounter, read_range, read_ranges
 from compliance.sources.hub_errors import RetryPolicy, env_number, redact, with_retries
+from compliance.sources.hub_limits import HubLimits, start_audit
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_REVISION = "main"
@@ -65,6 +69,8 @@ class HubSettings:
     timeout: float = 10.0
     etag_timeout: float | None = None  # file metadata requests (HEAD); None: `timeout`
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    limits: HubLimits = field(default_factory=HubLimits)  # deadlines and fan-out caps
+    started: float = field(default_factory=time.monotonic)  # the audit's clock starts here
 
     @property
     def metadata_timeout(self) -> float:
@@ -88,6 +94,7 @@ class HubSettings:
             timeout=timeout,
             etag_timeout=env_number(env, "HF_HUB_ETAG_TIMEOUT", timeout, float),
             policy=RetryPolicy.from_env(env),
+            limits=HubLimits.from_env(env),
         )
 
 
@@ -149,7 +156,10 @@ def _install_client(timeout: float) -> None:
                 request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
 
         def factory() -> httpx.Client:
+            from compliance.sources.hub_limits import deadline_transport
+
             return httpx.Client(
+                transport=deadline_transport(httpx.HTTPTransport()),
                 event_hooks={"request": [*hooks, enforce_timeout]},
                 follow_redirects=True,
                 timeout=httpx.Timeout(timeout),
@@ -196,6 +206,9 @@ class HubSource:
         self._not_cached: list[str] = []
         self._prefix: dict[str, bytes] = {}
         self._headers: dict[str, str] | None = None
+        from compliance.sources.budget import ReadBudget
+
+        self._budget = ReadBudget.from_env()  # small files read per audit, as for a local dir
 
     # ---------------------------------------------------------------- open
 
@@ -215,6 +228,7 @@ class HubSource:
             raise ConfigError(f"{repo_id!r}: not a Hub repo id (expected org/name)")
         settings = settings or HubSettings.from_env()
         revision = revision or DEFAULT_REVISION
+        start_audit(settings.limits, settings.started)
         _quiet_library()
         try:
             if settings.offline:
@@ -260,11 +274,21 @@ class HubSource:
         except SourceError as e:
             raise _refine_not_found(e, api, repo_id, revision, settings) from None
         commit = resolved.resolved
+        max_files = settings.limits.max_files
         tree = run(
-            lambda: list(api.list_repo_tree(repo_id, revision=commit, recursive=True)),
+            lambda: _first_entries(
+                api.list_repo_tree(repo_id, revision=commit, recursive=True), max_files + 1
+            ),
             f"{repo_id}@{commit[:12]}: file list",
             hf_backs_off,
         )
+        notes: list[str] = []
+        if len(tree) > max_files:
+            tree = tree[:max_files]
+            notes.append(
+                f"{repo_id}: the file list has more than {max_files} entries; only the first "
+                f"{max_files} were listed (MODELCHECK_HUB_MAX_FILES raises the cap)."
+            )
         files = [
             RepoFile(
                 path=f.path,
@@ -275,7 +299,11 @@ class HubSource:
             if isinstance(f, HubFile)
         ]
         small = [f.path for f in files if wanted and is_small_file(f.path, f.size, wanted)]
-        if small:
+        # root files first; never more downloads up front than a read budget allows
+        small = sorted(small, key=lambda p: (p.count("/"), p))[: _small_file_cap()]
+        # snapshot_download lists the whole tree again: not for a listing cut short
+        # (the small files are then fetched one by one, when read)
+        if small and not notes:
             run(
                 lambda: snapshot_download(
                     repo_id,
@@ -289,7 +317,7 @@ class HubSource:
                 f"{repo_id}@{commit[:12]}: small files",
                 hf_backs_off,
             )
-        return cls(repo_id, revision, commit, files, settings, counter=counter)
+        return cls(repo_id, revision, commit, files, settings, counter=counter, notes=notes)
 
     @classmethod
     def _open_offline(
@@ -327,22 +355,29 @@ class HubSource:
 
     def read_bytes(self, path: str, limit: int) -> bytes | None:
         repo_file = self._files.get(path)
-        if repo_file is None:
+        if repo_file is None or not self._budget.allow(path):
             return None
+        data = self._read_small(path, repo_file, limit)
+        if data is not None:
+            self._budget.spend(len(data))
+        return data
+
+    def _read_small(self, path: str, repo_file: RepoFile, limit: int) -> bytes | None:
         local = self._cached_path(path)
         if local is None and not self.settings.offline:
             if repo_file.size is not None and repo_file.size > SMALL_FILE_CAP:
                 return self.read_range(path, 0, max(0, limit))
             local = self._download(path)
         if local is None:
-            self._mark_not_cached(path)
+            self._mark_not_cached(path)  # named in notes(); a listed card checks as unverifiable
             return None
+        from compliance.bounded_read import read_capped
+        from compliance.errors import FileReadError
+
         try:
-            with open(local, "rb") as fh:
-                return fh.read(max(0, limit))
-        except OSError as e:
-            self._note(f"{path}: cached copy could not be read ({e.strerror or e}).")
-            return None
+            return read_capped(local, max(0, limit)).data
+        except FileReadError as e:
+            raise SourceError(f"{path}: cached copy could not be read ({e.problem})") from None
 
     def read_range(self, path: str, start: int, length: int) -> bytes:
         repo_file = self._files.get(path)
@@ -388,6 +423,9 @@ class HubSource:
 
     def notes(self) -> list[str]:
         out = list(self._notes)
+        budget = self._budget.note()
+        if budget:
+            out.append(budget)
         if self._not_cached:
             out.append(
                 "Offline (HF_HUB_OFFLINE=1): not cached, so not read: "
@@ -482,6 +520,18 @@ class HubSource:
 
             self._headers = dict(build_hf_headers(token=self.settings.token))
         return self._headers
+
+
+def _small_file_cap() -> int:
+    """How many small files are fetched up front (the read budget's file count)."""
+    from compliance.sources.budget import ReadBudget
+
+    return ReadBudget.from_env().max_files
+
+
+def _first_entries(entries: Iterable[T], n: int) -> list[T]:
+    """At most `n` entries of a paginated listing; later pages are never requested."""
+    return list(itertools.islice(entries, n))
 
 
 def _token_value(settings: HubSettings) -> str | None:

@@ -11,6 +11,7 @@ pay for (or depend on) the Hub network stack.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -30,6 +31,7 @@ T = TypeVar("T")
 
 TOKEN_HINT = "set HF_TOKEN or accept the licence on the Hub"
 RETRY_STATUSES = (408, 429, 500, 502, 503, 504)
+MAX_RETRIES = 10  # MODELCHECK_HUB_RETRIES above this is capped
 
 # Anything that looks like a Hub token or an Authorization value.
 _SECRET_PATTERNS = (
@@ -62,20 +64,25 @@ class RetryPolicy:
         env = os.environ if environ is None else environ
         retries = env_number(env, "MODELCHECK_HUB_RETRIES", cls.retries, int)
         base = env_number(env, "MODELCHECK_HUB_BACKOFF", cls.base_wait, float)
-        return cls(retries=max(0, int(retries)), base_wait=max(0.0, float(base)))
+        # capped: 10**6 retries would overflow the backoff and never end
+        return cls(
+            retries=min(MAX_RETRIES, max(0, int(retries))),
+            base_wait=min(cls.max_wait, max(0.0, float(base))),
+        )
 
 
 def env_number(
     env: Mapping[str, str], name: str, default: float, kind: Callable[[str], float]
 ) -> float:
-    """`env[name]` as `kind`; `default` when unset, blank or not a number."""
+    """`env[name]` as `kind`; `default` when unset, blank, not a number, nan or inf."""
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError:
         return default
+    return value if math.isfinite(value) else default  # nan / inf
 
 
 def retry_after_seconds(headers: object) -> float | None:
@@ -222,7 +229,13 @@ def _map(exc: BaseException, what: str, attempts: int, token: str | None) -> Sou
             return NetworkError(msg(f"connection closed early: truncated response{tries}"))
         if isinstance(e, httpx.NetworkError):
             return NetworkError(msg(f"network error ({type(e).__name__}){tries}"))
+        if isinstance(e, hf.FileMetadataError):  # e.g. redirected to a host that is no Hub
+            return NetworkError(
+                msg("the answer did not come from a Hub (no X-Repo-Commit header; a redirect?)")
+            )
         if isinstance(e, (hf.OfflineModeIsEnabled, hf.LocalEntryNotFoundError)):
+            if e is not chain[-1]:
+                continue  # the cause (a 500, a redirect...) says more than "unreachable"
             return OfflineError(msg("not in the Hugging Face cache and the Hub is not reachable"))
         if isinstance(e, EnvironmentError) and "consistency check failed" in str(e).lower():
             return NetworkError(msg(f"truncated download (size mismatch){tries}"))

@@ -26,8 +26,9 @@ import stat
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from compliance.errors import PathNotFoundError, SourceError
+from compliance.errors import BudgetExceededError, PathNotFoundError, SourceError, clip_path
 from compliance.sources.base import RepoFile, read_local_span
+from compliance.sources.budget import BYTES_ENV, ReadBudget
 from compliance.sources.ignore import Ignored
 
 _GIT_CONFIG_CAP = 64 << 10
@@ -101,13 +102,23 @@ class LocalSource:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         given = Path(path)
-        if not given.exists():
-            raise PathNotFoundError(f"{given}: no such file or directory")
-        if not given.is_dir():
+        shown = clip_path(str(given))
+        try:
+            st = given.stat()
+        except FileNotFoundError:
+            raise PathNotFoundError(f"{shown}: no such file or directory") from None
+        except OSError as e:  # e.g. "File name too long", a loop, permission on a parent
+            raise SourceError(f"{shown}: unreadable ({e.strerror or e})") from None
+        if not stat.S_ISDIR(st.st_mode):
             raise SourceError(
-                f"{given}: is a file, not a directory; give the model repo's directory"
+                f"{shown}: is a file, not a directory; give the model repo's directory"
             )
-        self.label = str(given)
+        try:  # an unlistable root would otherwise audit as an empty repo ("no model card")
+            with os.scandir(given):
+                pass
+        except OSError as e:
+            raise SourceError(f"{shown}: unreadable directory ({e.strerror or e})") from None
+        self.label = shown
         self.root = given.resolve()
         self.repo_id: str | None = None
         self.revision: str | None = None
@@ -118,6 +129,7 @@ class LocalSource:
         if snapshots.name == "snapshots" and snapshots.parent.name.startswith("models--"):
             self._allowed_roots.append(snapshots.parent / "blobs")
         self._files: list[RepoFile] | None = None
+        self._budget = ReadBudget.from_env()
         self.git_remote_repo_id = self._read_git_remote()
 
     # ------------------------------------------------------------ protocol
@@ -128,23 +140,30 @@ class LocalSource:
         return list(self._files)
 
     def read_bytes(self, path: str, limit: int) -> bytes | None:
+        """None if absent, not a regular file, or over the audit's read budget (noted);
+        a listed file that cannot be read raises `SourceError` (reported as unverifiable)."""
         target = self._regular_file(path)
-        if target is None:
+        if target is None or not self._budget.allow(path):
             return None
-        try:
-            return read_local_span(target, 0, limit, path)
-        except SourceError as e:
-            self._note(f"{e}.")
-            return None
+        data = read_local_span(target, 0, limit, path)
+        self._budget.spend(len(data))
+        return data
 
     def read_range(self, path: str, start: int, length: int) -> bytes:
         target = self._regular_file(path)
         if target is None:
             raise SourceError(f"{path}: not a readable file in {self.label}")
-        return read_local_span(target, start, length, path)
+        if not self._budget.allow(path):
+            raise BudgetExceededError(
+                f"{path}: not read, the audit's read budget is spent ({BYTES_ENV})"
+            )
+        data = read_local_span(target, start, length, path)
+        self._budget.spend(len(data))
+        return data
 
     def notes(self) -> list[str]:
-        return list(self._notes)
+        budget = self._budget.note()
+        return [*self._notes, budget] if budget else list(self._notes)
 
     def local_path(self, path: str) -> Path | None:
         """Where a repo file is on disk, by the rules above (a regular file inside the
@@ -235,7 +254,11 @@ class LocalSource:
         return path.relative_to(self.root).as_posix()
 
     def _read_git_remote(self) -> str | None:
-        data = self.read_bytes(".git/config", _GIT_CONFIG_CAP)
-        if data is None:
+        target = self._regular_file(".git/config")
+        if target is None:
+            return None
+        try:
+            data = read_local_span(target, 0, _GIT_CONFIG_CAP, ".git/config")
+        except SourceError:
             return None
         return parse_git_config_remote(data.decode("utf-8", errors="replace"))

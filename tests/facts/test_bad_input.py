@@ -259,3 +259,56 @@ def test_mergekit_block_that_does_not_parse(facts_of):
     assert problem.message.startswith("README.md:6: ")
     assert problem.message.endswith("(mergekit YAML block)")
     assert facts.merges == []
+
+
+def _all_notes(facts) -> str:
+    return " ".join(facts.notes)
+
+
+def test_many_licence_files_are_read_within_the_audit_budget(tmp_path):
+    # 300 licence files of 600 KB one folder down (sparse: nothing on disk). Each is
+    # under its own cap; together they are 180 MB, past the 64 MiB read budget.
+    root = write_repo(tmp_path / "repo", {"README.md": "---\nlicense: mit\n---\n"})
+    for i in range(300):
+        (root / f"d{i:03}").mkdir()
+        with (root / f"d{i:03}" / "LICENSE").open("wb") as fh:
+            fh.truncate(600_000)
+    facts = read_facts(LocalSource(root))
+    read = sum(len(f.text) for f in facts.license_files)
+    assert read <= (64 << 20) + 600_000  # the budget plus at most one file's cap
+    assert len(facts.license_files) < 300
+    notes = _all_notes(facts)
+    assert "Read budget" in notes and "MODELCHECK_MAX_READ_BYTES" in notes
+    assert "d299/LICENSE" in notes or "more" in notes
+
+
+def test_many_licence_files_within_the_file_count_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELCHECK_MAX_READ_FILES", "50")
+    root = write_repo(tmp_path / "repo", {"README.md": "---\nlicense: mit\n---\n"})
+    for i in range(120):
+        (root / f"d{i:03}").mkdir()
+        (root / f"d{i:03}" / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    facts = read_facts(LocalSource(root))
+    assert len(facts.license_files) <= 50
+    assert "120" not in _all_notes(facts) and "files not read" in _all_notes(facts)
+
+
+def test_many_shards_with_big_headers_stop_at_the_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELCHECK_MAX_READ_BYTES", str(4 << 20))
+    header = json.dumps({"__metadata__": {"pad": "x" * (1 << 20)}}).encode()
+    blob = struct.pack("<Q", len(header)) + header
+    files: dict[str, str | bytes] = {"README.md": "---\nlicense: mit\n---\n"}
+    files.update({f"model-{i:05}-of-00030.safetensors": blob for i in range(30)})
+    facts = read_facts(LocalSource(write_repo(tmp_path / "repo", files)))
+    unread = [p for p in facts.problems if "read budget" in p.message]
+    assert 20 <= len(unread) < 30
+    assert "Read budget" in _all_notes(facts)
+
+
+def test_a_bad_budget_variable_is_a_config_error(tmp_path, monkeypatch):
+    from compliance.errors import ConfigError
+
+    monkeypatch.setenv("MODELCHECK_MAX_READ_BYTES", "lots")
+    root = write_repo(tmp_path / "repo", {"README.md": "# x\n"})
+    with pytest.raises(ConfigError, match="MODELCHECK_MAX_READ_BYTES"):
+        LocalSource(root)

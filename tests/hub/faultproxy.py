@@ -6,7 +6,17 @@ It forwards every request to `upstream` and can, per request path, inject a faul
   (429, 5xx, 401, 403...) instead of forwarding;
 - `Fault(match, kind="delay", delay=3)`: wait before answering (client-side timeouts);
 - `Fault(match, kind="truncate")`: announce the full Content-Length, send half, hang up;
-- `Fault(match, kind="close")`: close the connection without answering.
+- `Fault(match, kind="close")`: close the connection without answering;
+- `Fault(match, kind="drip", delay=0.5)`: forward, then send the body one byte every
+  `delay` seconds (a server that is slow but never silent long enough for a read
+  timeout); it gives up after `max_seconds` or when the client hangs up;
+- `Fault(match, kind="endless")`: answer a tree listing with an empty page and a
+  `Link: rel="next"` to yet another page, every time;
+- `Fault(match, kind="listing", entries=1000, pages=3)`: answer a tree listing with
+  `pages` synthetic pages of `entries` files each (a huge repo), linked by rel="next".
+
+Every fault is bounded in count (`times`) and time (`max_seconds`), and the proxy
+listens on loopback only.
 
 It counts requests and body bytes sent (`requests`, `bytes`, `log`), keeps the request
 headers it saw (`seen_headers`, to check a token was *sent*), and with
@@ -18,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import re
 import threading
 import time
@@ -37,6 +48,9 @@ class Fault:
     delay: float = 0.0
     times: int | None = None  # None: every matching request
     hits: int = 0
+    max_seconds: float = 30.0  # drip: never longer than this
+    entries: int = 1000  # listing: files per page
+    pages: int = 1  # listing: pages in all
 
 
 @dataclass
@@ -135,6 +149,9 @@ class FaultProxy:
             return
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay)
+        if fault is not None and fault.kind in ("endless", "listing"):
+            self._listing(h, method, path, fault)
+            return
         if fault is not None and fault.kind == "status":
             payload = b'{"error": "injected fault"}'
             # Recorded before the response goes out: a client may act on the response
@@ -168,8 +185,40 @@ class FaultProxy:
         h.send_header("Connection", "close")
         h.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            if body:
+            if body and fault is not None and fault.kind == "drip":
+                _drip(h, body, fault.delay, fault.max_seconds)
+            elif body:
                 h.wfile.write(body)
+        h.close_connection = True
+
+    def _listing(self, h: BaseHTTPRequestHandler, method: str, path: str, fault: Fault) -> None:
+        """One synthetic page of a tree listing, linked to the next one."""
+        m = re.search(r"[?&]cursor=(\d+)", path)
+        page = int(m.group(1)) if m else 0
+        if fault.kind == "endless":
+            items: list[dict[str, object]] = []
+            more = True
+        else:
+            first = page * fault.entries
+            items = [
+                {"type": "file", "oid": f"{i:040x}", "size": 1, "path": f"f/{i:08}.txt"}
+                for i in range(first, first + fault.entries)
+            ]
+            more = page + 1 < fault.pages
+        payload = json.dumps(items).encode()
+        self._record(method, path, 200, len(payload))
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(payload)))
+        if more:
+            base = path.split("?", 1)[0]
+            query = re.sub(r"&?cursor=\d+", "", path.split("?", 1)[1] if "?" in path else "")
+            sep = "&" if query else ""
+            h.send_header("Link", f'<{self.url}{base}?{query}{sep}cursor={page + 1}>; rel="next"')
+        h.send_header("Connection", "close")
+        h.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            h.wfile.write(payload)
         h.close_connection = True
 
     def _forward(
@@ -188,6 +237,17 @@ class FaultProxy:
             return resp.status, fwd, data
         finally:
             conn.close()
+
+
+def _drip(h: BaseHTTPRequestHandler, body: bytes, every: float, max_seconds: float) -> None:
+    """Send `body` a byte at a time, `every` seconds apart, for at most `max_seconds`."""
+    ends = time.monotonic() + max_seconds
+    for i in range(len(body)):
+        if time.monotonic() > ends:
+            return
+        h.wfile.write(body[i : i + 1])
+        h.wfile.flush()
+        time.sleep(every)
 
 
 def _apply_range(

@@ -211,3 +211,20 @@ def test_catalog_known_ancestor_is_read_from_the_hub(olah, tmp_path, family) -> 
     (c,) = offline["lineage"]["ancestors"]
     assert (c["license"], c["resolution"], c["revision"]) == ("llama3.1", "catalog", None)
     assert not any("disagree" in n for n in offline["notes"])
+
+
+def test_offline_uncached_card_is_unverifiable_not_missing(olah, tmp_path, family) -> None:
+    hf = tmp_path / "hf"
+    audit_json(olah.url, hf, family["ft2"])
+    cached = list((hf / "hub").glob("models--*/snapshots/*/README.md"))
+    assert cached
+    for p in cached:
+        p.unlink()  # the card is listed in the cached tree, but its file is gone
+    dead = f"http://127.0.0.1:{free_port()}"
+    offline = audit_json(dead, hf, family["ft2"], HF_HUB_OFFLINE="1", MODELCHECK_NO_CACHE="1")
+    text = json.dumps(offline)
+    assert "There is no model card" not in text
+    assert any(
+        f["category"] == "unverifiable" and "README.md" in json.dumps(f["evidence"])
+        for f in offline["findings"]
+    )

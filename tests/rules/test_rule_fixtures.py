@@ -81,8 +81,16 @@ def test_rule_fixture(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if expected.get("catalog"):
         catalog = _catalog_with(expected["catalog"])
         monkeypatch.setattr(pipeline, "_load_catalog", lambda: catalog)
+    # Given as `--config`: a repo's own `rules:` must stay inside it, and the policy
+    # fixtures name the example packs under rules/examples/.
+    own = case / ".modelcheck.yaml"
     report = pipeline.run_audit(
-        pipeline.AuditOptions(target=str(case), name=expected.get("name"), resolve="catalog")
+        pipeline.AuditOptions(
+            target=str(case),
+            name=expected.get("name"),
+            resolve="catalog",
+            config_file=str(own) if own.is_file() else None,
+        )
     )
     fired = {f.rule_id for f in report.findings if not f.waived}
     missing = [r for r in expected.get("fail") or [] if r not in fired]
