@@ -27,7 +27,9 @@ REGEX_YAML_BLOCK = re.compile(
 )
 _OPENING = re.compile(r"^\s*---(?:\r\n|\r|\n)")  # group 1 of the regex above
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# the closing `#` sequence is removed in code: a lazy group before optional trailing
+# blanks backtracks quadratically on a long run of spaces
+_ATX_H1 = re.compile(r" {0,3}#[ \t]")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -61,6 +63,15 @@ def _type_name(value: Any) -> str:
     )
 
 
+def _atx_text(rest: str) -> str:
+    """An ATX heading's text without its optional closing `#` sequence."""
+    text = rest.strip(" \t\r\n")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip(" \t")
+    return text.strip()
+
+
 def first_heading(lines: list[str]) -> str | None:
     """The first level-1 heading (`# Title`, or `Title` underlined with `===`)
     outside fenced code blocks."""
@@ -75,8 +86,8 @@ def first_heading(lines: list[str]) -> str | None:
         if fence:
             continue
         atx = _ATX_H1.match(line)
-        if atx and atx.group(1).strip():
-            return atx.group(1).strip()
+        if atx and (text := _atx_text(line[atx.end() :])):
+            return text
         if _SETEXT_H1.match(line) and previous.strip():
             return previous.strip()
         previous = line
