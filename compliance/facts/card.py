@@ -63,6 +63,33 @@ def _type_name(value: Any) -> str:
     )
 
 
+# First headings that name a section or a template placeholder, not the model
+GENERIC_HEADINGS = frozenset({
+    "model overview", "overview", "introduction", "model card", "model card for model id",
+    "model id", "uploaded model", "model description", "model details", "model information",
+    "model summary", "summary", "description", "about", "readme", "usage", "quickstart",
+    "quick start", "table of contents", "license", "model", "abstract", "news", "updates",
+})  # fmt: skip
+_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
+_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_TAG = re.compile(r"<[^<>\n]{0,500}>")
+_MODEL_CARD_FOR = re.compile(r"model\s+card\s+(?:for|of)\s+", re.I)
+
+
+def heading_name(raw: str) -> str | None:
+    """The model's name in a first heading: Markdown decoration removed, "Model Card
+    for X" reduced to X; None for a generic or placeholder heading."""
+    text = _TAG.sub("", _LINK.sub(r"\1", _IMAGE.sub("", raw[:2000])))
+    text = text.replace("**", "").replace("__", "").replace("`", "").strip()
+    text = text.strip("*_ \t:")
+    m = _MODEL_CARD_FOR.match(text)
+    if m:
+        text = text[m.end() :].strip("*_ \t:")
+    if not text or text.lower() in GENERIC_HEADINGS or not any(c.isalnum() for c in text):
+        return None
+    return text
+
+
 def _atx_text(rest: str) -> str:
     """An ATX heading's text without its optional closing `#` sequence."""
     text = rest.strip(" \t\r\n")
@@ -73,8 +100,8 @@ def _atx_text(rest: str) -> str:
 
 
 def first_heading(lines: list[str]) -> str | None:
-    """The first level-1 heading (`# Title`, or `Title` underlined with `===`)
-    outside fenced code blocks."""
+    """The first level-1 heading (`# Title`, or `Title` underlined with `===`) outside
+    fenced code blocks that names a model (generic headings are skipped)."""
     fence: str | None = None
     previous = ""
     for line in lines:
@@ -86,10 +113,10 @@ def first_heading(lines: list[str]) -> str | None:
         if fence:
             continue
         atx = _ATX_H1.match(line)
-        if atx and (text := _atx_text(line[atx.end() :])):
+        if atx and (text := heading_name(_atx_text(line[atx.end() :]))):
             return text
-        if _SETEXT_H1.match(line) and previous.strip():
-            return previous.strip()
+        if _SETEXT_H1.match(line) and (text := heading_name(previous.strip())):
+            return text
         previous = line
     return None
 
