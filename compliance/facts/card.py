@@ -14,6 +14,7 @@ from typing import Any
 
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
+from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
 from compliance.facts.model import CardFacts, MergeFacts
 from compliance.facts.repo_id import is_valid_repo_id
@@ -142,7 +143,14 @@ def _check_metadata(
             bad(key, f"`{key}` should be a string or a list of strings", value)
     base = meta.get("base_model")
     for item in base if isinstance(base, list) else [base]:
-        if isinstance(item, str) and not is_valid_repo_id(item):
+        if isinstance(item, str) and looks_local(item):
+            bad(
+                "base_model",
+                f"base_model {clip(item, 100)!r} is a local path, not a Hub repo id "
+                "(expected org/name); the Hub will not link it",
+                item,
+            )
+        elif isinstance(item, str) and not is_valid_repo_id(item):
             bad(
                 "base_model",
                 f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",

@@ -34,6 +34,8 @@ from compliance.lineage.model import (
     ResolvedRepo,
 )
 from compliance.lineage.offline_resolver import entry_bases
+from compliance.lineage.base_mentions import find_mentions
+from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.prose import find_bases
 from compliance.report import Evidence
 from compliance.sources.hub_errors import TOKEN_HINT
@@ -44,6 +46,7 @@ _LOCAL_DIRS = {
     "models", "model", "checkpoints", "checkpoint", "ckpt", "output", "outputs", "out", "tmp",
     "data", "home", "workspace", "mnt", "root", "content", "runs", "results", "save", "saved",
 }  # fmt: skip
+_NOT_MODEL_PATHS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
 # AutoGPTQ / AutoAWQ configs and the EXL2 measurement file; GGUF is recognised by extension
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
 
@@ -88,7 +91,7 @@ def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
     return out
 
 
-def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
+def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_Seen]:
     seen: dict[str, _Seen] = {}
 
     def add(repo_id: str, declared: bool, relation: str | None, ev: Evidence, how: str) -> None:
@@ -107,16 +110,21 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
     card_file = facts.card.path  # README.md, or however the card's file name is cased
     line = facts.card.metadata_lines.get("base_model")
     for b in _card_bases(facts):
-        rid = repo_id_of(b) or b
         ev = Evidence(file=card_file, line=line, key="card:base_model", seen=b)
-        add(rid, True, None, ev, "card base_model")
+        local = from_local_path(b, catalog)
+        if local is not None:
+            add(local[0], True, None, ev, f"card base_model (a local path; {local[1]})")
+            continue
+        add(repo_id_of(b) or b, True, None, ev, "card base_model")
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
-        rid = repo_id_of(a.base_model)
+        local = from_local_path(a.base_model, catalog) if a.base_model else None
+        rid = local[0] if local else repo_id_of(a.base_model)
         if rid:
             key = f"{a.file}:base_model_name_or_path"
             how = f"inferred: {a.file} base_model_name_or_path"
+            how += f" (a local path; {local[1]})" if local else ""
             add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model), how)
     for m in facts.merges:
         for n, raw in enumerate(([m.base_model] if m.base_model else []) + list(m.models)):
@@ -129,7 +137,8 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
                 ev = Evidence(file=m.file, line=m.line, key=key, seen=raw)
                 add(rid, False, "merge", ev, how)
     nop = facts.config.name_or_path
-    rid = repo_id_of(nop)
+    local = from_local_path(nop, catalog) if isinstance(nop, str) else None
+    rid = local[0] if local else repo_id_of(nop)
     # a checkout's config often names the model itself; compare names without the org too
     own_short = {o.rsplit("/", 1)[-1] for o in own} | {
         facts.label.rstrip("/").rsplit("/", 1)[-1].lower()
@@ -140,7 +149,18 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
         and rid.rsplit("/", 1)[-1].lower() not in own_short
     ):
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
-        add(rid, False, None, ev, "inferred: config.json _name_or_path")
+        how = "inferred: config.json _name_or_path"
+        add(rid, False, None, ev, how + (f" (a local path; {local[1]})" if local else ""))
+    link = facts.card.text("license_link")
+    link_id = repo_id_of(link) if link and _HF_URL.match(link) else None
+    if link_id and link_id.split("/", 1)[0].lower() not in _NOT_MODEL_PATHS:
+        ev = Evidence(
+            file=card_file,
+            line=facts.card.metadata_lines.get("license_link"),
+            key="card:license_link",
+            seen=link,
+        )
+        add(link_id, False, None, ev, "inferred: card license_link points into its repo")
     if facts.card.present and facts.card.body:
         # `datasets` may be one string or a list (facts/card.py accepts both)
         exclude = set(own) | set(facts.card.strings("datasets"))
@@ -148,6 +168,10 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
             ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
             how = f"inferred: card prose ({card_file} line {pb.line})"
             add(pb.repo_id, False, pb.relation, ev, how)
+        for m in find_mentions(facts.card.body, catalog, facts.card.body_start_line):
+            ev = Evidence(file=card_file, line=m.line, key="card prose", seen=m.text)
+            how = f"inferred: card prose, {m.how} ({card_file} line {m.line})"
+            add(m.repo_id, False, m.relation, ev, how)
     return list(seen.values())
 
 
@@ -287,7 +311,7 @@ def build_lineage(
     own_ids = [model_id, facts.repo_id, facts.git_remote_repo_id]
     own = {i.lower() for i in own_ids if i}
     model = model_id or facts.repo_id or facts.label
-    direct = _collect_direct(facts, own)
+    direct = _collect_direct(facts, own, catalog)
     relation, relation_source = infer_relation(facts, direct)
     queue: deque[Ancestor] = deque()
     for s in direct:
