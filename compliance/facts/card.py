@@ -143,17 +143,12 @@ def _check_metadata(
             bad(key, f"`{key}` should be a string or a list of strings", value)
     base = meta.get("base_model")
     for item in base if isinstance(base, list) else [base]:
-        if isinstance(item, str) and looks_local(item):
+        if isinstance(item, str) and (looks_local(item) or not is_valid_repo_id(item)):
+            local = ": it is a local path, which the Hub will not link" if looks_local(item) else ""
             bad(
                 "base_model",
-                f"base_model {clip(item, 100)!r} is a local path, not a Hub repo id "
-                "(expected org/name); the Hub will not link it",
-                item,
-            )
-        elif isinstance(item, str) and not is_valid_repo_id(item):
-            bad(
-                "base_model",
-                f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",
+                f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)"
+                + local,
                 item,
             )
     relation = meta.get("base_model_relation")

@@ -29,7 +29,8 @@ _DECORATION = " \t*_`\"'“”‘’「」『』《》[(（:："
 _KEY = re.compile(
     r"\s*(?:[*+-]\s+)?[*_]*\s*(?P<key>base[ _-]?models?|finetuned from(?: model)?"
     r"|fine-tuned from(?: model)?|parent models?|original models?|foundation models?"
-    r"|source models?|基础模型|基座模型|底座模型|基模型|ベースモデル|元モデル|베이스\s?모델|기반\s?모델)"
+    r"|source models?|基础模型|基座模型|底座模型|基模型|ベースモデル|元モデル"
+    r"|베이스\s?모델|기반\s?모델)"
     r"(?:\s*\[optional\])?\s*[*_]*\s*[:：]\s*[*_]*\s*",
     re.I,
 )
@@ -65,7 +66,12 @@ _RELATION_WORDS = (
     (re.compile(r"distill|蒸馏|蒸餾", re.I), "distilled"),
     (re.compile(r"quanti|量化", re.I), "quantized"),
     (re.compile(r"\blora\b|adapter", re.I), "adapter"),
-    (re.compile(r"fine|tun|微调|微調|训练|訓練|精调|调优|ファインチューニング|微調整|파인튜닝", re.I), "finetune"),
+    (
+        re.compile(
+            r"fine|tun|微调|微調|训练|訓練|精调|调优|ファインチューニング|微調整|파인튜닝", re.I
+        ),
+        "finetune",
+    ),
 )
 
 

@@ -26,6 +26,8 @@ from typing import Any
 from compliance.errors import GatedRepoError, SourceError
 from compliance.facts.model import Facts
 from compliance.facts.repo_id import is_valid_repo_id
+from compliance.lineage.base_mentions import find_mentions
+from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -34,8 +36,6 @@ from compliance.lineage.model import (
     ResolvedRepo,
 )
 from compliance.lineage.offline_resolver import entry_bases
-from compliance.lineage.base_mentions import find_mentions
-from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.prose import find_bases
 from compliance.report import Evidence
 from compliance.sources.hub_errors import TOKEN_HINT
