@@ -29,6 +29,7 @@ from compliance.checks import (
     pickle_weights,
     relation_evidence,
     undeclared_base,
+    unidentified_base,
     unresolved_ancestor,
 )
 
@@ -49,6 +50,7 @@ CHECKS: dict[str, ModuleType] = {
         license_file_mismatch,
         merge_conflict,
         undeclared_base,
+        unidentified_base,
         unresolved_ancestor,
         pickle_weights,
         facts_problems,

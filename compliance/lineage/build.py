@@ -27,6 +27,8 @@ from compliance.errors import GatedRepoError, SourceError
 from compliance.facts.model import Facts
 from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.base_mentions import find_mentions
+from compliance.lineage.catalog_names import lookup_name
+from compliance.lineage.derivation import derivation_signals
 from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
     RELATIONS,
@@ -313,6 +315,9 @@ def build_lineage(
     model = model_id or facts.repo_id or facts.label
     direct = _collect_direct(facts, own, catalog)
     relation, relation_source = infer_relation(facts, direct)
+    signals = [] if direct or _is_catalog_model(model, catalog) else derivation_signals(facts)
+    if signals:
+        relation, relation_source = signals[0].relation, signals[0].source
     queue: deque[Ancestor] = deque()
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation
@@ -358,5 +363,18 @@ def build_lineage(
             child.known_from = p.known_from
             queue.append(child)
     return Lineage(
-        model=model, relation=relation, relation_source=relation_source, ancestors=ancestors
+        model=model,
+        relation=relation,
+        relation_source=relation_source,
+        ancestors=ancestors,
+        derivation_signals=signals,
     )
+
+
+def _is_catalog_model(model: str, catalog: Any) -> bool:
+    """The audited repo is itself a catalog model (an original, or a copy of one)."""
+    if catalog is None or not hasattr(catalog, "lookup"):
+        return False
+    if "/" in model and catalog.lookup(model) is not None:
+        return True
+    return lookup_name(catalog, model.rstrip("/").rsplit("/", 1)[-1]) is not None

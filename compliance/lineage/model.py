@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance.report import Evidence
 
@@ -33,6 +34,8 @@ class Lineage:
     relation: str | None  # how the audited model relates to its direct parents
     relation_source: str | None  # e.g. "card base_model_relation", "adapter_config.json"
     ancestors: list[Ancestor] = field(default_factory=list)
+    # signs of derivation when no base was identified (lineage/derivation.py Signal)
+    derivation_signals: list[Any] = field(default_factory=list)
 
     def direct(self) -> list[Ancestor]:
         return [a for a in self.ancestors if a.depth == 1]

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 STATES = ("not-met", "not-checkable", "met", "not-applicable")
+# findings that mean something could not be checked, besides the `unverifiable` category:
+# a derivative with no identified base has ancestor licences nobody could check
+_UNCHECKED_RULES = {"core/unidentified-base-model": "Ancestor licences (no base model identified)"}
 
 
 def obligation_tally(obligations: list[dict[str, Any]]) -> dict[str, int]:
@@ -19,7 +22,8 @@ def obligation_tally(obligations: list[dict[str, Any]]) -> dict[str, int]:
 def not_checkable(
     obligations: list[dict[str, Any]], findings: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Obligations the files cannot show, then `unverifiable` findings (each once)."""
+    """Obligations the files cannot show, then `unverifiable` findings (each rule once,
+    titled by its message)."""
     out = [
         {"rule_id": o["rule_id"], "license": o["license"], "title": o["title"]}
         for o in obligations
@@ -27,9 +31,11 @@ def not_checkable(
     ]
     listed = {o["rule_id"] for o in out}
     for f in findings:
-        if f["category"] == "unverifiable" and not f["waived"] and f["rule_id"] not in listed:
+        unchecked = f["category"] == "unverifiable" or f["rule_id"] in _UNCHECKED_RULES
+        if unchecked and not f["waived"] and f["rule_id"] not in listed:
             listed.add(f["rule_id"])
-            out.append({"rule_id": f["rule_id"], "license": None, "title": f["title"]})
+            title = _UNCHECKED_RULES.get(f["rule_id"], f["message"][:200])
+            out.append({"rule_id": f["rule_id"], "license": None, "title": title})
     return out
 
 
