@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
+from compliance.facts.local_path import looks_local, model_folder
 from compliance.facts.model import Facts
 from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.base_mentions import find_mentions
@@ -60,6 +61,20 @@ def repo_id_of(value: Any) -> str | None:
     text = _HF_URL.sub("", value.strip()).rstrip("/")
     text = re.sub(r"/(?:tree|blob|resolve)/.*$", "", text)
     return text if is_valid_repo_id(text) else None
+
+
+def _path_or_id(value: Any, catalog: Any) -> tuple[str | None, str]:
+    """(id, how) for a model reference that may be a local path. A path that names no
+    known model keeps its folder name: the base exists, its licence is unknown."""
+    if not isinstance(value, str):
+        return None, ""
+    local = from_local_path(value, catalog)
+    if local is not None:
+        return local[0], f" (a local path; {local[1]})"
+    if looks_local(value):
+        folder = model_folder(value)
+        return folder, " (a local path naming no known model)" if folder else ""
+    return repo_id_of(value), ""
 
 
 @dataclass
@@ -121,21 +136,19 @@ def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_S
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
-        local = from_local_path(a.base_model, catalog) if a.base_model else None
-        rid = local[0] if local else repo_id_of(a.base_model)
+        rid, path_how = _path_or_id(a.base_model, catalog)
         if rid:
             key = f"{a.file}:base_model_name_or_path"
-            how = f"inferred: {a.file} base_model_name_or_path"
-            how += f" (a local path; {local[1]})" if local else ""
+            how = f"inferred: {a.file} base_model_name_or_path{path_how}"
             add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model), how)
     for m in facts.merges:
         for n, raw in enumerate(([m.base_model] if m.base_model else []) + list(m.models)):
-            rid = repo_id_of(raw)
+            rid, path_how = _path_or_id(raw, catalog)
             if rid:
                 field_name = "base_model" if n == 0 and m.base_model else "models"
                 key = f"{m.file}:{field_name}"
                 at = f" (line {m.line})" if m.line else ""
-                how = f"inferred: {m.file} merge config {field_name}{at}"
+                how = f"inferred: {m.file} merge config {field_name}{at}{path_how}"
                 ev = Evidence(file=m.file, line=m.line, key=key, seen=raw)
                 add(rid, False, "merge", ev, how)
     nop = facts.config.name_or_path
