@@ -82,7 +82,7 @@ def heading_name(raw: str) -> str | None:
     for X" reduced to X; None for a generic or placeholder heading."""
     text = _TAG.sub("", _LINK.sub(r"\1", _IMAGE.sub("", raw[:2000])))
     text = text.replace("**", "").replace("__", "").replace("`", "").strip()
-    text = text.strip("*_ \t:")
+    text = " ".join(text.split()).strip("*_ \t:")
     m = _MODEL_CARD_FOR.match(text)
     if m:
         text = text[m.end() :].strip("*_ \t:")

@@ -44,12 +44,12 @@ _BEFORE = re.compile(
     r"\s+(?:the\s+|an?\s+)?(?:model\s+)?",
     re.I,
 )
-# Chinese: 基于 X / 在 X 基础上 / 以 X 为基础
+# Chinese: 基于 X / 在 X 基础上 / 以 X 为基础, with a training verb later in the same sentence
 _ZH_BEFORE = re.compile(r"(?:基于|基於|在|以|使用|采用|對|对)\s*")
-_ZH_AFTER = re.compile(
-    r"\s*(?:模型)?\s*(?:的基础上|基础上|为基础|為基礎|进行|進行|做|上)?\s*"
-    r"(?P<verb>微调|微調|训练|訓練|继续预训练|量化|蒸馏|蒸餾|合并|融合|精调|调优)"
+_ZH_VERB = re.compile(
+    r"微调|微調|训练|訓練|继续预训练|量化|蒸馏|蒸餾|合并|融合|精调|调优|指令精调|对齐"
 )
+_ZH_SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Japanese / Korean: the name comes first
 _JA_KO_AFTER = re.compile(
     r"\s*(?:を|을|를|의|모델을)?\s*(?:ベースに|ベースとして|元に|ベースモデルとして"
@@ -138,6 +138,25 @@ def _value(catalog: Any, text: str) -> tuple[str, str] | None:
     return _named(catalog, _words(text))
 
 
+_PLACEHOLDERS = re.compile(r"more information needed|n/?a|none|unknown|tbd|todo|\[", re.I)
+
+
+def _unknown_name(value: str) -> str | None:
+    """A model name written in a key-value line that no catalog entry has (one to four
+    words with a digit, e.g. "LLaMA-13b"); None for placeholders and prose."""
+    stripped = value.strip(_DECORATION)
+    if not stripped or _PLACEHOLDERS.match(stripped):
+        return None
+    words = _words(stripped)
+    if not 1 <= len(words) <= 4:
+        return None
+    written = " ".join(words)
+    rest = stripped[len(written) :].strip(" .;,*_)]`")
+    if rest or not any(c.isdigit() for c in written) or len(written) < 3:
+        return None
+    return written
+
+
 def _lines(body: str) -> Iterable[tuple[int, str]]:
     fenced = False
     for i, line in enumerate(body.splitlines()):
@@ -153,9 +172,13 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
     out: list[tuple[str, str, str | None, str]] = []
     key = _KEY.match(line)
     if key is not None:
-        found = _value(catalog, line[key.end() : key.end() + WINDOW])
+        value = line[key.end() : key.end() + WINDOW]
+        found = _value(catalog, value)
         if found:
             out.append((*found, _relation(key.group("key")), "key-value line"))
+        elif written := _unknown_name(value):
+            # a base named outright but unknown: kept as written, its licence stays unknown
+            out.append((written, written, _relation(key.group("key")), "key-value line"))
     for m in _BEFORE.finditer(line):
         window = line[m.end() : m.end() + WINDOW]
         if _hub_id(window):
@@ -166,17 +189,13 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
     for m in _ZH_BEFORE.finditer(line):
         window = line[m.end() : m.end() + 200]
         rid = _hub_id(window)
-        words = [] if rid else _words(window)
-        name_end = len(rid) if rid else len(" ".join(words))
-        start = len(window) - len(window.lstrip(_DECORATION))
-        after = _ZH_AFTER.match(window, start + name_end)
-        if after is None:
-            after = _ZH_AFTER.match(window.lstrip(_DECORATION), name_end)
-        if after is None:
+        found = (rid, rid) if rid else _named(catalog, _words(window))
+        if not found:
             continue
-        found = (rid, rid) if rid else _named(catalog, words)
-        if found:
-            out.append((*found, _relation(after.group("verb")), "Chinese prose"))
+        end = _ZH_SENTENCE_END.search(window)
+        verb = _ZH_VERB.search(window, 0, end.start() if end else len(window))
+        if verb is not None:
+            out.append((*found, _relation(verb.group()), "Chinese prose"))
     for m in _JA_KO_AFTER.finditer(line):
         head = line[max(0, m.start() - 120) : m.start()].rstrip(_DECORATION)
         token = re.search(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,110}$", head, re.ASCII)

@@ -38,6 +38,7 @@ from compliance.lineage.model import (
     Lineage,
     ResolvedRepo,
 )
+from compliance.lineage.name_families import base_from_name, family_of, vendor_license
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
 from compliance.report import Evidence
@@ -245,16 +246,39 @@ def _resolve_from_catalog(a: Ancestor, catalog: Any) -> list[_Parent]:
     if entry is not None and entry.repo_id != a.repo_id:
         a.as_written = a.as_written or a.repo_id
         a.repo_id = entry.repo_id
+    if _license_from_name(a):
+        return []
     a.resolution_note = "not in the built-in catalog; Hub lookup not enabled"
     return []
 
 
+def _license_from_name(a: Ancestor) -> bool:
+    """A vendor family rule or a family and version in the ancestor's name; weaker than
+    its own metadata, so the report says where the licence came from."""
+    vendor = vendor_license(a.repo_id)
+    family = None if vendor else family_of(a.repo_id)
+    if vendor is None and family is None:
+        return False
+    a.license = vendor or family.license  # type: ignore[union-attr]
+    a.license_source, a.resolution = "name", "name"
+    a.resolution_note = (
+        "licence from the vendor's family rule (rules/name_families.yaml)"
+        if vendor
+        else f"licence inferred from the name ({family.name}); weaker than a declaration"  # type: ignore[union-attr]
+    )
+    return True
+
+
 def _fallback(a: Ancestor, entry: Any, resolution: str, note: str) -> list[_Parent]:
-    """The resolver could not answer: the catalog's licence if it has one, else `resolution`."""
+    """The resolver could not answer: the catalog's licence if it has one, else one read
+    from the name, else `resolution`."""
     if entry is not None and entry.license:
         parents = _use_catalog(a, entry)
         a.resolution_note = f"{note}; licence from the built-in catalog"
         return parents
+    if _license_from_name(a):
+        a.resolution_note = f"{note}; {a.resolution_note}"
+        return []
     a.resolution, a.resolution_note = resolution, note
     return []
 
@@ -327,6 +351,8 @@ def build_lineage(
     own = {i.lower() for i in own_ids if i}
     model = model_id or facts.repo_id or facts.label
     direct = _collect_direct(facts, own, catalog)
+    if not direct and not _is_catalog_model(model, catalog):
+        direct = _base_from_names(facts, model)
     relation, relation_source = infer_relation(facts, direct)
     signals = [] if direct or _is_catalog_model(model, catalog) else derivation_signals(facts)
     if signals:
@@ -382,6 +408,28 @@ def build_lineage(
         ancestors=ancestors,
         derivation_signals=signals,
     )
+
+
+def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
+    """A base read from the model's own name ("…-Llama-3.1-70B-…"), when nothing else
+    names one: weaker than any declaration, and said so."""
+    folder = facts.label.rstrip("/\\").rsplit("/", 1)[-1]
+    for where, name in (
+        ("model name", model),
+        ("card first heading", facts.card.first_heading),
+        ("folder name", folder),
+    ):
+        found = base_from_name(name) if name else None
+        if found is None:
+            continue
+        family, rid = found
+        ev = Evidence(key=where, seen=name[:200])
+        how = (
+            f"inferred: the {where} carries {family.name} and a size; licence inferred "
+            "from the name, weaker than a declaration"
+        )
+        return [_Seen(rid, False, None, [ev], [how])]
+    return []
 
 
 def _is_catalog_model(model: str, catalog: Any) -> bool:

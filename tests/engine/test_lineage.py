@@ -147,9 +147,14 @@ def test_gguf_base_model_is_declared():
 
 
 def test_unknown_ancestor_is_unresolved_never_guessed():
-    lin = build_lineage(facts({"base_model": "someone/llama-3.1-looking-name"}), CAT)
+    lin = build_lineage(facts({"base_model": "someone/llama-looking-name"}), CAT)
     a = lin.ancestors[0]
     assert a.license is None and a.resolution == "unresolved" and a.resolution_note
+    # a family *and version* in the name is evidence, reported as such (rules/name_families.yaml)
+    lin = build_lineage(facts({"base_model": "someone/llama-3.1-looking-name"}), CAT)
+    a = lin.ancestors[0]
+    assert a.license == "llama3.1" and a.resolution == "name"
+    assert "inferred from the name" in (a.resolution_note or "")
 
 
 def test_resolver_recursion_cycle_and_depth():

@@ -34,3 +34,7 @@ def test_heading_decoration_and_model_card_for():
         "acme/Llama-3-X"
     )
     assert first_heading(['# <img src="logo.png"> Gemma-Tiny']) == "Gemma-Tiny"
+
+
+def test_generic_heading_with_odd_spacing_is_skipped():
+    assert first_heading(["# Uploaded  model", "# Acme-7B"]) == "Acme-7B"
