@@ -40,10 +40,24 @@ _BEFORE = re.compile(
     r"|fine[- ]?tun(?:ed|e|ing)\s+(?:version\s+)?(?:of|from|on)|continued\s+pre-?training\s+"
     r"(?:of|from|on)|(?:trained|derived)\s+from(?:\s+the\s+weights\s+of)?"
     r"|distill(?:ed|ation)\s+(?:version\s+)?(?:from|of)|quanti[sz](?:ed|ation)s?\s+"
-    r"(?:version\s+)?of|(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)|merge[ds]?\s+of)"
-    r"\s+(?:the\s+|an?\s+)?(?:model\s+)?",
+    r"(?:version\s+)?of|(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)|merge[ds]?\s+of"
+    r"|on\s+top\s+of|integrated)"
+    r"\s+(?:the\s+|an?\s+)?(?:model\s+)?(?:weights\s+of\s+)?(?:the\s+)?",
     re.I,
 )
+# a link to a model on the Hub in a sentence about derivation: "pruned and further
+# pre-trained from [meta-llama/Llama-2-7b-hf](…)", "fine-tune on top of [Mistral 7B](…)"
+_HUB_LINK = re.compile(
+    r"\]\(https?://(?:www\.)?huggingface\.co/([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})"
+    r"[/)#?]",
+    re.ASCII,
+)
+_DERIVATION_WORDS = re.compile(
+    r"fine-?tun|train|prun|based\s+on|on\s+top\s+of|deriv|initiali[sz]|quanti[sz]|merg"
+    r"|distill|built\s+(?:up)?on|upscal|convert|基于|基於|微调|ベース|기반",
+    re.I,
+)
+_SENTENCE_START = re.compile(r".*[.!?。](?:\s|$)", re.S)
 # Chinese: 基于 X / 在 X 基础上 / 以 X 为基础, with a training verb later in the same sentence
 _ZH_BEFORE = re.compile(r"(?:基于|基於|在|以|使用|采用|對|对)\s*")
 _ZH_VERB = re.compile(
@@ -138,6 +152,7 @@ def _value(catalog: Any, text: str) -> tuple[str, str] | None:
     return _named(catalog, _words(text))
 
 
+_LINK_TARGET = re.compile(r"^\]\([^)\s]{0,500}\)")
 _PLACEHOLDERS = re.compile(r"more information needed|n/?a|none|unknown|tbd|todo|\[", re.I)
 
 
@@ -151,7 +166,7 @@ def _unknown_name(value: str) -> str | None:
     if not 1 <= len(words) <= 4:
         return None
     written = " ".join(words)
-    rest = stripped[len(written) :].strip(" .;,*_)]`")
+    rest = _LINK_TARGET.sub("", stripped[len(written) :]).strip(" .;,*_)]`")
     if rest or not any(c.isdigit() for c in written) or len(written) < 3:
         return None
     return written
@@ -186,6 +201,16 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
         found = _named(catalog, _words(window))
         if found:
             out.append((*found, _relation(m.group()), "bare name"))
+    for m in _HUB_LINK.finditer(line):
+        rid = m.group(1).rstrip(".-")
+        if rid.split("/", 1)[0].lower() in _NOT_REPOS:
+            continue
+        before = line[max(0, m.start() - 200) : m.start()]
+        cut = _SENTENCE_START.match(before)
+        sentence = before[cut.end() :] if cut else before
+        words = _DERIVATION_WORDS.search(sentence)
+        if words is not None:
+            out.append((rid, rid, _relation(words.group()), "Hub link in prose"))
     for m in _ZH_BEFORE.finditer(line):
         window = line[m.end() : m.end() + 200]
         rid = _hub_id(window)

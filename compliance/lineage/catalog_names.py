@@ -39,7 +39,16 @@ def lookup_name(catalog: Any, name: str) -> Any:
     """The catalog entry whose model name is `name`, when exactly one is; else None."""
     if not hasattr(catalog, "normalise_name") or not name or len(name) > 200:
         return None
-    matches = _index(catalog).get(normalise(catalog, name), frozenset())
-    if len(matches) != 1:
-        return None
-    return catalog.lookup(next(iter(matches)))
+    key = normalise(catalog, name)
+    matches = _index(catalog).get(key, frozenset())
+    if len(matches) == 1:
+        return catalog.lookup(next(iter(matches)))
+    if not matches and (target := _bare_names(catalog).get(key)):
+        return catalog.lookup(target)
+    return None
+
+
+def _bare_names(catalog: Any) -> dict[str, str]:
+    from compliance.lineage.name_families import bare_names
+
+    return {normalise(catalog, k): v for k, v in bare_names().items()}

@@ -37,9 +37,19 @@ class VendorPrefix:
 
 
 @lru_cache(maxsize=1)
-def _load() -> tuple[tuple[NameFamily, ...], tuple[VendorPrefix, ...]]:
+def _data() -> Any:
     with (data_dir("rules") / "name_families.yaml").open(encoding="utf-8") as fh:
-        data: Any = yaml.load(fh, Loader=_LOADER)
+        return yaml.load(fh, Loader=_LOADER)
+
+
+def bare_names() -> dict[str, str]:
+    """Bare model name -> catalog id (rules/name_families.yaml `bare_names`)."""
+    return {str(k): str(v) for k, v in (_data().get("bare_names") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[tuple[NameFamily, ...], tuple[VendorPrefix, ...]]:
+    data = _data()
     families = tuple(
         NameFamily(
             f["name"],
