@@ -22,7 +22,8 @@ LOCAL_ROOTS = frozenset({
 # components that say nothing about which model a folder holds
 _NOISE = re.compile(
     r"(?:snapshots|checkpoint[-_]?\d*|ckpt[-_]?\d*|step[-_]?\d+|epoch[-_]?\d+|global_step\d+"
-    r"|final|merged|[0-9a-f]{40}|main|hf|huggingface|hub|\.cache|\.|~)",
+    r"|final|merged|[0-9a-f]{40}|main|hf|huggingface|hub|\.cache|\.|~"
+    r"|gptq|awq|gguf|exl2|mlx|quantized|int4|int8|[248]bit|fp16|bf16|fp8)",
     re.I,
 )
 

@@ -29,6 +29,7 @@ from compliance.facts.model import Facts
 from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.base_mentions import find_mentions
 from compliance.lineage.catalog_names import lookup_name
+from compliance.lineage.config_shapes import shape_match
 from compliance.lineage.derivation import derivation_signals
 from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
@@ -352,7 +353,7 @@ def build_lineage(
     model = model_id or facts.repo_id or facts.label
     direct = _collect_direct(facts, own, catalog)
     if not direct and not _is_catalog_model(model, catalog):
-        direct = _base_from_names(facts, model)
+        direct = _base_from_shape(facts) or _base_from_names(facts, model)
     relation, relation_source = infer_relation(facts, direct)
     signals = [] if direct or _is_catalog_model(model, catalog) else derivation_signals(facts)
     if signals:
@@ -408,6 +409,17 @@ def build_lineage(
         ancestors=ancestors,
         derivation_signals=signals,
     )
+
+
+def _base_from_shape(facts: Facts) -> list[_Seen]:
+    """A base whose exact config.json shape the repo's config has (rules/shapes.yaml)."""
+    match = shape_match(facts.config.data) if facts.config.present else None
+    if match is None:
+        return []
+    rid, keys = match
+    ev = Evidence(file="config.json", key="config.json shape", seen=", ".join(keys))
+    how = f"inferred: config.json shape matches {rid} exactly ({len(keys)} keys)"
+    return [_Seen(rid, False, None, [ev], [how])]
 
 
 def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
