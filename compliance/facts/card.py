@@ -14,6 +14,7 @@ from typing import Any
 
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
+from compliance.facts.front_matter_recovery import recover
 from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
 from compliance.facts.model import CardFacts, MergeFacts
@@ -171,6 +172,25 @@ def _check_metadata(
         )
 
 
+def _misplaced(ctx: RepoContext, path: str, text: str, card: CardFacts) -> None:
+    """A metadata block the Hub will not read (after a heading, in a code fence): read it,
+    and say that the Hub ignores it."""
+    found = recover(_LINE_BREAK.split(text[: 64 * 1024]), path)
+    if found is None:
+        return
+    ctx.problem(
+        "metadata-invalid",
+        path,
+        f"{path}:{found.line}: the card's metadata block is {found.where}, not at the very "
+        "start of the file: the Hub ignores it (no licence or base model shows there); "
+        "modelcheck read it anyway. Move it to the first line, between `---` lines.",
+        line=found.line,
+    )
+    card.metadata = found.metadata
+    card.metadata_lines = found.key_lines
+    _check_metadata(ctx, path, card.metadata, card.metadata_lines)
+
+
 def _front_matter(ctx: RepoContext, path: str, text: str, card: CardFacts) -> None:
     m = REGEX_YAML_BLOCK.search(text)
     if m is None:
@@ -183,6 +203,7 @@ def _front_matter(ctx: RepoContext, path: str, text: str, card: CardFacts) -> No
                 line=1,
             )
         card.body, card.body_start_line = text, 1
+        _misplaced(ctx, path, text, card)
         return
     card.body = text[m.end() :]
     card.body_start_line = line_at(text, m.end())

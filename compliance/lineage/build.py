@@ -354,6 +354,8 @@ def build_lineage(
     direct = _collect_direct(facts, own, catalog)
     if not direct and not _is_catalog_model(model, catalog):
         direct = _base_from_shape(facts) or _base_from_names(facts, model)
+    elif not direct:
+        direct = _own_entry_base(model, catalog)
     relation, relation_source = infer_relation(facts, direct)
     signals = [] if direct or _is_catalog_model(model, catalog) else derivation_signals(facts)
     if signals:
@@ -442,6 +444,21 @@ def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
         )
         return [_Seen(rid, False, None, [ev], [how])]
     return []
+
+
+def _own_entry_base(model: str, catalog: Any) -> list[_Seen]:
+    """The audited repo is a catalog model built on another vendor's model (DeepSeek's Llama
+    distills): that base's licence still applies, whatever the card declares. A vendor's
+    own chain (Qwen's instruct on Qwen's base) adds nothing the vendor owes itself."""
+    entry = catalog.lookup(model) if "/" in model and hasattr(catalog, "lookup") else None
+    base = getattr(entry, "base", None)
+    if entry is None or base is None:
+        return []
+    if base.split("/", 1)[0].lower() == entry.repo_id.split("/", 1)[0].lower():
+        return []
+    ev = Evidence(key="catalog", seen=f"{entry.repo_id} -> {base}")
+    how = f"catalog: {entry.repo_id} derives from {base}"
+    return [_Seen(base, False, entry.relation, [ev], [how])]
 
 
 def _is_catalog_model(model: str, catalog: Any) -> bool:

@@ -58,3 +58,27 @@ def test_identified_base_is_not_flagged(tmp_path):
     meta = "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\ntags: [merge]"
     report = audit_files(tmp_path / "x", {"README.md": card(meta)})
     assert "core/unidentified-base-model" not in _rules(report)
+
+
+def test_catalog_model_on_another_vendors_base(tmp_path):
+    from compliance.pipeline import AuditOptions, run_audit
+
+    (tmp_path / "README.md").write_text(card("license: mit", "# DeepSeek-R1\n"), encoding="utf-8")
+    opts = AuditOptions(
+        target=str(tmp_path), resolve="catalog", name="deepseek-ai/DeepSeek-R1-Distill-Llama-8B"
+    )
+    r = run_audit(opts)
+    (a,) = r.lineage.direct()
+    assert a.repo_id == "meta-llama/Llama-3.1-8B" and a.license == "llama3.1"
+
+
+def test_vendor_own_chain_adds_nothing(tmp_path):
+    from compliance.pipeline import AuditOptions, run_audit
+
+    (tmp_path / "README.md").write_text(
+        card("license: apache-2.0", "# Qwen2.5-7B-Instruct\n"), encoding="utf-8"
+    )
+    r = run_audit(
+        AuditOptions(target=str(tmp_path), resolve="catalog", name="Qwen/Qwen2.5-7B-Instruct")
+    )
+    assert r.lineage.direct() == []
