@@ -15,6 +15,7 @@ from typing import Any
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
 from compliance.facts.front_matter_recovery import recover
+from compliance.facts.legacy_ids import canonical_legacy_id
 from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
 from compliance.facts.model import CardFacts, MergeFacts
@@ -144,6 +145,8 @@ def _check_metadata(
             bad(key, f"`{key}` should be a string or a list of strings", value)
     base = meta.get("base_model")
     for item in base if isinstance(base, list) else [base]:
+        if isinstance(item, str) and canonical_legacy_id(item):
+            continue  # served by the Hub under its new org
         if isinstance(item, str) and (looks_local(item) or not is_valid_repo_id(item)):
             local = ": it is a local path, which the Hub will not link" if looks_local(item) else ""
             bad(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
+from compliance.facts.legacy_ids import canonical_legacy_id
 from compliance.facts.local_path import looks_local, model_folder
 from compliance.facts.model import Facts
 from compliance.facts.repo_id import is_valid_repo_id
@@ -70,6 +71,9 @@ def _path_or_id(value: Any, catalog: Any) -> tuple[str | None, str]:
     known model keeps its folder name: the base exists, its licence is unknown."""
     if not isinstance(value, str):
         return None, ""
+    legacy = canonical_legacy_id(value)
+    if legacy is not None:
+        return legacy, f" (legacy id of {legacy})"
     local = from_local_path(value, catalog)
     if local is not None:
         return local[0], f" (a local path; {local[1]})"
@@ -134,7 +138,9 @@ def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_S
         if local is not None:
             add(local[0], True, None, ev, f"card base_model (a local path; {local[1]})")
             continue
-        add(repo_id_of(b) or b, True, None, ev, "card base_model")
+        legacy = canonical_legacy_id(b)
+        how = f"card base_model (legacy id of {legacy})" if legacy else "card base_model"
+        add(legacy or repo_id_of(b) or b, True, None, ev, how)
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
@@ -352,12 +358,16 @@ def build_lineage(
     own = {i.lower() for i in own_ids if i}
     model = model_id or facts.repo_id or facts.label
     direct = _collect_direct(facts, own, catalog)
-    if not direct and not _is_catalog_model(model, catalog):
-        direct = _base_from_shape(facts) or _base_from_names(facts, model)
+    own_entry, how_known = _catalog_self(model, catalog)
+    if own_entry is not None and how_known == "id":
+        # the catalog knows this model's lineage better than its card's prose
+        direct = [d for d in direct if d.declared] or _own_entry_base(own_entry)
+    elif own_entry is not None and how_known == "pattern" and not direct:
+        direct = [_reupload_of(model, own_entry)]
     elif not direct:
-        direct = _own_entry_base(model, catalog)
+        direct = _base_from_shape(facts) or _base_from_names(facts, model)
     relation, relation_source = infer_relation(facts, direct)
-    signals = [] if direct or _is_catalog_model(model, catalog) else derivation_signals(facts)
+    signals = [] if direct or own_entry is not None else derivation_signals(facts)
     if signals:
         relation, relation_source = signals[0].relation, signals[0].source
     queue: deque[Ancestor] = deque()
@@ -446,13 +456,12 @@ def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
     return []
 
 
-def _own_entry_base(model: str, catalog: Any) -> list[_Seen]:
+def _own_entry_base(entry: Any) -> list[_Seen]:
     """The audited repo is a catalog model built on another vendor's model (DeepSeek's Llama
     distills): that base's licence still applies, whatever the card declares. A vendor's
     own chain (Qwen's instruct on Qwen's base) adds nothing the vendor owes itself."""
-    entry = catalog.lookup(model) if "/" in model and hasattr(catalog, "lookup") else None
     base = getattr(entry, "base", None)
-    if entry is None or base is None:
+    if base is None:
         return []
     if base.split("/", 1)[0].lower() == entry.repo_id.split("/", 1)[0].lower():
         return []
@@ -461,10 +470,23 @@ def _own_entry_base(model: str, catalog: Any) -> list[_Seen]:
     return [_Seen(base, False, entry.relation, [ev], [how])]
 
 
-def _is_catalog_model(model: str, catalog: Any) -> bool:
-    """The audited repo is itself a catalog model (an original, or a copy of one)."""
+def _reupload_of(model: str, entry: Any) -> _Seen:
+    """A repo of a known re-upload org whose name is a catalog model's: a copy of it."""
+    ev = Evidence(key="catalog re-upload pattern", seen=model[:200])
+    how = f"catalog: {model} is a re-upload of {entry.repo_id} ({entry.via_pattern})"
+    return _Seen(entry.repo_id, False, None, [ev], [how])
+
+
+def _catalog_self(model: str, catalog: Any) -> tuple[Any, str | None]:
+    """(catalog entry, how) when the audited repo is a catalog model itself: "id" (its id or
+    an alias), "pattern" (a re-upload org's copy), "name" (a folder or title with the name
+    only: a training output dir is often named after its base, so weaker); else (None, None)."""
     if catalog is None or not hasattr(catalog, "lookup"):
-        return False
-    if "/" in model and catalog.lookup(model) is not None:
-        return True
-    return lookup_name(catalog, model.rstrip("/").rsplit("/", 1)[-1]) is not None
+        return None, None
+    if "/" in model:
+        entry = catalog.lookup(model)
+        if entry is not None:
+            via = getattr(entry, "via_pattern", None)
+            return entry, "id" if via in (None, "alias") else "pattern"
+    entry = lookup_name(catalog, model.rstrip("/").rsplit("/", 1)[-1])
+    return entry, "name" if entry is not None else None

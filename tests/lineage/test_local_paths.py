@@ -60,3 +60,10 @@ def test_unknown_folder_stays_unknown(tmp_path):
     cfg = {"_name_or_path": "/root/output/my-own-run", "model_type": "llama"}
     r = audit_files(tmp_path, {"config.json": json.dumps(cfg)})
     assert r.lineage.direct() == []
+
+
+def test_legacy_org_less_id_is_a_valid_base(tmp_path):
+    r = audit_files(tmp_path, {"README.md": card("license: mit\nbase_model: roberta-large")})
+    assert [a.repo_id for a in r.lineage.direct()] == ["FacebookAI/roberta-large"]
+    assert r.lineage.direct()[0].license == "mit"
+    assert "metadata-invalid" not in {f.category for f in r.findings}
