@@ -41,7 +41,7 @@ _BEFORE = re.compile(
     r"(?:of|from|on)|(?:trained|derived)\s+from(?:\s+the\s+weights\s+of)?"
     r"|distill(?:ed|ation)\s+(?:version\s+)?(?:from|of)|quanti[sz](?:ed|ation)s?\s+"
     r"(?:version\s+)?of|(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)|merge[ds]?\s+of"
-    r"|on\s+top\s+of|integrated)"
+    r"|on\s+top\s+of|integrated|(?:iteration|variant|modification)\s+(?:of|from))"
     r"\s+(?:the\s+|an?\s+)?(?:model\s+)?(?:weights\s+of\s+)?(?:the\s+)?",
     re.I,
 )
@@ -54,7 +54,8 @@ _HUB_LINK = re.compile(
 )
 _DERIVATION_WORDS = re.compile(
     r"fine-?tun|train|prun|based\s+on|on\s+top\s+of|deriv|initiali[sz]|quanti[sz]|merg"
-    r"|distill|built\s+(?:up)?on|upscal|convert|基于|基於|微调|ベース|기반",
+    r"|distill|built\s+(?:up)?on|upscal|convert|modification|modified|iteration\s+of"
+    r"|基于|基於|微调|ベース|기반",
     re.I,
 )
 _SENTENCE_START = re.compile(r".*[.!?。](?:\s|$)", re.S)
@@ -72,6 +73,12 @@ _JA_KO_AFTER = re.compile(
 _MERGE_HEADING = re.compile(
     r"\s*(?:#{1,6}\s*|[*_]{1,3})?\s*(?:models?\s+merged|merged\s+models?|models\s+used"
     r"|source\s+models?|merge\s+details|models\s+in\s+the\s+merge|合并的模型|融合模型)\b",
+    re.I,
+)
+# a sentence that ends where a list of its models begins: "… MoE model based on" + bullets
+_LIST_INTRO = re.compile(
+    r".*\b(?:based\s+on|merge\s+of|merged\s+from|consists\s+of|made\s+from|built\s+from"
+    r"|combin(?:es|ing)|models\s+used)\s*:?\s*$",
     re.I,
 )
 _BULLET = re.compile(r"\s*(?:[*+-]|\d{1,3}[.)])\s+")
@@ -232,8 +239,12 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
     return out
 
 
-def find_mentions(body: str, catalog: Any, first_line: int = 1) -> list[Mention]:
-    """Bases named in the card body in the forms above, in order of appearance."""
+def find_mentions(
+    body: str, catalog: Any, first_line: int = 1, merge_card: bool = False
+) -> list[Mention]:
+    """Bases named in the card body in the forms above, in order of appearance.
+    `merge_card` (a card tagged `merge`/`moe`): every link to a model on the Hub counts
+    as a parent, since such cards link their parents without a trigger phrase."""
     out: list[Mention] = []
     seen: set[str] = set()
     in_list = False
@@ -247,8 +258,13 @@ def find_mentions(body: str, catalog: Any, first_line: int = 1) -> list[Mention]
                     found.append((*hit, "merge", "merge list"))
             elif line.lstrip().startswith("#") and not _MERGE_HEADING.match(line):
                 in_list = False  # the list ends with its section
-        if _MERGE_HEADING.match(line):
+        if _MERGE_HEADING.match(line) or _LIST_INTRO.match(line[:WINDOW]):
             in_list = True
+        if merge_card:
+            for m in _HUB_LINK.finditer(line):
+                rid = m.group(1).rstrip(".-")
+                if rid.split("/", 1)[0].lower() not in _NOT_REPOS:
+                    found.append((rid, rid, "merge", "Hub link in a merge card"))
         found += _in_line(catalog, line)
         for rid, written, relation, how in found:
             if rid.lower() in seen:

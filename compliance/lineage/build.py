@@ -191,7 +191,10 @@ def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_S
             ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
             how = f"inferred: card prose ({card_file} line {pb.line})"
             add(pb.repo_id, False, pb.relation, ev, how)
-        for m in find_mentions(facts.card.body, catalog, facts.card.body_start_line):
+        tags = {t.strip().lower() for t in facts.card.strings("tags")}
+        merge_card = bool(tags & {"merge", "moe", "mergekit", "frankenmerge"})
+        body, start = facts.card.body, facts.card.body_start_line
+        for m in find_mentions(body, catalog, start, merge_card=merge_card):
             ev = Evidence(file=card_file, line=m.line, key="card prose", seen=m.text)
             how = f"inferred: card prose, {m.how} ({card_file} line {m.line})"
             add(m.repo_id, False, m.relation, ev, how)
@@ -211,6 +214,9 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
         return "merge", facts.merges[0].file
     if len(_card_bases(facts)) > 1:
         return "merge", "card base_model (several models)"
+    tags = {t.strip().lower() for t in facts.card.strings("tags")}
+    if tags & {"merge", "moe", "mergekit", "frankenmerge"} and len(direct) > 1:
+        return "merge", "card tags (merge/moe) and several parents"
     if facts.config.quantization:
         return "quantized", "config.json quantization_config"
     for path in sorted(facts.files):

@@ -35,6 +35,12 @@ TRIGGERS: tuple[tuple[re.Pattern[str], str | None, bool], ...] = (
     (re.compile(r"\bmerge[ds]?\s+of\b", re.I), "merge", True),
     (re.compile(r"\bmerged\s+(?:from|with)\b", re.I), "merge", True),
     (re.compile(r"\bbased\s+on\b", re.I), None, False),
+    (re.compile(r"\b(?:iteration|variant|modification)\s+(?:of|from)\b", re.I), None, False),
+    (
+        re.compile(r"\bcontinu(?:ed|al(?:ly)?)\s+pre-?train(?:ing|ed)\s+(?:of|from|on)\b", re.I),
+        "finetune",
+        False,
+    ),
 )
 _MERGE_LIST = re.compile(r"models\s+were\s+included\s+in\s+the\s+merge", re.I)
 # "using [org/x](url) as a base": the id, the rest of its token, then the phrase. Matched

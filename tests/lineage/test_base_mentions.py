@@ -76,3 +76,42 @@ def test_bare_name_in_card_reaches_lineage(tmp_path):
     (a,) = r.lineage.direct()
     assert a.repo_id == "Qwen/Qwen-7B-Chat" and a.license and not a.declared
     assert "undeclared-base-model" in {f.category for f in r.findings}
+
+
+def test_merge_card_links_and_list_after_intro(tmp_path):
+    body = (
+        "We decided to use [a/one-7b](https://huggingface.co/a/one-7b) and "
+        "[b/two-7b](https://huggingface.co/b/two-7b).\n"
+    )
+    r = audit_files(
+        tmp_path / "m", {"README.md": card("license: apache-2.0\ntags: [moe, merge]", body)}
+    )
+    assert [a.repo_id for a in r.lineage.direct()] == ["a/one-7b", "b/two-7b"]
+    assert r.relation == "merge"
+    body = "My first MoE model based on\n* [c/three-34b]\n* [d/four-34b]\n"
+    r = audit_files(tmp_path / "n", {"README.md": card("license: apache-2.0\ntags: [moe]", body)})
+    assert [a.repo_id for a in r.lineage.direct()] == ["c/three-34b", "d/four-34b"]
+
+
+def test_links_without_merge_tags_need_a_derivation_sentence(tmp_path):
+    body = "See also [a/one-7b](https://huggingface.co/a/one-7b).\n"
+    r = audit_files(tmp_path, {"README.md": card("license: apache-2.0", body)})
+    assert r.lineage.direct() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "BLOOM-zh is a modification from [BLOOMZ](https://huggingface.co/bigscience/bloomz).",
+            "bigscience/bloomz",
+        ),
+        (
+            "Solar-Ko represents an advanced iteration of the upstage/SOLAR-10.7B-v1.0 model.",
+            "upstage/SOLAR-10.7B-v1.0",
+        ),
+    ],
+)
+def test_modification_and_iteration(tmp_path, body, expected):
+    r = audit_files(tmp_path, {"README.md": card("license: apache-2.0", body + "\n")})
+    assert [a.repo_id for a in r.lineage.direct()] == [expected]
