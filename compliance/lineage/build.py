@@ -134,9 +134,9 @@ def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_S
     line = facts.card.metadata_lines.get("base_model")
     for b in _card_bases(facts):
         ev = Evidence(file=card_file, line=line, key="card:base_model", seen=b)
-        local = from_local_path(b, catalog)
-        if local is not None:
-            add(local[0], True, None, ev, f"card base_model (a local path; {local[1]})")
+        if looks_local(b):
+            rid, path_how = _path_or_id(b, catalog)
+            add(rid or b, True, None, ev, f"card base_model{path_how}")
             continue
         legacy = canonical_legacy_id(b)
         how = f"card base_model (legacy id of {legacy})" if legacy else "card base_model"

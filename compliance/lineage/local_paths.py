@@ -11,6 +11,7 @@ from typing import Any
 
 from compliance.facts.local_path import cache_repo_id, looks_local, model_folder
 from compliance.lineage.catalog_names import lookup_name
+from compliance.lineage.name_families import base_from_name
 
 
 def from_local_path(value: str | None, catalog: Any) -> tuple[str, str] | None:
@@ -24,4 +25,8 @@ def from_local_path(value: str | None, catalog: Any) -> tuple[str, str] | None:
     entry = lookup_name(catalog, folder) if folder else None
     if entry is not None:
         return entry.repo_id, f"folder name {folder!r} matches the catalog's {entry.repo_id}"
+    named = base_from_name(folder) if folder else None
+    if named is not None:
+        family, rid = named
+        return rid, f"folder name {folder!r} carries {family.name} and a size (weaker evidence)"
     return None

@@ -67,3 +67,16 @@ def test_legacy_org_less_id_is_a_valid_base(tmp_path):
     assert [a.repo_id for a in r.lineage.direct()] == ["FacebookAI/roberta-large"]
     assert r.lineage.direct()[0].license == "mit"
     assert "metadata-invalid" not in {f.category for f in r.findings}
+
+
+def test_card_and_adapter_name_the_same_local_folder(tmp_path):
+    path = "/home/student/base-model/llama2-7b"
+    adapter = {"base_model_name_or_path": path, "peft_type": "LORA"}
+    files = {
+        "README.md": card(f"license: other\nbase_model: {path}"),
+        "adapter_config.json": json.dumps(adapter),
+    }
+    r = audit_files(tmp_path, files)
+    (a,) = r.lineage.direct()
+    assert a.repo_id == "meta-llama/Llama-2-7b-hf" and a.declared and a.license == "llama2"
+    assert "undeclared-base-model" not in {f.category for f in r.findings}
