@@ -31,7 +31,7 @@ from compliance.facts.repo_id import is_valid_repo_id
 from compliance.lineage.base_mentions import find_mentions
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.config_shapes import shape_match
-from compliance.lineage.derivation import derivation_signals
+from compliance.lineage.derivation import derivation_signals, prose_relation
 from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
     RELATIONS,
@@ -223,6 +223,9 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
         low = path.lower()
         if low.endswith(".gguf") or low.rsplit("/", 1)[-1] in _QUANT_FILES:
             return "quantized", path
+    stated_in_prose = prose_relation(facts)
+    if stated_in_prose is not None:
+        return stated_in_prose
     return "finetune", "default (no adapter, merge or quantization evidence)"
 
 

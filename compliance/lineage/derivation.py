@@ -73,3 +73,28 @@ def derivation_signals(facts: Facts) -> list[Signal]:
                     out.append(Signal(relation, f"card prose ({card.path} line {n})", ev))
                     break
     return out
+
+
+# What the card's prose says was done to the base, for a relation the metadata leaves out.
+# Stronger, rarer relations first: a card that says "distilled from" also says "trained".
+_QUANTIZED = r"\bquanti[sz]ed\s+(?:to|with|in(?:to)?)\b|\b[2-8]-?bit\s+quanti[sz]|量化"
+_ADAPTER = r"\b(?:q?lora|peft)\s+(?:adapter|weights|fine-?tun)|\blora\s+adapter\b"
+_PROSE_RELATIONS = (
+    (re.compile(r"\bdistill(?:ed|ation)\b|蒸馏|蒸餾|蒸留", re.I), "distilled"),
+    (re.compile(_QUANTIZED, re.I), "quantized"),
+    (re.compile(_ADAPTER, re.I), "adapter"),
+    (re.compile(r"\bmerged?\s+(?:with|using)\s+mergekit\b|\bmergekit\b", re.I), "merge"),
+)  # fmt: skip
+
+
+def prose_relation(facts: Facts) -> tuple[str, str] | None:
+    """(relation, where) from the card's prose, else None."""
+    card = facts.card
+    if not (card.present and card.body):
+        return None
+    lines = card.body.splitlines()[:400]
+    for pattern, relation in _PROSE_RELATIONS:
+        for i, line in enumerate(lines):
+            if pattern.search(line[:_LINE_CAP]):
+                return relation, f"card prose ({card.path} line {card.body_start_line + i})"
+    return None

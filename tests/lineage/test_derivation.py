@@ -82,3 +82,19 @@ def test_vendor_own_chain_adds_nothing(tmp_path):
         AuditOptions(target=str(tmp_path), resolve="catalog", name="Qwen/Qwen2.5-7B-Instruct")
     )
     assert r.lineage.direct() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "relation"),
+    [
+        ("We distilled it from a larger teacher.", "distilled"),
+        ("Weights quantized to 4-bit with GPTQ.", "quantized"),
+        ("This is a LoRA adapter trained on our data.", "adapter"),
+        ("本模型经过蒸馏得到。", "distilled"),
+        ("Trained for 3 epochs.", "finetune"),
+    ],
+)
+def test_relation_from_prose_when_metadata_is_silent(tmp_path, body, relation):
+    meta = "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"
+    report = audit_files(tmp_path, {"README.md": card(meta, body + "\n")})
+    assert report.relation == relation
