@@ -32,6 +32,7 @@ from compliance.lineage.base_mentions import find_mentions
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.config_shapes import shape_match
 from compliance.lineage.derivation import derivation_signals, prose_relation
+from compliance.lineage.license_strictness import stricter_of
 from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
     RELATIONS,
@@ -338,7 +339,15 @@ def _resolve(a: Ancestor, catalog: Any, resolver: AncestorResolver) -> list[_Par
     if r.notes:
         a.resolution_note = "; ".join(r.notes)
     parents = _resolver_parents(a, r, resolver)
-    if r.license:
+    if r.license and stricter_of(r.license, getattr(entry, "license", None)) != r.license:
+        # the Hub says a permissive licence the catalog has corrected (DeepSeek's Llama
+        # distills say mit): keep the stricter, and say so in a finding
+        a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
+        a.license_conflict = (
+            f"`{a.repo_id}`: its repo on the Hub says `{r.license}` ({r.license_source}), the "
+            f"built-in catalog says `{entry.license}`; the stricter, `{entry.license}`, was applied"
+        )
+    elif r.license:
         a.license, a.license_source = r.license, r.license_source
         a.resolution = "catalog" if r.license_source == "catalog" else "hub"
     elif entry is not None and entry.license:
@@ -423,7 +432,11 @@ def build_lineage(
             child = Ancestor(rid, p.relation, a.repo_id, p.declared, [ev], depth=a.depth + 1)
             child.known_from = p.known_from
             queue.append(child)
+    conflicts = [a.license_conflict for a in ancestors if a.license_conflict]
+    if own_entry is not None and how_known == "id":
+        conflicts += _declared_conflict(facts, own_entry)
     return Lineage(
+        license_conflicts=conflicts,
         model=model,
         relation=relation,
         relation_source=relation_source,
@@ -463,6 +476,25 @@ def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
         )
         return [_Seen(rid, False, None, [ev], [how])]
     return []
+
+
+def _declared_conflict(facts: Facts, entry: Any) -> list[str]:
+    """The audited repo is a catalog model whose card declares a permissive licence the
+    catalog has corrected (a DeepSeek Llama distill saying `mit`)."""
+    declared = facts.card.text("license")
+    if declared and declared.strip().lower() == "other":
+        declared = facts.card.text("license_name")
+    if (
+        not declared
+        or stricter_of(declared.strip().lower(), entry.license) == declared.strip().lower()
+    ):
+        return []
+    why = entry.note or "its weights derive from a base under that licence"
+    return [
+        f"`{entry.repo_id}`: the card declares `{declared.strip()}`, the built-in catalog "
+        f"records `{entry.license}` for this model ({why}); the stricter, "
+        f"`{entry.license}`, applies"
+    ]
 
 
 def _own_entry_base(entry: Any) -> list[_Seen]:

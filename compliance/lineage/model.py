@@ -26,6 +26,7 @@ class Ancestor:
     revision: str | None = None  # hub commit read
     depth: int = 1  # 1 = direct parent
     known_from: str | None = None  # how the link is known, e.g. "card base_model", "catalog"
+    license_conflict: str | None = None  # Hub and catalog disagreed; the stricter was kept
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Lineage:
     ancestors: list[Ancestor] = field(default_factory=list)
     # signs of derivation when no base was identified (lineage/derivation.py Signal)
     derivation_signals: list[Any] = field(default_factory=list)
+    # where two sources disagree on a licence and the stricter was kept (one line each)
+    license_conflicts: list[str] = field(default_factory=list)
 
     def direct(self) -> list[Ancestor]:
         return [a for a in self.ancestors if a.depth == 1]
