@@ -44,7 +44,7 @@ def _parse(lines: list[str], start: int, path: str) -> tuple[dict[str, Any], dic
 
 def _block_end(lines: list[str], start: int, closing: re.Pattern[str]) -> int | None:
     for j in range(start, min(len(lines), start + _BLOCK_LINES)):
-        if closing.fullmatch(lines[j]):
+        if len(lines[j]) <= 40 and closing.fullmatch(lines[j]):
             return j
     return None
 
@@ -53,7 +53,7 @@ def recover(lines: list[str], path: str, first_line: int = 1) -> Recovered | Non
     """The first card-metadata block in the first lines of the card, if any."""
     seen_text = False
     for i, line in enumerate(lines[:_SCAN_LINES]):
-        fence = _FENCE_OPEN.fullmatch(line)
+        fence = _FENCE_OPEN.fullmatch(line) if len(line) <= 40 else None
         if fence:
             closing = re.compile(
                 rf" {{0,3}}{re.escape(fence.group(1)[0])}{{{len(fence.group(1))},}}[ \t]*"
@@ -61,13 +61,13 @@ def recover(lines: list[str], path: str, first_line: int = 1) -> Recovered | Non
             end = _block_end(lines, i + 1, closing)
             if end is None:
                 return None
-            body = [x for x in lines[i + 1 : end] if not _DASHES.fullmatch(x)]
+            body = [x for x in lines[i + 1 : end] if not (len(x) <= 40 and _DASHES.fullmatch(x))]
             parsed = _parse(body, first_line + i + 1, path)
             if parsed:
                 return Recovered(*parsed, first_line + i, "inside a code fence")
             seen_text = True
             continue
-        if _DASHES.fullmatch(line) and seen_text:
+        if len(line) <= 40 and _DASHES.fullmatch(line) and seen_text:
             end = _block_end(lines, i + 1, _DASHES)
             if end is not None:
                 parsed = _parse(lines[i + 1 : end], first_line + i + 1, path)

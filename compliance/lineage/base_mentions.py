@@ -27,13 +27,14 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,80}", re.ASCII)
 _DECORATION = " \t*_`\"'“”‘’「」『』《》[(（:："
 
 _KEY = re.compile(
-    r"\s*(?:[*+-]\s+)?[*_]*\s*(?P<key>base[ _-]?models?|finetuned from(?: model)?"
+    r"(?:[*+-][ \t]+)?(?:[*_]+[ \t]*)?(?P<key>base[ _-]?models?|finetuned from(?: model)?"
     r"|fine-tuned from(?: model)?|parent models?|original models?|foundation models?"
     r"|source models?|基础模型|基座模型|底座模型|基模型|ベースモデル|元モデル"
-    r"|베이스\s?모델|기반\s?모델)"
-    r"(?:\s*\[optional\])?\s*[*_]*\s*[:：]\s*[*_]*\s*",
+    r"|베이스 ?모델|기반 ?모델)"
+    r"(?: ?\[optional\])?(?:[ \t]*[*_]+)?[ \t]*[:：](?:[ \t]*[*_]+)?[ \t]*",
     re.I,
 )
+_KEY_SPAN = 300  # a key-value label sits at the start of its line
 # English phrases after which a model name follows
 _BEFORE = re.compile(
     r"\b(?:based\s+on|built\s+(?:up)?on(?:\s+top\s+of)?|initiali[sz]ed\s+(?:from|with)"
@@ -65,20 +66,21 @@ _ZH_VERB = re.compile(
     r"微调|微調|训练|訓練|继续预训练|量化|蒸馏|蒸餾|合并|融合|精调|调优|指令精调|对齐"
 )
 _ZH_SENTENCE_END = re.compile(r"[。！？!?\n]")
-# Japanese / Korean: the name comes first
+# Japanese / Korean: the name comes first, then an optional particle and the phrase
 _JA_KO_AFTER = re.compile(
-    r"\s*(?:を|을|를|의|모델을)?\s*(?:ベースに|ベースとして|元に|ベースモデルとして"
-    r"|ファインチューニング|微調整|기반으로|기반|바탕으로|파인튜닝)"
+    r"ベースモデルとして|ベースに|ベースとして|元に|ファインチューニング|微調整"
+    r"|기반으로|기반|바탕으로|파인튜닝"
 )
+_PARTICLES = ("모델을", "を", "을", "를", "의")
 _MERGE_HEADING = re.compile(
-    r"\s*(?:#{1,6}\s*|[*_]{1,3})?\s*(?:models?\s+merged|merged\s+models?|models\s+used"
+    r"(?:#{1,6}[ \t]*|[*_]{1,3})?(?:models?\s+merged|merged\s+models?|models\s+used"
     r"|source\s+models?|merge\s+details|models\s+in\s+the\s+merge|合并的模型|融合模型)\b",
     re.I,
 )
 # a sentence that ends where a list of its models begins: "… MoE model based on" + bullets
 _LIST_INTRO = re.compile(
-    r".*\b(?:based\s+on|merge\s+of|merged\s+from|consists\s+of|made\s+from|built\s+from"
-    r"|combin(?:es|ing)|models\s+used)\s*:?\s*$",
+    r"\b(?:based\s+on|merge\s+of|merged\s+from|consists\s+of|made\s+from|built\s+from"
+    r"|combin(?:es|ing)|models\s+used)[ \t]*:?$",
     re.I,
 )
 _BULLET = re.compile(r"\s*(?:[*+-]|\d{1,3}[.)])\s+")
@@ -192,9 +194,9 @@ def _lines(body: str) -> Iterable[tuple[int, str]]:
 def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
     """(repo id, written, relation, how) for the bare names and key-value lines of a line."""
     out: list[tuple[str, str, str | None, str]] = []
-    key = _KEY.match(line)
+    key = _KEY.match(line.lstrip()[:_KEY_SPAN])
     if key is not None:
-        value = line[key.end() : key.end() + WINDOW]
+        value = line.lstrip()[key.end() : key.end() + WINDOW]
         found = _value(catalog, value)
         if found:
             out.append((*found, _relation(key.group("key")), "key-value line"))
@@ -229,7 +231,12 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
         if verb is not None:
             out.append((*found, _relation(verb.group()), "Chinese prose"))
     for m in _JA_KO_AFTER.finditer(line):
-        head = line[max(0, m.start() - 120) : m.start()].rstrip(_DECORATION)
+        head = line[max(0, m.start() - 120) : m.start()].rstrip()
+        for particle in _PARTICLES:
+            if head.endswith(particle):
+                head = head[: -len(particle)].rstrip()
+                break
+        head = head.rstrip(_DECORATION)
         token = re.search(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,110}$", head, re.ASCII)
         if token is None:
             continue
@@ -256,9 +263,10 @@ def find_mentions(
                 hit = _value(catalog, line[bullet.end() : bullet.end() + WINDOW])
                 if hit:
                     found.append((*hit, "merge", "merge list"))
-            elif line.lstrip().startswith("#") and not _MERGE_HEADING.match(line):
+            elif line.lstrip().startswith("#") and not _MERGE_HEADING.match(line.lstrip()[:200]):
                 in_list = False  # the list ends with its section
-        if _MERGE_HEADING.match(line) or _LIST_INTRO.match(line[:WINDOW]):
+        head = line.lstrip()[:200]
+        if _MERGE_HEADING.match(head) or _LIST_INTRO.search(line.rstrip()[-80:]):
             in_list = True
         if merge_card:
             for m in _HUB_LINK.finditer(line):
