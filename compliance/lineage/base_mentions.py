@@ -59,6 +59,13 @@ _DERIVATION_WORDS = re.compile(
     r"|基于|基於|微调|ベース|기반",
     re.I,
 )
+# a link that names a design, a comparison or a citation, not a parent
+_NOT_PARENT_BEFORE = re.compile(
+    r"(?:inspired\s+by|similar\s+to|compared\s+(?:to|with)|than|unlike|like|vs\.?|versus"
+    r"|outperforms?|beats?)\s+(?:the\s+)?\[?[^\s\[\]]{0,5}$",
+    re.I,
+)
+_NOT_PARENT_AFTER = re.compile(r"\)?\s*(?:'s\s+)?architecture\b", re.I)
 _SENTENCE_START = re.compile(r".*[.!?。](?:\s|$)", re.S)
 # Chinese: 基于 X / 在 X 基础上 / 以 X 为基础, with a training verb later in the same sentence
 _ZH_BEFORE = re.compile(r"(?:基于|基於|在|以|使用|采用|對|对)\s*")
@@ -181,6 +188,15 @@ def _unknown_name(value: str) -> str | None:
     return written
 
 
+def _is_parent_link(line: str, m: re.Match[str]) -> bool:
+    """False for "inspired by the [X](…) architecture", "better than [X](…)"."""
+    text_start = line.rfind("[", max(0, m.start() - 200), m.start())
+    before = line[max(0, text_start - 60) : text_start if text_start >= 0 else m.start()]
+    close = line.find(")", m.end() - 1, m.end() + 200)
+    after = line[close if close >= 0 else m.end() : m.end() + 80]
+    return not (_NOT_PARENT_BEFORE.search(before) or _NOT_PARENT_AFTER.match(after))
+
+
 def _lines(body: str) -> Iterable[tuple[int, str]]:
     fenced = False
     for i, line in enumerate(body.splitlines()):
@@ -218,7 +234,7 @@ def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
         cut = _SENTENCE_START.match(before)
         sentence = before[cut.end() :] if cut else before
         words = _DERIVATION_WORDS.search(sentence)
-        if words is not None:
+        if words is not None and _is_parent_link(line, m):
             out.append((rid, rid, _relation(words.group()), "Hub link in prose"))
     for m in _ZH_BEFORE.finditer(line):
         window = line[m.end() : m.end() + 200]
@@ -271,7 +287,7 @@ def find_mentions(
         if merge_card:
             for m in _HUB_LINK.finditer(line):
                 rid = m.group(1).rstrip(".-")
-                if rid.split("/", 1)[0].lower() not in _NOT_REPOS:
+                if rid.split("/", 1)[0].lower() not in _NOT_REPOS and _is_parent_link(line, m):
                     found.append((rid, rid, "merge", "Hub link in a merge card"))
         found += _in_line(catalog, line)
         for rid, written, relation, how in found:

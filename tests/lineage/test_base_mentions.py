@@ -115,3 +115,13 @@ def test_links_without_merge_tags_need_a_derivation_sentence(tmp_path):
 def test_modification_and_iteration(tmp_path, body, expected):
     r = audit_files(tmp_path, {"README.md": card("license: apache-2.0", body + "\n")})
     assert [a.repo_id for a in r.lineage.direct()] == [expected]
+
+
+def test_links_to_a_design_or_comparison_are_not_parents(tmp_path):
+    body = (
+        "The first MoE made with four [microsoft/phi-2](https://huggingface.co/microsoft/phi-2) "
+        "models, inspired by the [mistralai/Mixtral-8x7B-v0.1]"
+        "(https://huggingface.co/mistralai/Mixtral-8x7B-v0.1) architecture.\n"
+    )
+    r = audit_files(tmp_path, {"README.md": card("license: mit\ntags: [moe]", body)})
+    assert [a.repo_id for a in r.lineage.direct()] == ["microsoft/phi-2"]
