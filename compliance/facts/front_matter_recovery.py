@@ -33,12 +33,16 @@ class Recovered:
     where: str  # "after the first heading", "inside a code fence"
 
 
-def _parse(lines: list[str], start: int, path: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+def _parse(
+    lines: list[str], start: int, path: str, need_license: bool = False
+) -> tuple[dict[str, Any], dict[str, int]] | None:
     text = "\n".join(lines)
     loaded = safeload.load_yaml(text, path, first_line=start)
     value = loaded.value if loaded.error is None else None
     if not isinstance(value, dict) or not CARD_KEYS & {str(k) for k in value}:
         return None
+    if need_license and "license" not in value:
+        return None  # a training config shown in the card (axolotl), not its metadata
     return value, loaded.key_lines
 
 
@@ -62,7 +66,7 @@ def recover(lines: list[str], path: str, first_line: int = 1) -> Recovered | Non
             if end is None:
                 return None
             body = [x for x in lines[i + 1 : end] if not (len(x) <= 40 and _DASHES.fullmatch(x))]
-            parsed = _parse(body, first_line + i + 1, path)
+            parsed = _parse(body, first_line + i + 1, path, need_license=True)
             if parsed:
                 return Recovered(*parsed, first_line + i, "inside a code fence")
             seen_text = True

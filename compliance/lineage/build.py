@@ -44,6 +44,7 @@ from compliance.lineage.model import (
 from compliance.lineage.name_families import base_from_name, family_of, vendor_license
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
+from compliance.lineage.training_configs import config_bases
 from compliance.report import Evidence
 from compliance.sources.hub_errors import TOKEN_HINT
 
@@ -192,6 +193,17 @@ def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_S
             ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
             how = f"inferred: card prose ({card_file} line {pb.line})"
             add(pb.repo_id, False, pb.relation, ev, how)
+        for cb in config_bases(facts.card.body, facts.card.body_start_line):
+            rid, path_how = _path_or_id(cb.value, catalog)
+            if rid:
+                ev = Evidence(
+                    file=card_file,
+                    line=cb.line,
+                    key=f"card training config {cb.key}",
+                    seen=cb.value,
+                )
+                how = f"inferred: training config in the card ({cb.key}, line {cb.line}){path_how}"
+                add(rid, False, None, ev, how)
         tags = {t.strip().lower() for t in facts.card.strings("tags")}
         merge_card = bool(tags & {"merge", "moe", "mergekit", "frankenmerge"})
         body, start = facts.card.body, facts.card.body_start_line
