@@ -400,6 +400,12 @@ def build_lineage(
     signals = [] if direct or own_entry is not None else derivation_signals(facts)
     if signals:
         relation, relation_source = signals[0].relation, signals[0].source
+    elif len(direct) == 1 and not direct[0].declared and not facts.merges and own_entry is None:
+        # a merge has several parents: one identified leaves the others unknown
+        merge_signs = [g for g in derivation_signals(facts) if g.relation == "merge"]
+        if merge_signs:
+            signals = merge_signs
+            relation, relation_source = "merge", merge_signs[0].source
     queue: deque[Ancestor] = deque()
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation

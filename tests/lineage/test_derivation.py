@@ -98,3 +98,13 @@ def test_relation_from_prose_when_metadata_is_silent(tmp_path, body, relation):
     meta = "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"
     report = audit_files(tmp_path, {"README.md": card(meta, body + "\n")})
     assert report.relation == relation
+
+
+def test_merge_with_one_parent_identified_says_the_rest_are_unknown(tmp_path):
+    body = "A merge of Alpha, Beta and [a/gamma-7b](https://huggingface.co/a/gamma-7b).\n"
+    report = audit_files(
+        tmp_path / "x", {"README.md": card("license: apache-2.0\ntags: [merge]", body)}
+    )
+    msgs = [f.message for f in report.findings if f.rule_id == "core/unidentified-base-model"]
+    assert msgs and "only `a/gamma-7b` could be identified" in msgs[0]
+    assert report.relation == "merge"
