@@ -229,21 +229,30 @@ def test_hub_and_catalog_disagreement_is_a_report_note(tmp_path, monkeypatch):
         def __init__(self, **kw):
             pass
 
+        hub_says = "llama3"
+
         def resolve(self, repo_id):
-            return ResolvedRepo(repo_id, "apache-2.0", "hub-card", commit="e" * 40)
+            return ResolvedRepo(repo_id, Resolver.hub_says, "hub-card", commit="e" * 40)
 
     monkeypatch.setattr(hub.HubSource, "open", staticmethod(fake_open))
     monkeypatch.setattr(hub_resolver, "HubResolver", Resolver)
     report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B"))
     (a,) = report.lineage.ancestors
-    assert (a.repo_id, a.license, a.resolution) == ("meta-llama/Llama-3.1-8B", "apache-2.0", "hub")
+    assert (a.repo_id, a.license, a.resolution) == ("meta-llama/Llama-3.1-8B", "llama3", "hub")
     notes = [n for n in report.notes if "disagree" in n]
     assert notes == [
         "Hub and built-in catalog disagree on `meta-llama/Llama-3.1-8B`: its repo on the Hub "
-        f"(meta-llama/Llama-3.1-8B@{'e' * 12}, hub-card) says `apache-2.0`, "
+        f"(meta-llama/Llama-3.1-8B@{'e' * 12}, hub-card) says `llama3`, "
         "the built-in catalog says `llama3.1`; the Hub's answer was used. "
         "Check which licence applies."
     ]
+    # a permissive Hub answer against the catalog's model licence: the stricter is kept,
+    # and the disagreement is a finding
+    Resolver.hub_says = "apache-2.0"
+    report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B"))
+    (a,) = report.lineage.ancestors
+    assert (a.license, a.resolution) == ("llama3.1", "catalog")
+    assert "core/license-conflict" in {f.rule_id for f in report.findings}
     # catalog mode: no Hub read, no disagreement to report
     report = run_audit(AuditOptions("acme/Llama-3.1-Acme-8B", resolve="catalog"))
     assert not any("disagree" in n for n in report.notes)

@@ -17,6 +17,7 @@ from compliance.checks import (
     file_contains,
     informational,
     license_compatible,
+    license_conflict,
     license_file_mismatch,
     license_missing,
     license_other_unnamed,
@@ -30,6 +31,7 @@ from compliance.checks import (
     pickle_weights,
     relation_evidence,
     undeclared_base,
+    unidentified_base,
     unresolved_ancestor,
 )
 from compliance.checks.base import CheckKind
@@ -51,8 +53,10 @@ CHECKS: dict[str, CheckKind] = {
         license_other_unnamed,
         license_unknown,
         license_file_mismatch,
+        license_conflict,
         merge_conflict,
         undeclared_base,
+        unidentified_base,
         unresolved_ancestor,
         pickle_weights,
         facts_problems,

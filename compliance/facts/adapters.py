@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from compliance.facts.context import RepoContext
+from compliance.facts.context import RepoContext, clip
+from compliance.facts.local_path import looks_local
 from compliance.facts.model import AdapterFacts
 
 ADAPTER_CONFIG = "adapter_config.json"
@@ -25,6 +26,13 @@ def read_adapters(ctx: RepoContext) -> list[AdapterFacts]:
             ctx.problem("metadata-invalid", path, f"{path}: not a JSON object; ignored")
             continue
         base = data.get("base_model_name_or_path")
+        if isinstance(base, str) and looks_local(base):
+            ctx.problem(
+                "metadata-invalid",
+                path,
+                f"{path}: base_model_name_or_path {clip(base, 100)!r} is a local path, not a "
+                "Hub repo id; the Hub will not link the base",
+            )
         peft_type = data.get("peft_type")
         adapters.append(
             AdapterFacts(

@@ -13,6 +13,9 @@ from typing import Any
 
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
+from compliance.facts.front_matter_recovery import recover
+from compliance.facts.legacy_ids import canonical_legacy_id
+from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
 from compliance.facts.model import Card, MergeFacts
 from compliance.repo_id import is_valid_repo_id
@@ -26,7 +29,9 @@ REGEX_YAML_BLOCK = re.compile(
 )
 _OPENING = re.compile(r"^\s*---(?:\r\n|\r|\n)")  # group 1 of the regex above
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# the closing `#` sequence is removed in code: a lazy group before optional trailing
+# blanks backtracks quadratically on a long run of spaces
+_ATX_H1 = re.compile(r" {0,3}#[ \t]")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -60,9 +65,45 @@ def _type_name(value: Any) -> str:
     )
 
 
+# First headings that name a section or a template placeholder, not the model
+GENERIC_HEADINGS = frozenset({
+    "model overview", "overview", "introduction", "model card", "model card for model id",
+    "model id", "uploaded model", "model description", "model details", "model information",
+    "model summary", "summary", "description", "about", "readme", "usage", "quickstart",
+    "quick start", "table of contents", "license", "model", "abstract", "news", "updates",
+})  # fmt: skip
+_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
+_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_TAG = re.compile(r"<[^<>\n]{0,500}>")
+_MODEL_CARD_FOR = re.compile(r"model\s+card\s+(?:for|of)\s+", re.I)
+
+
+def heading_name(raw: str) -> str | None:
+    """The model's name in a first heading: Markdown decoration removed, "Model Card
+    for X" reduced to X; None for a generic or placeholder heading."""
+    text = _TAG.sub("", _LINK.sub(r"\1", _IMAGE.sub("", raw[:2000])))
+    text = text.replace("**", "").replace("__", "").replace("`", "").strip()
+    text = " ".join(text.split()).strip("*_ \t:")
+    m = _MODEL_CARD_FOR.match(text)
+    if m:
+        text = text[m.end() :].strip("*_ \t:")
+    if not text or text.lower() in GENERIC_HEADINGS or not any(c.isalnum() for c in text):
+        return None
+    return text
+
+
+def _atx_text(rest: str) -> str:
+    """An ATX heading's text without its optional closing `#` sequence."""
+    text = rest.strip(" \t\r\n")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip(" \t")
+    return text.strip()
+
+
 def first_heading(lines: list[str]) -> str | None:
-    """The first level-1 heading (`# Title`, or `Title` underlined with `===`)
-    outside fenced code blocks."""
+    """The first level-1 heading (`# Title`, or `Title` underlined with `===`) outside
+    fenced code blocks that names a model (generic headings are skipped)."""
     fence: str | None = None
     previous = ""
     for line in lines:
@@ -74,10 +115,10 @@ def first_heading(lines: list[str]) -> str | None:
         if fence:
             continue
         atx = _ATX_H1.match(line)
-        if atx and atx.group(1).strip():
-            return atx.group(1).strip()
-        if _SETEXT_H1.match(line) and previous.strip():
-            return previous.strip()
+        if atx and (text := heading_name(_atx_text(line[atx.end() :]))):
+            return text
+        if _SETEXT_H1.match(line) and (text := heading_name(previous.strip())):
+            return text
         previous = line
     return None
 
@@ -103,10 +144,14 @@ def _check_metadata(
             bad(key, f"`{key}` should be a string or a list of strings", value)
     base = meta.get("base_model")
     for item in base if isinstance(base, list) else [base]:
-        if isinstance(item, str) and not is_valid_repo_id(item):
+        if isinstance(item, str) and canonical_legacy_id(item):
+            continue  # served by the Hub under its new org
+        if isinstance(item, str) and (looks_local(item) or not is_valid_repo_id(item)):
+            local = ": it is a local path, which the Hub will not link" if looks_local(item) else ""
             bad(
                 "base_model",
-                f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)",
+                f"base_model {clip(item, 100)!r} is not a valid repo id (expected org/name)"
+                + local,
                 item,
             )
     relation = meta.get("base_model_relation")
@@ -129,6 +174,25 @@ def _check_metadata(
         )
 
 
+def _misplaced(ctx: RepoContext, path: str, text: str, card: Card) -> None:
+    """A metadata block the Hub will not read (after a heading, in a code fence): read it,
+    and say that the Hub ignores it."""
+    found = recover(_LINE_BREAK.split(text[: 64 * 1024]), path)
+    if found is None:
+        return
+    ctx.problem(
+        "metadata-invalid",
+        path,
+        f"{path}:{found.line}: the card's metadata block is {found.where}, not at the very "
+        "start of the file: the Hub ignores it (no licence or base model shows there); "
+        "modelcheck read it anyway. Move it to the first line, between `---` lines.",
+        line=found.line,
+    )
+    card.metadata = found.metadata
+    card.metadata_lines = found.key_lines
+    _check_metadata(ctx, path, card.metadata, card.metadata_lines)
+
+
 def _front_matter(ctx: RepoContext, path: str, text: str, card: Card) -> None:
     m = REGEX_YAML_BLOCK.search(text)
     if m is None:
@@ -141,6 +205,7 @@ def _front_matter(ctx: RepoContext, path: str, text: str, card: Card) -> None:
                 line=1,
             )
         card.body, card.body_start_line = text, 1
+        _misplaced(ctx, path, text, card)
         return
     card.body = text[m.end() :]
     card.body_start_line = line_at(text, m.end())

@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
+from compliance.facts.legacy_ids import canonical_legacy_id
+from compliance.facts.local_path import looks_local, model_folder
 from compliance.facts.model import Facts
+from compliance.lineage.base_mentions import find_mentions
+from compliance.lineage.catalog_names import lookup_name
+from compliance.lineage.config_shapes import shape_match
+from compliance.lineage.derivation import derivation_signals, prose_relation
+from compliance.lineage.license_strictness import stricter_of
+from compliance.lineage.local_paths import from_local_path
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -34,8 +42,10 @@ from compliance.lineage.model import (
     ModelCatalog,
     ResolvedRepo,
 )
+from compliance.lineage.name_families import base_from_name, family_of, vendor_license
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
+from compliance.lineage.training_configs import config_bases
 from compliance.repo_id import is_valid_repo_id
 from compliance.report import Evidence
 from compliance.sources.hub_errors import TOKEN_HINT
@@ -46,6 +56,7 @@ _LOCAL_DIRS = {
     "models", "model", "checkpoints", "checkpoint", "ckpt", "output", "outputs", "out", "tmp",
     "data", "home", "workspace", "mnt", "root", "content", "runs", "results", "save", "saved",
 }  # fmt: skip
+_NOT_MODEL_PATHS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
 # AutoGPTQ / AutoAWQ configs and the EXL2 measurement file; GGUF is recognised by extension
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
 
@@ -57,6 +68,23 @@ def repo_id_of(value: Any) -> str | None:
     text = _HF_URL.sub("", value.strip()).rstrip("/")
     text = re.sub(r"/(?:tree|blob|resolve)/.*$", "", text)
     return text if is_valid_repo_id(text) else None
+
+
+def _path_or_id(value: Any, catalog: Any) -> tuple[str | None, str]:
+    """(id, how) for a model reference that may be a local path. A path that names no
+    known model keeps its folder name: the base exists, its licence is unknown."""
+    if not isinstance(value, str):
+        return None, ""
+    legacy = canonical_legacy_id(value)
+    if legacy is not None:
+        return legacy, f" (legacy id of {legacy})"
+    local = from_local_path(value, catalog)
+    if local is not None:
+        return local[0], f" (a local path; {local[1]})"
+    if looks_local(value):
+        folder = model_folder(value)
+        return folder, " (a local path naming no known model)" if folder else ""
+    return repo_id_of(value), ""
 
 
 @dataclass
@@ -88,7 +116,7 @@ def _gguf_bases(facts: Facts) -> list[tuple[str, Evidence]]:
     return out
 
 
-def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
+def _collect_direct(facts: Facts, own: set[str], catalog: Any = None) -> list[_Seen]:
     seen: dict[str, _Seen] = {}
 
     def add(repo_id: str, declared: bool, relation: str | None, ev: Evidence, how: str) -> None:
@@ -107,47 +135,81 @@ def _collect_direct(facts: Facts, own: set[str]) -> list[_Seen]:
     card_file = facts.card.path  # README.md, or however the card's file name is cased
     line = facts.card.metadata_lines.get("base_model")
     for b in _card_bases(facts):
-        rid = repo_id_of(b) or b
         ev = Evidence(file=card_file, line=line, key="card:base_model", seen=b)
-        add(rid, True, None, ev, "card base_model")
+        if looks_local(b):
+            rid, path_how = _path_or_id(b, catalog)
+            add(rid or b, True, None, ev, f"card base_model{path_how}")
+            continue
+        legacy = canonical_legacy_id(b)
+        how = f"card base_model (legacy id of {legacy})" if legacy else "card base_model"
+        add(legacy or repo_id_of(b) or b, True, None, ev, how)
     for rid, ev in _gguf_bases(facts):
         add(rid, True, None, ev, f"GGUF general.base_model ({ev.file})")
     for a in facts.adapters:
-        adapter_base = repo_id_of(a.base_model)
-        if adapter_base:
+        rid, path_how = _path_or_id(a.base_model, catalog)
+        if rid:
             key = f"{a.file}:base_model_name_or_path"
-            how = f"inferred: {a.file} base_model_name_or_path"
-            ev = Evidence(file=a.file, key=key, seen=a.base_model)
-            add(adapter_base, False, "adapter", ev, how)
+            how = f"inferred: {a.file} base_model_name_or_path{path_how}"
+            add(rid, False, "adapter", Evidence(file=a.file, key=key, seen=a.base_model), how)
     for m in facts.merges:
         for n, raw in enumerate(([m.base_model] if m.base_model else []) + list(m.models)):
-            merged = repo_id_of(raw)
-            if merged:
+            rid, path_how = _path_or_id(raw, catalog)
+            if rid:
                 field_name = "base_model" if n == 0 and m.base_model else "models"
                 key = f"{m.file}:{field_name}"
                 at = f" (line {m.line})" if m.line else ""
-                how = f"inferred: {m.file} merge config {field_name}{at}"
+                how = f"inferred: {m.file} merge config {field_name}{at}{path_how}"
                 ev = Evidence(file=m.file, line=m.line, key=key, seen=raw)
-                add(merged, False, "merge", ev, how)
+                add(rid, False, "merge", ev, how)
     nop = facts.config.name_or_path
-    named = repo_id_of(nop)
+    local = from_local_path(nop, catalog) if isinstance(nop, str) else None
+    rid = local[0] if local else repo_id_of(nop)
     # a checkout's config often names the model itself; compare names without the org too
     own_short = {o.rsplit("/", 1)[-1] for o in own} | {
         facts.label.rstrip("/").rsplit("/", 1)[-1].lower()
     }
     if (
-        named
-        and named.split("/", 1)[0].lower() not in _LOCAL_DIRS
-        and named.rsplit("/", 1)[-1].lower() not in own_short
+        rid
+        and rid.split("/", 1)[0].lower() not in _LOCAL_DIRS
+        and rid.rsplit("/", 1)[-1].lower() not in own_short
     ):
         ev = Evidence(file="config.json", key="config.json:_name_or_path", seen=nop)
-        add(named, False, None, ev, "inferred: config.json _name_or_path")
+        how = "inferred: config.json _name_or_path"
+        add(rid, False, None, ev, how + (f" (a local path; {local[1]})" if local else ""))
+    link = facts.card.text("license_link")
+    link_id = repo_id_of(link) if link and _HF_URL.match(link) else None
+    if link_id and link_id.split("/", 1)[0].lower() not in _NOT_MODEL_PATHS:
+        ev = Evidence(
+            file=card_file,
+            line=facts.card.metadata_lines.get("license_link"),
+            key="card:license_link",
+            seen=link,
+        )
+        add(link_id, False, None, ev, "inferred: card license_link points into its repo")
     if facts.card.present and facts.card.body:
         exclude = set(own) | set(facts.card.datasets)
         for pb in find_bases(facts.card.body, facts.card.body_start_line, exclude):
             ev = Evidence(file=card_file, line=pb.line, key="card prose", seen=pb.text[:200])
             how = f"inferred: card prose ({card_file} line {pb.line})"
             add(pb.repo_id, False, pb.relation, ev, how)
+        for cb in config_bases(facts.card.body, facts.card.body_start_line):
+            rid, path_how = _path_or_id(cb.value, catalog)
+            if rid:
+                ev = Evidence(
+                    file=card_file,
+                    line=cb.line,
+                    key=f"card training config {cb.key}",
+                    seen=cb.value,
+                )
+                how = f"inferred: training config in the card ({cb.key}, line {cb.line}){path_how}"
+                add(rid, False, None, ev, how)
+        tags = {t.strip().lower() for t in facts.card.strings("tags")}
+        merge_card = bool(tags & {"merge", "moe", "mergekit", "frankenmerge"})
+        body, start = facts.card.body, facts.card.body_start_line
+        for mention in find_mentions(body, catalog, start, merge_card=merge_card):
+            ev = Evidence(file=card_file, line=mention.line, key="card prose", seen=mention.text)
+            how = f"inferred: card prose, {mention.how} ({card_file} line {mention.line})"
+            add(mention.repo_id, False, mention.relation, ev, how)
     return list(seen.values())
 
 
@@ -164,12 +226,18 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
         return "merge", facts.merges[0].file
     if len(_card_bases(facts)) > 1:
         return "merge", "card base_model (several models)"
+    tags = {t.strip().lower() for t in facts.card.strings("tags")}
+    if tags & {"merge", "moe", "mergekit", "frankenmerge"} and len(direct) > 1:
+        return "merge", "card tags (merge/moe) and several parents"
     if facts.config.quantization:
         return "quantized", "config.json quantization_config"
     for path in sorted(facts.files):
         low = path.lower()
         if low.endswith(".gguf") or low.rsplit("/", 1)[-1] in _QUANT_FILES:
             return "quantized", path
+    stated_in_prose = prose_relation(facts)
+    if stated_in_prose is not None:
+        return stated_in_prose
     return "finetune", "default (no adapter, merge or quantization evidence)"
 
 
@@ -207,16 +275,41 @@ def _resolve_from_catalog(a: Ancestor, catalog: ModelCatalog | None) -> list[_Pa
     if entry is not None and entry.repo_id != a.repo_id:
         a.as_written = a.as_written or a.repo_id
         a.repo_id = entry.repo_id
+    if _license_from_name(a):
+        return []
     a.resolution_note = "not in the built-in catalog; Hub lookup not enabled"
     return []
 
 
-def _fallback(a: Ancestor, entry: KnownModel | None, resolution: str, note: str) -> list[_Parent]:
-    """The resolver could not answer: the catalog's licence if it has one, else `resolution`."""
+def _license_from_name(a: Ancestor) -> bool:
+    """A vendor family rule or a family and version in the ancestor's name; weaker than
+    its own metadata, so the report says where the licence came from."""
+    vendor = vendor_license(a.repo_id)
+    family = None if vendor else family_of(a.repo_id)
+    if vendor is None and family is None:
+        return False
+    a.license = vendor or family.license  # type: ignore[union-attr]
+    a.license_source, a.resolution = "name", "name"
+    a.resolution_note = (
+        "licence from the vendor's family rule (rules/name_families.yaml)"
+        if vendor
+        else f"licence inferred from the name ({family.name}); weaker than a declaration"  # type: ignore[union-attr]
+    )
+    return True
+
+
+def _fallback(
+    a: Ancestor, entry: KnownModel | None, resolution: str, note: str
+) -> list[_Parent]:
+    """The resolver could not answer: the catalog's licence if it has one, else one read
+    from the name, else `resolution`."""
     if entry is not None and entry.license:
         parents = _use_catalog(a, entry)
         a.resolution_note = f"{note}; licence from the built-in catalog"
         return parents
+    if _license_from_name(a):
+        a.resolution_note = f"{note}; {a.resolution_note}"
+        return []
     a.resolution, a.resolution_note = resolution, note
     return []
 
@@ -262,7 +355,20 @@ def _resolve(
     if r.notes:
         a.resolution_note = "; ".join(r.notes)
     parents = _resolver_parents(a, r, resolver)
-    if r.license:
+    if (
+        r.license
+        and entry is not None
+        and entry.license
+        and stricter_of(r.license, entry.license) != r.license
+    ):
+        # the Hub says a permissive licence the catalog has corrected (DeepSeek's Llama
+        # distills say mit): keep the stricter, and say so in a finding
+        a.license, a.license_source, a.resolution = entry.license, "catalog", "catalog"
+        a.license_conflict = (
+            f"`{a.repo_id}`: its repo on the Hub says `{r.license}` ({r.license_source}), the "
+            f"built-in catalog says `{entry.license}`; the stricter, `{entry.license}`, was applied"
+        )
+    elif r.license:
         a.license, a.license_source = r.license, r.license_source
         a.notice = r.notice
         a.resolution = "catalog" if r.license_source == "catalog" else "hub"
@@ -291,8 +397,25 @@ def build_lineage(
     own_ids = [model_id, facts.repo_id, facts.git_remote_repo_id]
     own = {i.lower() for i in own_ids if i}
     model = model_id or facts.repo_id or facts.label
-    direct = _collect_direct(facts, own)
+    direct = _collect_direct(facts, own, catalog)
+    own_entry, how_known = _catalog_self(model, catalog)
+    if own_entry is not None and how_known == "id":
+        # the catalog knows this model's lineage better than its card's prose
+        direct = [d for d in direct if d.declared] or _own_entry_base(own_entry)
+    elif own_entry is not None and how_known == "pattern" and not direct:
+        direct = [_reupload_of(model, own_entry)]
+    elif not direct:
+        direct = _base_from_shape(facts) or _base_from_names(facts, model)
     relation, relation_source = infer_relation(facts, direct)
+    signals = [] if direct or own_entry is not None else derivation_signals(facts)
+    if signals:
+        relation, relation_source = signals[0].relation, signals[0].source
+    elif len(direct) == 1 and not direct[0].declared and not facts.merges and own_entry is None:
+        # a merge has several parents: one identified leaves the others unknown
+        merge_signs = [g for g in derivation_signals(facts) if g.relation == "merge"]
+        if merge_signs:
+            signals = merge_signs
+            relation, relation_source = "merge", merge_signs[0].source
     queue: deque[Ancestor] = deque()
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation
@@ -337,6 +460,102 @@ def build_lineage(
             child = Ancestor(rid, p.relation, a.repo_id, p.declared, [ev], depth=a.depth + 1)
             child.known_from = p.known_from
             queue.append(child)
+    conflicts = [a.license_conflict for a in ancestors if a.license_conflict]
+    if own_entry is not None and how_known == "id":
+        conflicts += _declared_conflict(facts, own_entry)
     return Lineage(
-        model=model, relation=relation, relation_source=relation_source, ancestors=ancestors
+        license_conflicts=conflicts,
+        model=model,
+        relation=relation,
+        relation_source=relation_source,
+        ancestors=ancestors,
+        derivation_signals=signals,
     )
+
+
+def _base_from_shape(facts: Facts) -> list[_Seen]:
+    """A base whose exact config.json shape the repo's config has (rules/shapes.yaml)."""
+    match = shape_match(facts.config.data) if facts.config.present else None
+    if match is None:
+        return []
+    rid, keys = match
+    ev = Evidence(file="config.json", key="config.json shape", seen=", ".join(keys))
+    how = f"inferred: config.json shape matches {rid} exactly ({len(keys)} keys)"
+    return [_Seen(rid, False, None, [ev], [how])]
+
+
+def _base_from_names(facts: Facts, model: str) -> list[_Seen]:
+    """A base read from the model's own name ("…-Llama-3.1-70B-…"), when nothing else
+    names one: weaker than any declaration, and said so."""
+    folder = facts.label.rstrip("/\\").rsplit("/", 1)[-1]
+    for where, name in (
+        ("model name", model),
+        ("card first heading", facts.card.first_heading),
+        ("folder name", folder),
+    ):
+        found = base_from_name(name) if name else None
+        if found is None:
+            continue
+        family, rid = found
+        ev = Evidence(key=where, seen=(name or "")[:200])
+        how = (
+            f"inferred: the {where} carries {family.name} and a size; licence inferred "
+            "from the name, weaker than a declaration"
+        )
+        return [_Seen(rid, False, None, [ev], [how])]
+    return []
+
+
+def _declared_conflict(facts: Facts, entry: Any) -> list[str]:
+    """The audited repo is a catalog model whose card declares a permissive licence the
+    catalog has corrected (a DeepSeek Llama distill saying `mit`)."""
+    declared = facts.card.text("license")
+    if declared and declared.strip().lower() == "other":
+        declared = facts.card.text("license_name")
+    if (
+        not declared
+        or stricter_of(declared.strip().lower(), entry.license) == declared.strip().lower()
+    ):
+        return []
+    why = entry.note or "its weights derive from a base under that licence"
+    return [
+        f"`{entry.repo_id}`: the card declares `{declared.strip()}`, the built-in catalog "
+        f"records `{entry.license}` for this model ({why}); the stricter, "
+        f"`{entry.license}`, applies"
+    ]
+
+
+def _own_entry_base(entry: Any) -> list[_Seen]:
+    """The audited repo is a catalog model built on another vendor's model (DeepSeek's Llama
+    distills): that base's licence still applies, whatever the card declares. A vendor's
+    own chain (Qwen's instruct on Qwen's base) adds nothing the vendor owes itself."""
+    base = getattr(entry, "base", None)
+    if base is None:
+        return []
+    if base.split("/", 1)[0].lower() == entry.repo_id.split("/", 1)[0].lower():
+        return []
+    ev = Evidence(key="catalog", seen=f"{entry.repo_id} -> {base}")
+    how = f"catalog: {entry.repo_id} derives from {base}"
+    return [_Seen(base, False, entry.relation, [ev], [how])]
+
+
+def _reupload_of(model: str, entry: Any) -> _Seen:
+    """A repo of a known re-upload org whose name is a catalog model's: a copy of it."""
+    ev = Evidence(key="catalog re-upload pattern", seen=model[:200])
+    how = f"catalog: {model} is a re-upload of {entry.repo_id} ({entry.via_pattern})"
+    return _Seen(entry.repo_id, False, None, [ev], [how])
+
+
+def _catalog_self(model: str, catalog: Any) -> tuple[Any, str | None]:
+    """(catalog entry, how) when the audited repo is a catalog model itself: "id" (its id or
+    an alias), "pattern" (a re-upload org's copy), "name" (a folder or title with the name
+    only: a training output dir is often named after its base, so weaker); else (None, None)."""
+    if catalog is None or not hasattr(catalog, "lookup"):
+        return None, None
+    if "/" in model:
+        entry = catalog.lookup(model)
+        if entry is not None:
+            via = getattr(entry, "via_pattern", None)
+            return entry, "id" if via in (None, "alias") else "pattern"
+    entry = lookup_name(catalog, model.rstrip("/").rsplit("/", 1)[-1])
+    return entry, "name" if entry is not None else None

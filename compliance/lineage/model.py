@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from compliance.facts.model import Card, LicenseFile
 from compliance.report import Evidence
@@ -29,6 +29,7 @@ class Ancestor:
     depth: int = 1  # 1 = direct parent
     known_from: str | None = None  # how the link is known, e.g. "card base_model", "catalog"
     notice: bool | None = None  # the ancestor's repo ships a NOTICE file (None: not known)
+    license_conflict: str | None = None  # Hub and catalog disagreed; the stricter was kept
 
 
 @dataclass
@@ -37,6 +38,10 @@ class Lineage:
     relation: str | None  # how the audited model relates to its direct parents
     relation_source: str | None  # e.g. "card base_model_relation", "adapter_config.json"
     ancestors: list[Ancestor] = field(default_factory=list)
+    # signs of derivation when no base was identified (lineage/derivation.py Signal)
+    derivation_signals: list[Any] = field(default_factory=list)
+    # where two sources disagree on a licence and the stricter was kept (one line each)
+    license_conflicts: list[str] = field(default_factory=list)
 
     def direct(self) -> list[Ancestor]:
         return [a for a in self.ancestors if a.depth == 1]

@@ -35,9 +35,23 @@ TRIGGERS: tuple[tuple[re.Pattern[str], str | None, bool], ...] = (
     (re.compile(r"\bmerge[ds]?\s+of\b", re.I), "merge", True),
     (re.compile(r"\bmerged\s+(?:from|with)\b", re.I), "merge", True),
     (re.compile(r"\bbased\s+on\b", re.I), None, False),
+    (re.compile(r"\b(?:iteration|variant|modification)\s+(?:of|from)\b", re.I), None, False),
+    (
+        re.compile(r"\bcontinu(?:ed|al(?:ly)?)\s+pre-?train(?:ing|ed)\s+(?:of|from|on)\b", re.I),
+        "finetune",
+        False,
+    ),
 )
 _MERGE_LIST = re.compile(r"models\s+were\s+included\s+in\s+the\s+merge", re.I)
-_AS_BASE = re.compile(r"\busing\s+[\[`*]*(" + _ID + r")[^\s]*\s+as\s+(?:a|the)\s+base\b", re.I)
+# "using [org/x](url) as a base": the id, the rest of its token, then the phrase. Matched
+# in a bounded window after each "using" so no pattern backtracks over a long token.
+_USING = re.compile(r"\busing\s+", re.I)
+_AS_BASE_ID = re.compile(r"[\[`*]*(" + _ID + r")")
+_AS_BASE_TAIL = re.compile(r"\s+as\s+(?:a|the)\s+base\b", re.I)
+_NON_SPACE = re.compile(r"\S*")
+_SENTENCE_END = re.compile(r"[.!?]\s")
+# how far after a trigger an id is looked for: a sentence, not the rest of a long line
+WINDOW = 500
 _BULLET = re.compile(r"^\s*[*\-+]\s+")
 
 
@@ -61,13 +75,18 @@ def _plausible(repo_id: str) -> bool:
     return not ((org + name).isalpha() and len(org) + len(name) < 8)
 
 
-def _ids_in(text: str, several: bool) -> list[str]:
-    """Ids right after a trigger; for merges, every id in the sentence."""
+def _ids_in(line: str, start: int, several: bool) -> list[str]:
+    """Ids right after a trigger ending at `start`; for merges, every id in the sentence."""
+    text = line[start : start + WINDOW]
     found: list[str] = []
     lead = _LEAD.match(text)
     if lead and not _OTHER_LINK.match(text, lead.end()):
         found.append(_clean(lead.group(1)))
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:300] if not several else text[:500]
+    if several:
+        sentence = text
+    else:
+        end = _SENTENCE_END.search(text)
+        sentence = text[: end.start() + 1 if end else 300][:300]
     found += [_clean(m.group(1)) for m in _URL.finditer(sentence)]
     if several:
         found += [_clean(m.group(1)) for m in re.finditer(r"[\[`]+(" + _ID + r")[\]`]+", sentence)]
@@ -76,6 +95,19 @@ def _ids_in(text: str, several: bool) -> list[str]:
         if _plausible(repo_id) and repo_id not in out:
             out.append(repo_id)
     return out if several else out[:1]
+
+
+def _as_base(line: str) -> list[str]:
+    out = []
+    for m in _USING.finditer(line):
+        window = line[m.end() : m.end() + WINDOW]
+        ident = _AS_BASE_ID.match(window)
+        if ident is None:
+            continue
+        rest = _NON_SPACE.match(window, ident.end())
+        if rest is not None and _AS_BASE_TAIL.match(window, rest.end()):
+            out.append(_clean(ident.group(1)))
+    return out
 
 
 def _lines(body: str) -> Iterable[tuple[int, str]]:
@@ -103,18 +135,18 @@ def find_bases(body: str, first_line: int = 1, exclude: Iterable[str] = ()) -> l
 
     for i, line in _lines(body):
         if in_merge_list:
-            if _BULLET.match(line):
-                for repo_id in _ids_in(_BULLET.sub("", line), several=True):
+            if bullet := _BULLET.match(line):
+                for repo_id in _ids_in(line, bullet.end(), several=True):
                     add(repo_id, "merge", i, line)
                 continue
             if line.strip():
                 in_merge_list = False
         if _MERGE_LIST.search(line):
             in_merge_list = True
-        for m in _AS_BASE.finditer(line):
-            add(_clean(m.group(1)), "merge", i, line)
+        for repo_id in _as_base(line):
+            add(repo_id, "merge", i, line)
         for pattern, relation, several in TRIGGERS:
             for m in pattern.finditer(line):
-                for repo_id in _ids_in(line[m.end() :], several):
+                for repo_id in _ids_in(line, m.end(), several):
                     add(repo_id, relation, i, line)
     return out

@@ -20,11 +20,12 @@ from compliance.report import (
     finding_sort_key,
     obligation_sort_key,
 )
+from compliance.reporters import verdict
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
 
@@ -121,6 +122,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     findings = sorted(report.findings, key=finding_sort_key)
     obligations = sorted(report.obligations, key=obligation_sort_key)
     counts = report.counts()
+    obligation_dicts = [obligation_dict(o) for o in obligations]
+    finding_dicts = [finding_dict(f) for f in findings]
+    tally = verdict.obligation_tally(obligation_dicts)
+    unchecked = verdict.not_checkable(obligation_dicts, finding_dicts)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "modelcheck", "version": __version__},
@@ -137,9 +142,13 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "relation": report.relation,
         },
         "lineage": _lineage(report.lineage),
-        "findings": [finding_dict(f) for f in findings],
-        "obligations": [obligation_dict(o) for o in obligations],
+        "findings": finding_dicts,
+        "obligations": obligation_dicts,
         "summary": {
+            "status": verdict.status(tally, counts, len(unchecked)),
+            "verdict": verdict.headline(tally, len(unchecked)),
+            "obligations": tally,
+            "not_checkable": unchecked,
             "counts": counts,
             "highest_severity": highest_severity(counts),
             "rule_packs": sorted(report.rule_packs),

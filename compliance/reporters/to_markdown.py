@@ -15,7 +15,7 @@ import jinja2
 
 from compliance import cache_dir
 from compliance.report import Report
-from compliance.reporters import escape
+from compliance.reporters import escape, verdict
 from compliance.reporters.serialize import SEVERITY_ORDER, report_to_dict
 from compliance.resources import data_dir
 
@@ -103,13 +103,10 @@ def _count_phrase(counts: dict[str, int]) -> str:
 
 
 def _verdict(data: dict[str, Any]) -> str:
-    top = data["summary"]["highest_severity"]
-    phrase = _count_phrase(data["summary"]["counts"])
-    if top == "error":
-        return f"❌ **Not compliant**: {phrase}."
-    if top == "warning":
-        return f"⚠️ **No errors, but warnings to review**: {phrase}."
-    return f"✅ **No problems found**: {phrase}."
+    summary = data["summary"]
+    phrase = _count_phrase(summary["counts"])
+    icon = verdict.ICONS[summary["status"]]
+    return f"{icon} **{summary['verdict']}** (findings: {phrase})."
 
 
 def _groups(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

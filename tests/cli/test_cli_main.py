@@ -95,7 +95,7 @@ def test_options_reach_the_pipeline(fake_pipeline, tmp_path: Path, capsys) -> No
     assert (opts.name, opts.resolve, opts.weights) == ("org/x", "catalog", True)
     assert opts.fingerprint_dirs == ["fp"]
     assert capsys.readouterr().out == ""  # the report went to the file only
-    assert json.loads(out_file.read_text(encoding="utf-8"))["schema_version"] == "1.0"
+    assert json.loads(out_file.read_text(encoding="utf-8"))["schema_version"] == "1.1"
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def test_installed_cli_audits_an_example_outside_the_source_tree(
     js = _run([str(installed / "modelcheck"), "audit", str(repo), "--format", "json"],
               cwd=tmp_path, env=env)
     assert js.returncode == 1, js.stderr
-    assert json.loads(js.stdout)["schema_version"] == "1.0"
+    assert json.loads(js.stdout)["schema_version"] == "1.1"
 
 
 def _clean_env() -> dict[str, str]:

@@ -185,7 +185,8 @@ def test_ancestor_fault_does_not_lose_the_report(proxy, tmp_path, family) -> Non
 def test_catalog_known_ancestor_is_read_from_the_hub(olah, tmp_path, family) -> None:
     # a repo named like a catalog model, whose own card says something else than the catalog
     base = "meta-llama/Llama-3.1-8B"
-    commit = make_repo(olah.mirrors, base, {"README.md": card("license: apache-2.0")})
+    # (two restrictive licences: the Hub's answer stands; a permissive one would not)
+    commit = make_repo(olah.mirrors, base, {"README.md": card("license: llama3")})
     org = family["ft1"].split("/")[0]
     child = f"{org}/Llama-on-catalog"
     make_repo(
@@ -197,12 +198,12 @@ def test_catalog_known_ancestor_is_read_from_the_hub(olah, tmp_path, family) -> 
     (a,) = report["lineage"]["ancestors"]
     # read from the Hub, pinned to the commit read, with the Hub's answer
     assert (a["repo_id"], a["resolution"], a["revision"]) == (base, "hub", commit)
-    assert (a["license"], a["license_source"]) == ("apache-2.0", "hub-card")
+    assert (a["license"], a["license_source"]) == ("llama3", "hub-card")
     assert a["known_from"] == "card base_model"
     # the disagreement with the catalog is reported: on the ancestor and as a report note
     assert "the built-in catalog says `llama3.1`" in a["resolution_note"]
     (note,) = [n for n in report["notes"] if "disagree" in n]
-    assert f"`{base}`" in note and "`apache-2.0`" in note and "`llama3.1`" in note
+    assert f"`{base}`" in note and "`llama3`" in note and "`llama3.1`" in note
     assert commit[:12] in note
     md = run_cli(olah.url, tmp_path / "hf", child).stdout
     assert "| Known from |" in md and "the built-in catalog says" in md

@@ -147,9 +147,14 @@ def test_gguf_base_model_is_declared():
 
 
 def test_unknown_ancestor_is_unresolved_never_guessed():
-    lin = build_lineage(facts({"base_model": "someone/llama-3.1-looking-name"}), CAT)
+    lin = build_lineage(facts({"base_model": "someone/llama-looking-name"}), CAT)
     a = lin.ancestors[0]
     assert a.license is None and a.resolution == "unresolved" and a.resolution_note
+    # a family *and version* in the name is evidence, reported as such (rules/name_families.yaml)
+    lin = build_lineage(facts({"base_model": "someone/llama-3.1-looking-name"}), CAT)
+    a = lin.ancestors[0]
+    assert a.license == "llama3.1" and a.resolution == "name"
+    assert "inferred from the name" in (a.resolution_note or "")
 
 
 def test_resolver_recursion_cycle_and_depth():
@@ -245,9 +250,11 @@ def test_hub_mode_reads_catalog_known_ancestors_through_the_resolver():
     lin = build_lineage(facts({"base_model": "meta-llama/Llama-3.1-8B-Instruct"}), CAT, resolver)
     assert resolver.asked == ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B"]
     top, base = lin.ancestors
-    # the Hub's answer is used (not the catalog's), pinned to the commit read
-    assert (top.license, top.resolution, top.revision) == ("apache-2.0", "hub", "a" * 40)
+    # a permissive Hub answer does not override the catalog's licence: the stricter is
+    # kept, still pinned to the commit read, and the disagreement becomes a finding
+    assert (top.license, top.resolution, top.revision) == ("llama3.1", "catalog", "a" * 40)
     assert "the built-in catalog says llama3.1" in top.resolution_note
+    assert top.license_conflict and lin.license_conflicts == [top.license_conflict]
     assert (base.license, base.resolution, base.revision) == ("llama3.1", "hub", "b" * 40)
     # the deeper link was declared by the ancestor's own card, read on the Hub
     assert base.declared and base.depth == 2

@@ -280,3 +280,43 @@ def test_a_listed_copy_does_not_capture_other_reuploads(catalog: Catalog) -> Non
 
 def test_hub_urls_are_accepted(catalog: Catalog) -> None:
     assert found(catalog, "https://huggingface.co/google/gemma-2-9b").repo_id == "google/gemma-2-9b"
+
+
+@pytest.mark.parametrize(
+    ("repo_id", "license"),
+    [
+        ("google/gemma-3-270m-it", "gemma"),
+        ("google/gemma-3n-E4B-it", "gemma"),
+        ("HuggingFaceTB/SmolLM2-1.7B-Instruct", "apache-2.0"),
+        ("allenai/OLMo-2-1124-7B", "apache-2.0"),
+        ("bigcode/starcoder2-15b", "bigcode-openrail-m"),
+        ("sentence-transformers/all-MiniLM-L6-v2", "apache-2.0"),
+        ("openai/gpt-oss-20b", "apache-2.0"),
+        ("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct", "deepseek"),
+        ("deepseek-ai/DeepSeek-V3-0324", "mit"),
+        ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "mit"),
+        ("Qwen/Qwen2-7B-Instruct", "apache-2.0"),
+        ("Qwen/QwQ-32B", "apache-2.0"),
+        ("Qwen/Qwen2.5-Math-72B", "qwen"),
+        ("meta-llama/Llama-3.2-90B-Vision-Instruct", "llama3.2"),
+        ("mistralai/Ministral-8B-Instruct-2410", "mrl"),
+        ("mistralai/Mistral-Small-Instruct-2409", "mrl"),
+        ("mistralai/Pixtral-12B-2409", "apache-2.0"),
+        ("CohereLabs/c4ai-command-r-v01", "cc-by-nc-4.0"),
+        ("tiiuae/Falcon3-10B-Instruct", "falcon3"),
+        ("mistral-community/Mixtral-8x22B-v0.1", "apache-2.0"),
+        ("codellama/CodeLlama-34b-Instruct-hf", "llama2"),
+    ],
+)
+def test_families_real_cards_cite(catalog: Catalog, repo_id: str, license: str) -> None:
+    assert found(catalog, repo_id).license == license
+
+
+def test_llama4_entries_are_marked_multimodal() -> None:
+    import yaml
+
+    data = yaml.safe_load((RULES / "catalog.yaml").read_text(encoding="utf-8"))
+    llama4 = [
+        m for f in data["families"] for m in f["models"] if m["id"].startswith("meta-llama/Llama-4")
+    ]
+    assert llama4 and all(m.get("multimodal") is True for m in llama4)

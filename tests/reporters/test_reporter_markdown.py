@@ -26,7 +26,9 @@ def test_sections_come_in_reading_order(report: Report) -> None:
         "## Notes",
         "## Recommendations",
     ]
-    assert text.splitlines()[2].startswith("❌ **Not compliant**: 3 errors · 1 warning")
+    assert text.splitlines()[2].startswith(
+        "❌ **1 obligation not met · 1 not checkable from the files · 1 met** (findings: 3 errors"
+    )
 
 
 def test_findings_are_grouped_by_severity_with_waived_last(report: Report) -> None:
@@ -87,7 +89,7 @@ def test_a_report_without_findings_says_so() -> None:
         declared_license="mit", relation=None,
     )
     text = to_markdown.render(bare)
-    assert "✅ **No problems found**" in text
+    assert "✅ **0 obligations not met · 0 not checkable from the files · 0 met**" in text
     assert "No findings." in text
     assert "## Lineage" not in text and "## Recommendations" not in text
 
@@ -163,3 +165,25 @@ def test_a_file_name_cannot_start_a_heading_or_list(tmp_path) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     html = markdown_it.MarkdownIt("commonmark").render(text)
     assert "<h2>Pwned" not in html and "<li>Pwned" not in html
+
+
+def test_never_green_while_something_is_not_checkable() -> None:
+    from compliance.report import ObligationResult, ObligationState
+
+    rep = Report(
+        target=".", source_kind="local", model_name="org/m", model_name_source="card",
+        declared_license="mrl", relation="finetune",
+        obligations=[
+            ObligationResult("mrl/license-file", "mrl", "Ship the licence", ObligationState.MET),
+            ObligationResult(
+                "mrl/research-only", "mrl", "Use for research only", ObligationState.NOT_CHECKABLE
+            ),
+        ],
+    )
+    text = to_markdown.render(rep)
+    assert "✅" not in text.splitlines()[2]
+    assert text.splitlines()[2].startswith(
+        "⚠️ **0 obligations not met · 1 not checkable from the files · 1 met**"
+    )
+    assert "Not checkable from the files (check by hand): Use for research only" in text
+    assert "No problems found" not in text and "Not compliant" not in text
