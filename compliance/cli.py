@@ -202,6 +202,17 @@ def fingerprint(
     return command.run(repo, output=output)
 
 
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def scan(ctx: typer.Context) -> int:
+    """Audit a model family into a resumable store; `scan report` renders it (scan --help)."""
+    from compliance.commands import scan as command
+
+    return command.main(list(ctx.args))
+
+
 def _say(message: str) -> None:
     """One line on stderr, however many lines the message had."""
     one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
