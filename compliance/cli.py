@@ -69,7 +69,9 @@ RulesOpt = Annotated[
     list[Path] | None,
     typer.Option("--rules", metavar="DIR", help="Extra rule-pack directory (repeatable)."),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help=f"Show tracebacks (or set {DEBUG_ENV}=1).")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help=f"Show tracebacks (or set {DEBUG_ENV}=1).")
+]
 
 
 def _version(value: bool) -> None:

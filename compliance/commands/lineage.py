@@ -38,10 +38,8 @@ def run(
         for i, c in enumerate(comparisons):
             suffix = "" if len(comparisons) == 1 else f"-{i + 1}"
             write_chart(c, output.with_name(f"{output.stem}{suffix}.svg"))
-    text = (
-        render_json(suspect, comparisons)
-        if fmt == "json"
-        else render_markdown(suspect, comparisons)
+    text = render_json(suspect, comparisons) if fmt == "json" else render_markdown(
+        suspect, comparisons
     )
     emit(text, output)
     return int(ExitCode.OK)

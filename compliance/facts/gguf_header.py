@@ -133,7 +133,9 @@ def _value(r: _Reader, vtype: int, depth: int = 0) -> Any:
     return [_value(r, etype, depth + 1) for _ in range(count)]
 
 
-def _header(r: _Reader, weight: WeightFile, problem: Any, stop_at_tokenizer: bool = False) -> int:
+def _header(
+    r: _Reader, weight: WeightFile, problem: Any, stop_at_tokenizer: bool = False
+) -> int:
     """Read the key/values; return how many were left unread (see `read_gguf`)."""
     if r.read(4, "magic") != MAGIC:
         raise _Bad("not a GGUF file (bad magic)")

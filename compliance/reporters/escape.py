@@ -11,7 +11,9 @@ import re
 
 # C0/C1 controls plus the Unicode bidi overrides ("Trojan Source") and zero-width
 # joiners an attacker could use to make text read differently from what it is.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 _WHITESPACE_RUN = re.compile(r"[\t\r\n]+")
 # Inline markup that can appear anywhere in a line: code, emphasis, links,
 # strikethrough, table cells, math. `<`, `>` and `&` become entities (HTML).
@@ -87,5 +89,7 @@ def prose(text: object, limit: int | None = None, table: bool = False) -> str:
     parts = s.split("`")
     if len(parts) % 2 == 0 or len(parts) == 1:  # no or unbalanced backticks
         return md(s)
-    out = "".join(code(p, None, table) if i % 2 else _inline(p) for i, p in enumerate(parts))
+    out = "".join(
+        code(p, None, table) if i % 2 else _inline(p) for i, p in enumerate(parts)
+    )
     return _block_safe(out)

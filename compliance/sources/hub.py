@@ -428,7 +428,8 @@ class HubSource:
             return [self.read_range(path, s, n) for s, n in ranges]
         size = repo_file.size
         clipped = [
-            (max(0, s), max(0, n if size is None else min(n, size - max(0, s)))) for s, n in ranges
+            (max(0, s), max(0, n if size is None else min(n, size - max(0, s))))
+            for s, n in ranges
         ]
         return read_ranges(
             self._url(path),

@@ -71,7 +71,7 @@ class WeightsSection:
 
 def _declared_bases(lineage: Any) -> list[str]:
     out: list[str] = []
-    for a in lineage.direct() if lineage is not None else []:
+    for a in (lineage.direct() if lineage is not None else []):
         if a.declared and a.repo_id not in out:
             out.append(a.repo_id)
     return out
@@ -79,7 +79,7 @@ def _declared_bases(lineage: Any) -> list[str]:
 
 def _inferred_bases(lineage: Any, declared: list[str]) -> list[str]:
     out: list[str] = []
-    for a in lineage.direct() if lineage is not None else []:
+    for a in (lineage.direct() if lineage is not None else []):
         if not a.declared and a.repo_id not in declared and a.repo_id not in out:
             out.append(a.repo_id)
     return out
@@ -108,13 +108,9 @@ def _open_candidate(
         fp = library[repo_id]
         return fp, f"fingerprint {fp.path.name}", None
     if not network:
-        return (
-            None,
-            None,
-            (
-                f"no fingerprint of {repo_id} was given (--fingerprints DIR) and a local audit "
-                "does not download base weights"
-            ),
+        return None, None, (
+            f"no fingerprint of {repo_id} was given (--fingerprints DIR) and a local audit "
+            "does not download base weights"
         )
     from compliance.lineage.weights.compare import open_view
 
@@ -284,13 +280,9 @@ def weight_evidence(
     except ModelcheckError as exc:
         for repo_id, is_declared, _via in meta:
             if is_declared:
-                section.statements.append(
-                    BaseStatement(
-                        repo_id,
-                        NOT_VERIFIABLE,
-                        f"not verifiable because the comparison failed ({exc})",
-                    )
-                )
+                section.statements.append(BaseStatement(
+                    repo_id, NOT_VERIFIABLE, f"not verifiable because the comparison failed ({exc})"
+                ))
         return section, findings
     for (repo_id, is_declared, via), comp in zip(meta, comparisons, strict=True):
         section.details.append(comp)

@@ -132,10 +132,7 @@ def open_view(spec: str, revision: str | None = None, hub_source: Any = None) ->
         raise SourceError(f"{spec}: not a model directory or a modelcheck fingerprint")
     if spec.startswith(("http://", "https://")):
         return SafetensorsView(
-            HttpFiles(spec),
-            label=spec,
-            revision=revision,
-            digest_max_bytes=0,
+            HttpFiles(spec), label=spec, revision=revision, digest_max_bytes=0,
             max_gap_bytes=REMOTE_GAP,
         )
     if REPO_ID_RE.match(spec):
@@ -263,14 +260,8 @@ def _compare(
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
     results = run_all(a, b, plan, only=only)
     verdict = decide(results)
-    wording = render(
-        verdict,
-        results,
-        safe_label(a_src.label),
-        safe_label(b_src.label),
-        a_src.revision,
-        b_src.revision,
-    )
+    wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
+                     a_src.revision, b_src.revision)
     return LineageComparison(
         suspect=describe(a, a_src),
         candidate=describe(b, b_src),

@@ -51,9 +51,8 @@ SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 Moments = dict[tuple[int, str, int | None], tuple[float, float]]
 
 
-def _moments(
-    v: CachedView, role: str, layer: int | None, x: np.ndarray, cache: Moments | None
-) -> tuple[float, float]:
+def _moments(v: CachedView, role: str, layer: int | None, x: np.ndarray, cache: Moments | None
+             ) -> tuple[float, float]:
     """Mean and centred squared norm of a tensor's sampled rows, once per tensor (each tensor
     enters its own layer's cosine and up to 3 null cosines)."""
     key = (id(v), role, layer)

@@ -207,9 +207,8 @@ class Spec:
     robust_to: tuple[str, ...] = ()
     cannot_detect: tuple[str, ...] = ()
 
-    def result(
-        self, value: float | None, n: int, n_unit: str, null: Null | None, **fields: Any
-    ) -> SignalResult:
+    def result(self, value: float | None, n: int, n_unit: str, null: Null | None,
+               **fields: Any) -> SignalResult:
         return SignalResult(
             name=self.name,
             tier=self.tier,
