@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from compliance.errors import ConfigError
 from compliance.scan.result import RepoResult, Task
@@ -64,13 +64,13 @@ class DaskExecutor:
 
     def run(self, tasks: Iterable[Task], settings: ScanSettings) -> Iterator[RepoResult]:
         try:
-            from distributed import Client, as_completed
+            from distributed import Client, as_completed  # untyped: called through Any
         except ImportError:
             raise ConfigError(
                 "--executor dask:// needs Dask distributed: pip install 'modelcheck[scan-dask]'"
             ) from None
         try:
-            client = Client(self.address, timeout="20s")
+            client: Any = cast(Any, Client)(self.address, timeout="20s")
         except OSError as e:
             raise ConfigError(f"{self.address}: cannot reach the Dask scheduler ({e})") from None
         try:
@@ -80,7 +80,7 @@ class DaskExecutor:
             if settings.rate > 0:
                 settings = dataclasses.replace(settings, rate=settings.rate / processes)
             it = iter(tasks)
-            queue = as_completed()
+            queue: Any = cast(Any, as_completed)()
             for _, task in zip(range(threads * IN_FLIGHT_PER_WORKER), it, strict=False):
                 queue.add(client.submit(scan_one, task, settings, pure=False))
             for fut in queue:

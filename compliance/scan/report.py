@@ -245,7 +245,10 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 
 
 def to_html(s: Summary) -> str:
-    link = lambda r: f'<a href="{_e(HUB + _url_path(r))}">{_e(r)}</a>'  # noqa: E731
+
+    def link(repo: str) -> str:
+        return f'<a href="{_e(HUB + _url_path(repo))}">{_e(repo)}</a>'
+
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "

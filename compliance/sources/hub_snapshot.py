@@ -67,7 +67,8 @@ def _files(siblings: Any) -> tuple[RepoFile, ...]:
         if not isinstance(s, dict) or not isinstance(s.get("rfilename"), str):
             continue
         size = s.get("size")
-        lfs = s.get("lfs") if isinstance(s.get("lfs"), dict) else {}
+        raw_lfs = s.get("lfs")
+        lfs: dict[str, Any] = raw_lfs if isinstance(raw_lfs, dict) else {}
         sha = lfs.get("sha256") if isinstance(lfs.get("sha256"), str) else None
         if isinstance(lfs.get("size"), int):
             size = lfs["size"]
