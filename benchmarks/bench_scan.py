@@ -14,7 +14,9 @@ children for the memory run: 1,000 in all). Then:
 3. Peak RSS of a `modelcheck scan` process (the CLI, 4 workers) over 100 and over
    1,000 repos (`os.wait4` on each child).
 
-The family's faults (gated, 5xx, 429) are not injected here: this measures the code.
+The family's faults (gated, 5xx, 429) are not injected in 1-3: they measure the code.
+With `--report FILE`, the family is then scanned once more with its faults armed (as in
+tests/scan) and the Markdown report written to FILE (the README's sample).
 Throughput on a loopback server is bounded by CPU (olah, the proxy and the scan share
 the machine); on the Hub it is bounded by the rate limit (see README).
 
@@ -23,6 +25,8 @@ Run:  .venv/bin/python benchmarks/bench_scan.py
 
 from __future__ import annotations
 
+import argparse
+import io
 import os
 import subprocess
 import sys
@@ -35,11 +39,12 @@ sys.path.insert(0, str(ROOT / "tests" / "hub"))  # olah, the counting proxy
 sys.path.insert(0, str(ROOT / "tests" / "scan"))  # the labelled family
 
 import family  # noqa: E402
-from faultproxy import FaultProxy  # noqa: E402
+from faultproxy import Fault, FaultProxy  # noqa: E402
 from hubserver import start_olah, stop  # noqa: E402
 
 from compliance.scan import worker  # noqa: E402
 from compliance.scan.executors import LocalExecutor  # noqa: E402
+from compliance.scan.report import render  # noqa: E402
 from compliance.scan.result import Task  # noqa: E402
 from compliance.scan.run import run_scan  # noqa: E402
 from compliance.scan.store import Store  # noqa: E402
@@ -95,7 +100,45 @@ def peak_rss_mib(url: str, ids: list[str], tmp: Path, name: str) -> float:
     return usage.ru_maxrss / 1024  # KiB on Linux
 
 
+def arm(proxy: FaultProxy, children: list[family.Child]) -> None:
+    """The family's faults, as tests/scan/conftest.py arms them."""
+    proxy.reset()
+    proxy.add(
+        Fault(
+            rf"GET /{family.GATED_ORG}/[^/]+/resolve/",
+            status=403,
+            headers={"X-Error-Code": "GatedRepo"},
+        )
+    )
+    for c in children:
+        where = rf"GET /api/models/{c.repo_id}/revision/"
+        if c.label == "server-error":
+            proxy.add(Fault(where, status=503))
+        elif c.label == "rate-limited":
+            proxy.add(Fault(where, status=429, headers={"Retry-After": "1"}, times=1))
+
+
+def family_report(url: str, proxy: FaultProxy, children: list[family.Child], tmp: Path) -> str:
+    arm(proxy, children)
+    worker._CONTEXTS.clear()
+    settings = ScanSettings(endpoint=url, rate=0, anonymous=True, backoff=0.05)
+    out = io.StringIO()
+    with Store(tmp / "report.db") as st:
+        run_scan(
+            [Task(c.repo_id) for c in children],
+            store=st,
+            executor=LocalExecutor(4),
+            settings=settings,
+            digest="bench",
+        )
+        render(st, "markdown", out, top=10)
+    return out.getvalue()
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--report", metavar="FILE", help="also write the family's report")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmpdir:
         tmp = Path(tmpdir)
         proc, olah = start_olah(tmp)
@@ -123,9 +166,7 @@ def main() -> None:
             print("| workers | repos/min | × baseline | requests/repo | × baseline | KB/repo |")
             print("|---:|---:|---:|---:|---:|---:|")
             for n in (1, 2, 4):
-                rate, req, nbytes = scan_in_process(
-                    proxy.url, proxy, ids, n, tmp / f"scan-{n}.db"
-                )
+                rate, req, nbytes = scan_in_process(proxy.url, proxy, ids, n, tmp / f"scan-{n}.db")
                 print(
                     f"| {n} | {rate:.0f} | {rate / base_rate:.1f} | {req:.2f} | "
                     f"{req / base_req:.2f} | {nbytes / 1000:.1f} |"
@@ -135,9 +176,12 @@ def main() -> None:
             small = peak_rss_mib(proxy.url, every[:100], tmp, "rss-100")
             large = peak_rss_mib(proxy.url, every[:1000], tmp, "rss-1000")
             print(
-                f"\npeak RSS of `modelcheck scan` (4 workers): 100 repos {small:.0f} MiB, "
-                f"1,000 repos {large:.0f} MiB (ratio {large / small:.2f})"
+                f"\npeak RSS of `modelcheck scan` (4 workers): 100 repos {small:.1f} MiB, "
+                f"1,000 repos {large:.1f} MiB (ratio {large / small:.2f})"
             )
+            if args.report:
+                Path(args.report).write_text(family_report(proxy.url, proxy, children, tmp))
+                print(f"\nfamily report (faults armed): {args.report}")
         finally:
             proxy.stop()
             stop(proc)
