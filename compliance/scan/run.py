@@ -88,7 +88,9 @@ def run_scan(
             if key in seen:
                 continue
             seen.add(key)
-            commit = known.get(t.target)
+            # a local directory is audited every time: its working tree may differ from
+            # its last commit, and reading it costs no request
+            commit = None if t.local else known.get(t.target)
             yield Task(t.target, t.revision, t.local, commit, t.listed_commit)
 
     try:

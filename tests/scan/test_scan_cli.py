@@ -40,11 +40,20 @@ def test_local_directories_are_scanned_and_reported(capsys, tmp_path):
     (good / "LICENSE").write_text("MIT License\n\nCopyright (c) 2024 x\n")
     (bad / "README.md").write_text("# no licence\n")
     store = tmp_path / "s.db"
+    out = tmp_path / "r.json"
+
+    def report() -> dict:
+        assert main(["scan", "report", "--store", str(store), "-f", "json", "-o", str(out)]) == 0
+        return {r["repo_id"]: r for r in json.loads(out.read_text())["repos"]}
+
     assert main(["scan", str(good), str(bad), "--store", str(store)]) == 0
     assert "2 repos: 2 audited" in capsys.readouterr().out
-    out = tmp_path / "r.json"
-    assert main(["scan", "report", "--store", str(store), "-f", "json", "-o", str(out)]) == 0
-    data = json.loads(out.read_text())
-    verdicts = {r["repo_id"]: r["compliant"] for r in data["repos"]}
-    assert verdicts == {str(good): True, str(bad): False}
+    first = report()
+    assert (first[str(good)]["compliant"], first[str(bad)]["compliant"]) == (True, False)
+    assert first[str(bad)]["declared_license"] is None
+
+    (bad / "README.md").write_text("---\nlicense: mit\n---\n# changed, not committed\n")
+    assert main(["scan", str(good), str(bad), "--store", str(store)]) == 0
+    assert "2 repos: 2 audited" in capsys.readouterr().out  # local dirs: always re-read
+    assert report()[str(bad)]["declared_license"] == "mit"
     assert main(["scan", "report", "--store", str(store), "-o", str(tmp_path / "no/dir.md")]) == 2
