@@ -9,6 +9,7 @@ which alone writes the store. Neither is a scheduler of its own: the local one i
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol, cast
@@ -56,7 +57,8 @@ class LocalExecutor:
 class DaskExecutor:
     """A Dask distributed cluster (`dask://HOST:PORT` is its scheduler). Each worker
     process builds its own client, packs and ancestor cache once; the request budget is
-    split evenly between the worker processes."""
+    split evenly between the worker processes, and a 429 seen by one pauses them all
+    (through a `distributed.Variable`, dask_pause.py)."""
 
     def __init__(self, address: str) -> None:
         self.address = address
@@ -65,6 +67,8 @@ class DaskExecutor:
     def run(self, tasks: Iterable[Task], settings: ScanSettings) -> Iterator[RepoResult]:
         try:
             from distributed import Client, as_completed  # untyped: called through Any
+
+            from compliance.scan.dask_pause import DaskPauseBoard
         except ImportError:
             raise ConfigError(
                 "--executor dask:// needs Dask distributed: pip install 'modelcheck[scan-dask]'"
@@ -79,6 +83,9 @@ class DaskExecutor:
             threads = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
             if settings.rate > 0:
                 settings = dataclasses.replace(settings, rate=settings.rate / processes)
+            board = f"modelcheck-scan-pause-{uuid.uuid4().hex[:12]}"
+            DaskPauseBoard(board, client).clear()
+            settings = dataclasses.replace(settings, pause_board=board)
             it = iter(tasks)
             queue: Any = cast(Any, as_completed)()
             for _, task in zip(range(threads * IN_FLIGHT_PER_WORKER), it, strict=False):

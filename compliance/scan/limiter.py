@@ -2,7 +2,9 @@
 
 A 429 with `Retry-After` pauses *every* worker sharing the limiter, not only the one
 that was told: the Hub's limit is per client, so one worker backing off alone would
-let the others keep hitting it.
+let the others keep hitting it. Across processes (a Dask cluster) a `PauseBoard`
+carries the pause: a 429 seen by one process is published there, and every process
+reads the board at most once per `BOARD_EVERY` seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +12,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+BOARD_EVERY = 0.5  # seconds between two reads of a shared pause board
+
+
+class PauseBoard(Protocol):
+    """A pause shared between processes, as a wall-clock time (`time.time()`)."""
+
+    def publish(self, until: float) -> None: ...
+
+    def read(self) -> float: ...
 
 
 class RateLimiter:
@@ -20,6 +33,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        board: PauseBoard | None = None,
     ) -> None:
         """`rate` requests per second (0 or less: unlimited), up to `burst` at once."""
         self.rate = rate
@@ -31,14 +45,35 @@ class RateLimiter:
         self._stamp = clock()
         self._paused_until = 0.0
         self.waited = 0.0  # seconds spent waiting, for the benchmark and the progress line
+        self._board = board
+        self._board_read = -BOARD_EVERY
+        self._board_lock = threading.Lock()
 
     def pause(self, seconds: float) -> None:
         """No request from any worker for `seconds` (a 429's Retry-After)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        if self._board is not None:
+            self._board.publish(time.time() + max(0.0, seconds))
+
+    def _read_board(self) -> None:
+        if self._board is None or not self._board_lock.acquire(blocking=False):
+            return
+        try:
+            now = self._clock()
+            if now - self._board_read < BOARD_EVERY:
+                return
+            self._board_read = now
+            left = self._board.read() - time.time()
+            if left > 0:
+                with self._lock:
+                    self._paused_until = max(self._paused_until, now + left)
+        finally:
+            self._board_lock.release()
 
     def acquire(self) -> None:
         """Block until one request may go out."""
+        self._read_board()
         while True:
             with self._lock:
                 now = self._clock()

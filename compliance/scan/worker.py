@@ -58,6 +58,7 @@ class ScanSettings:
     backoff: float = 0.5
     max_wait: float = 120.0
     anonymous: bool = False  # never send a token (tests)
+    pause_board: str | None = None  # Dask: the Variable a 429 pause is shared through
 
 
 class WorkerContext:
@@ -67,10 +68,15 @@ class WorkerContext:
         from compliance.packs.identify import Identifier
 
         token = None if settings.anonymous else _token()
+        board = None
+        if settings.pause_board:
+            from compliance.scan.dask_pause import DaskPauseBoard
+
+            board = DaskPauseBoard(settings.pause_board)
         self.client = PoliteClient(
             settings.endpoint,
             token=token,
-            limiter=RateLimiter(settings.rate, settings.burst),
+            limiter=RateLimiter(settings.rate, settings.burst, board=board),
             timeout=settings.timeout,
             retry=Retry(settings.retries, settings.backoff, settings.max_wait),
         )

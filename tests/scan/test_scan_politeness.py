@@ -98,3 +98,24 @@ def test_a_body_is_never_read_past_the_limit(hub):
     answer = client.get(f"/{repo}/resolve/main/LICENSE", what=repo, limit=10)
     client.close()
     assert len(answer.body) == 10
+
+
+class Board:
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    def publish(self, until: float) -> None:
+        self.until = max(self.until, until)
+
+    def read(self) -> float:
+        return self.until
+
+
+def test_a_pause_crosses_processes_through_the_board():
+    board = Board()
+    told, other = FakeTime(), FakeTime()
+    a = RateLimiter(0, clock=told.clock, sleep=told.sleep, board=board)
+    b = RateLimiter(0, clock=other.clock, sleep=other.sleep, board=board)
+    a.pause(30)
+    b.acquire()
+    assert sum(other.slept) == pytest.approx(30, abs=1)
