@@ -86,6 +86,8 @@ def run_scan(ns: argparse.Namespace) -> int:
     chosen = [x for x in (ns.children, ns.ids_file, ns.author, ns.dirs or None) if x]
     if len(chosen) != 1:
         raise ConfigError("modelcheck scan: give exactly one of --children, --from, --author, DIR…")
+    if ns.since and not (ns.children or ns.author):
+        raise ConfigError("modelcheck scan: --since needs a listing (--children or --author)")
     if ns.depth < 1 or ns.workers < 1:
         raise ConfigError("modelcheck scan: --depth and --workers must be at least 1")
     hub = HubSettings.from_env()

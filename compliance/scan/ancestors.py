@@ -19,12 +19,10 @@ class SharedAncestors(AncestorResolver):
         self._inner = inner
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self.resolved: set[str] = set()
 
     def resolve(self, repo_id: str) -> ResolvedRepo | None:
         key = repo_id.lower()
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            self.resolved.add(key)
             return self._inner.resolve(repo_id)

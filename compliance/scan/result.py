@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # status of one repo in the store
 AUDITED = "audited"
@@ -21,10 +21,6 @@ class Task:
     local: bool = False
     known_commit: str | None = None  # commit already in the store for this tool + rules
     listed_commit: str | None = None  # commit the listing reported (saves a model-info call)
-
-    @property
-    def key(self) -> str:
-        return self.target
 
 
 @dataclass(frozen=True)
@@ -49,4 +45,3 @@ class RepoResult:
     requests: int = 0
     bytes: int = 0
     unchanged: bool = False  # the commit in the store is current: nothing to write
-    ancestors: tuple[str, ...] = field(default_factory=tuple)

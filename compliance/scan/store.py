@@ -125,11 +125,6 @@ class Store:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute(
-                "DELETE FROM findings WHERE repo_id=? AND commit_sha IN "
-                "(SELECT commit_sha FROM results WHERE repo_id=? AND status=?)",
-                (result.repo_id, result.repo_id, FAILED),
-            )
             db.execute("DELETE FROM results WHERE repo_id=? AND status=?", (result.repo_id, FAILED))
             db.execute(
                 "DELETE FROM findings WHERE repo_id=? AND commit_sha=? AND tool_version=? "

@@ -187,7 +187,6 @@ def _scan_hub(task: Task, ctx: WorkerContext) -> RepoResult:
         findings=_rows(audited.findings),
         requests=tally.requests,
         bytes=tally.bytes,
-        ancestors=tuple(a.repo_id for a in lineage.ancestors),
     )
 
 

@@ -24,6 +24,8 @@ def test_bad_options_are_usage_errors(capsys, tmp_path):
     assert main(["scan", "report", "--store", str(tmp_path / "missing.db")]) == 2
     assert "no such scan store" in capsys.readouterr().err
     assert main(["scan", "--depth", "x"]) == 2
+    assert main(["scan", "--from", "ids.txt", "--since", "2026-01-01"]) == 2
+    assert "--since needs a listing" in capsys.readouterr().err
 
 
 def test_help_exits_zero(capsys):
