@@ -71,3 +71,23 @@ def test_a_rescan_from_the_listing_costs_no_request_per_unchanged_repo(hub, tmp_
     assert first.audited == 99 and first.requests > 0
     assert second.unchanged == first.audited and second.audited == 0
     assert second.requests == 0
+
+
+def test_cli_children_since_and_author(hub, tmp_path, monkeypatch, capsys):
+    from compliance.cli import main
+
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("MODELCHECK_HUB_BACKOFF", "0.01")
+    store = str(tmp_path / "cli.db")
+    declared = sum(1 for c in hub.children if c.declared_base == family.BASE)
+
+    args = ["scan", "--children", family.BASE, "--store", store, "--rate", "0"]
+    assert main([*args, "--since", "2027-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "0 repos: 0 audited" in out and f"{declared} not modified since 2027-01-01" in out
+
+    assert main(["scan", "--author", family.GATED_ORG, "--store", store, "--rate", "0"]) == 0
+    gated = sum(1 for c in hub.children if c.label == "gated")
+    assert f"{gated} repos: 0 audited, 0 unchanged, {gated} gated" in capsys.readouterr().out
