@@ -214,6 +214,17 @@ def fix(
     return command.run(path, write=write, license_file=license_file, rules_dirs=rules, name=name)
 
 
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def scan(ctx: typer.Context) -> int:
+    """Audit a model family into a resumable store; `scan report` renders it (scan --help)."""
+    from compliance.commands import scan as command
+
+    return command.main(list(ctx.args))
+
+
 @app.command()
 def fingerprint(
     repo: Annotated[str, typer.Argument(metavar="REPO", help="Model repo (dir or Hub id).")],

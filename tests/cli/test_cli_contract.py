@@ -190,9 +190,8 @@ def test_sigterm_ends_like_ctrl_c_without_a_partial_file(tmp_path: Path) -> None
 
 
 def test_card_checks_cannot_tell_when_the_listed_card_was_not_read() -> None:
-    from tests.support.audit import facts, run_check
-
     from compliance.checks.base import ObligationState
+    from tests.support.audit import facts, run_check
 
     unread = facts(card_present=False, files=["README.md"])  # listed, not readable
     for kind, options in (("card-contains", {"any": ["x"]}), ("license-missing", {})):
