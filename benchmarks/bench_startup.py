@@ -1,29 +1,35 @@
 """Start-up cost of the CLI, as a whole process, against a bare Python start.
 
-    python benchmarks/bench_startup.py [--runs 15]
+    python benchmarks/bench_startup.py [--runs 25]
 
 Times, in the same run and interleaved (so machine load affects all alike):
 
 - `python -c pass`, the baseline;
 - the floor: Python importing only the standard-library modules a warm local audit
   imports (dataclasses, json, pathlib, re, typing), none of modelcheck's own;
-- importing every module a local JSON audit imports, without running anything: what
-  modelcheck's own module-level work (classes, patterns, registries) costs;
+- the floor plus creating dataclasses shaped like the ones a local audit creates (same
+  names, fields, defaults and options, read from modelcheck's own classes), and nothing
+  else: what modelcheck's data model costs before any of its code runs;
+- importing every module a local terminal audit imports, without running anything;
 - `modelcheck --version`;
-- `modelcheck audit examples/llama31-finetune-apache --format json`, parsed by the fast
-  path in `compliance.cli` (no Typer), and the same audit in Markdown, the hook's
-  default format (which adds Jinja2);
+- `modelcheck audit examples/llama31-finetune-apache --format terminal`, the pre-commit
+  hook's invocation, parsed by the fast path in `compliance.cli` (no Typer); the same
+  audit as JSON, and as Markdown (the default format, which adds Jinja2);
 - the same audit with a root option first, which is parsed by Typer: the price of Typer.
 
 Prints the median wall time and the median CPU time (user + system, which load on a
 shared machine disturbs less) of each and their ratios to the bare interpreter, as a
-Markdown table for the README. Children may write .pyc files even when this shell sets
-PYTHONDONTWRITEBYTECODE, as any installed copy would have them.
+Markdown table for the README, with the load average before and after. Children may
+write .pyc files even when this shell sets PYTHONDONTWRITEBYTECODE, as any installed
+copy would have them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import io
 import os
 import shutil
 import statistics
@@ -48,8 +54,59 @@ def modelcheck_cmd() -> list[str]:
 FLOOR = "import dataclasses, json, pathlib, re, typing"
 AUDIT_MODULES = (
     "import compliance.cli, compliance.commands.audit, compliance.pipeline, "
-    "compliance.reporters.to_json"
+    "compliance.reporters.terminal, compliance.lineage.catalog, compliance.parse_cache"
 )
+
+
+def audit_dataclasses(example: str) -> list[type]:
+    """The dataclasses of modelcheck's modules once a terminal audit of `example` ran."""
+    from compliance.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["audit", example, "--format", "terminal"])
+    found: list[type] = []
+    for name, module in sorted(sys.modules.items()):
+        if name.split(".")[0] != "compliance":
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and dataclasses.is_dataclass(value)
+                and value.__module__ == name
+                and value not in found
+            ):
+                found.append(value)
+    return found
+
+
+def dataclass_floor(classes: list[type]) -> str:
+    """Source that imports the floor's modules and creates classes like `classes`:
+    same names, field names and annotations, defaults (as None or a factory), docstring
+    and dataclass options. Their cost is the data model's, without modelcheck's code."""
+    lines = ["from __future__ import annotations", FLOOR,
+             "from dataclasses import dataclass, field"]
+    for i, cls in enumerate(classes):
+        params = cls.__dataclass_params__  # type: ignore[attr-defined]
+        opts = ", ".join(
+            f"{o}={getattr(params, o)!r}"
+            for o in ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
+        )
+        slots = "__slots__" in cls.__dict__
+        lines += [f"@dataclass({opts}, slots={slots})", f"class C{i}_{cls.__name__}:"]
+        if cls.__doc__:
+            lines.append("    'A record.'")
+        for f in dataclasses.fields(cls):
+            annotation = f.type if isinstance(f.type, str) else "object"
+            if f.default_factory is not dataclasses.MISSING:
+                default = " = field(default_factory=list)"
+            elif f.default is not dataclasses.MISSING:
+                default = " = None"
+            else:
+                default = ""
+            lines.append(f"    {f.name}: {annotation}{default}")
+        if not dataclasses.fields(cls):
+            lines.append("    pass")
+    return "\n".join(lines)
 
 
 def time_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float]:
@@ -71,27 +128,37 @@ def time_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="runs of each command")
+    parser.add_argument("--runs", type=int, default=25, help="runs of each command")
     args = parser.parse_args()
 
     mc = modelcheck_cmd()
     example = str(EXAMPLE.relative_to(ROOT))
+    classes = audit_dataclasses(str(EXAMPLE))
     cases = {
         "python -c pass": ([sys.executable, "-c", "pass"], (0,)),
         f"python -c '{FLOOR}'": ([sys.executable, "-c", FLOOR], (0,)),
+        f"the same + creating the audit's {len(classes)} dataclasses": (
+            [sys.executable, "-c", dataclass_floor(classes)],
+            (0,),
+        ),
         "python -c 'import <the audit's modules>'": ([sys.executable, "-c", AUDIT_MODULES], (0,)),
         "modelcheck --version": ([*mc, "--version"], (0,)),
         # exit 1 is expected: the example has findings
+        f"modelcheck audit {example} --format terminal (the hook)": (
+            [*mc, "audit", example, "--format", "terminal"],
+            (0, 1),
+        ),
         f"modelcheck audit {example} --format json": (
             [*mc, "audit", example, "--format", "json"],
             (0, 1),
         ),
-        f"modelcheck audit {example}": ([*mc, "audit", example], (0, 1)),
+        f"modelcheck audit {example} (Markdown)": ([*mc, "audit", example], (0, 1)),
         f"modelcheck --debug audit {example} --format json (Typer)": (
             [*mc, "--debug", "audit", example, "--format", "json"],
             (0, 1),
         ),
     }
+    load_before = os.getloadavg()
     for cmd, ok in cases.values():  # warm the OS file cache, .pyc files and caches
         time_once(cmd, ok)
     wall: dict[str, list[float]] = {name: [] for name in cases}
@@ -104,13 +171,16 @@ def main() -> None:
 
     base_wall = statistics.median(wall["python -c pass"])
     base_cpu = statistics.median(cpu["python -c pass"])
+    load_after = os.getloadavg()
     print(f"Median of {args.runs} runs each ({sys.implementation.name} "
-          f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}):\n")
+          f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, 1-minute load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after):\n")
     print("| command | wall ms | × `python -c pass` | CPU ms | × `python -c pass` |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name in cases:
         w, c = statistics.median(wall[name]), statistics.median(cpu[name])
-        print(f"| `{name}` | {w * 1000:.0f} | {w / base_wall:.1f} "
+        label = name if name.startswith("the same") else f"`{name}`"
+        print(f"| {label} | {w * 1000:.0f} | {w / base_wall:.1f} "
               f"| {c * 1000:.0f} | {c / base_cpu:.1f} |")
 
 
