@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from cli_support import EXAMPLES, REPO_ROOT, make_report
 
-from compliance import cli, reporters
+from compliance import cli, cli_app, reporters
 
 
 def test_audit_offers_every_registered_format() -> None:
-    assert {f.value for f in cli.AuditFormat} == set(reporters.REPORTERS)
+    assert {f.value for f in cli_app.AuditFormat} == set(reporters.REPORTERS)
     for name in reporters.REPORTERS:
         assert callable(reporters.get(name))
 
