@@ -19,6 +19,12 @@ Times, in the same run and interleaved (so machine load affects all alike):
   remote), as a hook really runs it;
 - the same audit with a root option first, which is parsed by Typer: the price of Typer.
 
+Then, where a terminal audit's CPU time goes inside its process (`BREAKDOWN`, timed
+with `time.process_time` around the standard library's imports, every dataclass
+creation and pattern compilation while modelcheck's modules are imported, the rest of
+those imports, and the rule-pack loading),
+as medians over the same number of runs, against the same `python -c pass`.
+
 Prints the median wall time and the median CPU time (user + system, which load on a
 shared machine disturbs less) of each and their ratios to the bare interpreter, as a
 Markdown table for the README, with the load average before and after. Caches are
@@ -34,6 +40,7 @@ import argparse
 import contextlib
 import dataclasses
 import io
+import json
 import os
 import shutil
 import statistics
@@ -112,6 +119,72 @@ def dataclass_floor(classes: list[type]) -> str:
         if not dataclasses.fields(cls):
             lines.append("    pass")
     return "\n".join(lines)
+
+
+BREAKDOWN = """
+import contextlib, io, json, sys, time
+t0 = time.process_time()
+import dataclasses, json, pathlib, re, typing
+import re._compiler
+t1 = time.process_time()
+spent = {"dataclasses": 0.0, "patterns": 0.0, "packs": 0.0}
+calls = {"dataclasses": 0, "patterns": 0, "packs": 0}
+
+def timed(owner, name, part):
+    inner = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[part] += time.process_time() - start
+            calls[part] += 1
+    setattr(owner, name, wrapper)
+
+timed(dataclasses, "_process_class", "dataclasses")
+timed(re._compiler, "compile", "patterns")
+t2 = time.process_time()
+import compliance.cli, compliance.commands.audit, compliance.pipeline
+import compliance.reporters.terminal, compliance.lineage.catalog, compliance.parse_cache
+import compliance.packs
+t3 = time.process_time()
+imported, imported_calls = dict(spent), dict(calls)
+timed(compliance.packs, "load_all", "packs")
+with contextlib.redirect_stdout(io.StringIO()):
+    code = compliance.cli.main(["audit", sys.argv[1], "--format", "terminal"])
+t4 = time.process_time()
+modules = sum(1 for m in sys.modules if m.split(".")[0] == "compliance")
+print(json.dumps({
+    "standard-library modules (dataclasses, json, pathlib, re, typing)": t1 - t0,
+    f"creating {imported_calls['dataclasses']} dataclasses": imported["dataclasses"],
+    f"compiling {imported_calls['patterns']} patterns at import": imported["patterns"],
+    f"the rest of importing {modules} modelcheck modules":
+        t3 - t2 - imported["dataclasses"] - imported["patterns"],
+    "loading the rule packs (warm cache)": spent["packs"],
+    "the rest of the audit and the terminal report": t4 - t3 - spent["packs"],
+    "in-process total": t4 - t0,
+    "exit": code,
+}))
+"""
+
+
+def breakdown(runs: int) -> dict[str, float]:
+    """Median CPU seconds of each part of a terminal audit, from `BREAKDOWN`."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    parts: dict[str, list[float]] = {}
+    for _ in range(runs):
+        proc = subprocess.run(
+            [sys.executable, "-c", BREAKDOWN, str(EXAMPLE)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"breakdown probe failed: {proc.stderr}")
+        result = json.loads(proc.stdout.splitlines()[-1])
+        if result.pop("exit") not in (0, 1):
+            raise SystemExit(f"breakdown probe's audit failed: {proc.stderr}")
+        for name, seconds in result.items():
+            parts.setdefault(name, []).append(seconds)
+    return {name: statistics.median(values) for name, values in parts.items()}
 
 
 def time_once(cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float]:
@@ -214,6 +287,14 @@ def run(runs: int, scratch: Path) -> None:
         label = name if name.startswith("the same") else f"`{name}`"
         print(f"| {label} | {w * 1000:.0f} | {w / base_wall:.1f} "
               f"| {c * 1000:.0f} | {c / base_cpu:.1f} |")
+
+    parts = breakdown(runs)
+    print(f"\nWhere a terminal audit's CPU time goes inside its process (median of {runs}; "
+          f"the interpreter's own start is the `python -c pass` row):\n")
+    print("| part | CPU ms | × `python -c pass` |")
+    print("| --- | ---: | ---: |")
+    for name, seconds in parts.items():
+        print(f"| {name} | {seconds * 1000:.1f} | {seconds / base_cpu:.2f} |")
 
 
 if __name__ == "__main__":
