@@ -8,6 +8,7 @@ and writes none, for `modelcheck rules validate DIR`.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,12 @@ def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStam
 
 
 def _rule_files(pack_dir: Path) -> list[Path]:
-    files = [*pack_dir.glob("*.yaml"), *pack_dir.glob("*.yml")]
+    # one listing, not two globs: the same files (a folder that cannot be listed has none)
+    try:
+        names = os.listdir(pack_dir)
+    except OSError:
+        names = []
+    files = [pack_dir / n for n in names if os.path.normcase(n).endswith((".yaml", ".yml"))]
     return sorted(p for p in files if p.stem != "pack" and not p.name.startswith("."))
 
 
