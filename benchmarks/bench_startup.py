@@ -18,6 +18,8 @@ Times, in the same run and interleaved (so machine load affects all alike):
   audit as JSON, and as Markdown (the default format, which adds Jinja2); and the terminal
   audit of a copy of the example inside a git checkout (a `.git/config` naming a Hub
   remote), as a hook really runs it;
+- the hook's audit run through `sys.exit(main())`, the ordinary exit, instead of the
+  console script's `entry_point` (which skips the interpreter's teardown);
 - the same audit with a root option first, which is parsed by Typer: the price of Typer.
 
 Then, where a terminal audit's CPU time goes inside its process (`BREAKDOWN`, timed
@@ -68,6 +70,7 @@ FLOOR = "import dataclasses, json, pathlib, re, typing"
 # The console script exits without the interpreter's teardown (`compliance.cli.entry_point`);
 # the rows that only import end the same way, so they stay floors of the audit rows.
 NO_TEARDOWN = "\nimport os\nos._exit(0)"
+ORDINARY_EXIT = "import sys; from compliance.cli import main; sys.exit(main())"
 AUDIT_MODULES = (
     "import compliance.cli, compliance.commands.audit, compliance.pipeline, "
     "compliance.reporters.terminal, compliance.lineage.catalog, compliance.parse_cache"
@@ -265,6 +268,10 @@ def run(runs: int, scratch: Path) -> None:
             [*mc, "audit", checkout, "--format", "terminal"],
             (0, 1),
         ),
+        "the hook's audit, ending with the interpreter's teardown": (
+            [sys.executable, "-c", ORDINARY_EXIT, "audit", example, "--format", "terminal"],
+            (0, 1),
+        ),
         f"modelcheck --debug audit {example} --format json (Typer)": (
             [*mc, "--debug", "audit", example, "--format", "json"],
             (0, 1),
@@ -291,7 +298,7 @@ def run(runs: int, scratch: Path) -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for name in cases:
         w, c = statistics.median(wall[name]), statistics.median(cpu[name])
-        label = name if name.startswith("the same") else f"`{name}`"
+        label = name if name.startswith(("the same", "the hook")) else f"`{name}`"
         print(f"| {label} | {w * 1000:.0f} | {w / base_wall:.1f} "
               f"| {c * 1000:.0f} | {c / base_cpu:.1f} |")
 
