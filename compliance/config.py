@@ -15,7 +15,6 @@ finding (core/waiver-without-reason), so the audit still runs and shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -44,6 +43,7 @@ CONFIG_SCHEMA = {
 
 @dataclass(frozen=True)
 class Waiver:
+    """One waived rule from `.modelcheck.yaml`, with its reason and expiry."""
     rule: str
     ancestor: str | None
     reason: str | None  # None or blank: reported as core/waiver-without-reason
@@ -54,6 +54,7 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Config:
+    """A validated `.modelcheck.yaml` (or `--config` file)."""
     origin: str | None = None  # where it came from, e.g. ".modelcheck.yaml" or a path
     repo_id: str | None = None
     rules: tuple[str, ...] = ()  # absolute directories
@@ -171,6 +172,8 @@ def parse_config(
 def _expiry(value: str | None, where: str) -> str | None:
     if not value or not value.strip():
         return None
+    from datetime import date  # only a waiver with an expiry needs it
+
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:

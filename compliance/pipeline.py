@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class AuditOptions:
+    """The options of one audit, as the command line gave them."""
     target: str  # a local directory, or a Hub repo id `org/name[@revision]`
     name: str | None = None  # --name: the published name, for naming rules
     rules_dirs: list[str] = field(default_factory=list)  # --rules DIR (repeatable)

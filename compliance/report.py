@@ -69,6 +69,7 @@ class Clause:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found: which rule, how severe, what was seen and how to fix it."""
     rule_id: str  # stable, e.g. "llama3.1/built-with"
     category: str  # one of CATEGORIES
     severity: Severity
@@ -106,6 +107,7 @@ class ObligationState(str, Enum):
 
 @dataclass(frozen=True)
 class ObligationResult:
+    """Whether one obligation of an ancestor's licence was met, as far as a check could tell."""
     rule_id: str
     license: str
     title: str

@@ -16,6 +16,7 @@ from compliance.report import Clause, Severity
 
 @dataclass(frozen=True)
 class ClauseSpec:
+    """The licence clause a rule enforces, with its exact quote."""
     section: str
     quote: str
     source: str | None = None
@@ -28,12 +29,14 @@ class ClauseSpec:
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """Which check kind a rule runs, with its options."""
     kind: str
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Docs:
+    """A rule's documentation: what it checks, why, and an example."""
     what: str
     why: str
     example: str | None = None
@@ -55,6 +58,7 @@ class Autofix:
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of a pack: its check, the clause it cites and the finding it raises."""
     id: str  # "<pack>/<file stem>"
     pack: str
     title: str
@@ -85,6 +89,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Identity:
+    """What identifies a licence in a repo: Hub ids, names, URLs and text signatures."""
     hub_ids: tuple[str, ...] = ()
     license_names: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -94,6 +99,7 @@ class Identity:
 
 @dataclass(frozen=True)
 class Derivatives:
+    """The licences a derivative of this licence's models may carry."""
     acceptable_ids: tuple[str, ...] = ()
     acceptable_names: tuple[str, ...] = ()
     note: str | None = None
@@ -101,6 +107,7 @@ class Derivatives:
 
 @dataclass(frozen=True)
 class Pack:
+    """A loaded rule pack: one licence, policy or the core checks, with its rules."""
     id: str
     kind: str  # license | policy | core
     title: str

@@ -74,6 +74,7 @@ class LoadError:
 
 @dataclass
 class Loaded:
+    """The result of a bounded parse: a value, or the error that stopped it."""
     value: Any = None
     error: LoadError | None = None
     # YAML only: top-level mapping key -> 1-based line in the file

@@ -38,6 +38,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """What one check found: the obligation's state and its evidence."""
     state: ObligationState
     evidence: tuple[Evidence, ...] = ()
     hits: tuple[Hit, ...] = ()

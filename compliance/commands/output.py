@@ -14,7 +14,6 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +58,8 @@ def atomic_output(path: Path, what: str = "report") -> Iterator[tuple[int, str]]
     path = Path(path)
     check_target(path, what)
     parent = path.parent if str(path.parent) else Path(".")
+    import tempfile  # with shutil, bz2, lzma and random: only for --output
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".part", dir=parent)
     except OSError as e:

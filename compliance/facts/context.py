@@ -24,12 +24,14 @@ def clip(value: object, limit: int = _SEEN_LIMIT) -> str:
 
 @dataclass
 class TextRead:
+    """A text file's bounded contents."""
     text: str
     truncated: bool  # the file is longer than the cap; `text` is its start
 
 
 @dataclass
 class RepoContext:
+    """The repo being read: its source, its files and what reading found wrong."""
     source: Source
     files: dict[str, RepoFile]
     problems: list[Problem] = field(default_factory=list)

@@ -152,6 +152,7 @@ class Card:
 
 @dataclass
 class ConfigFacts:
+    """What config.json says about the model's architecture."""
     present: bool = False
     data: dict[str, Any] = field(default_factory=dict)  # config.json (bounded)
     architectures: list[str] = field(default_factory=list)
@@ -162,6 +163,7 @@ class ConfigFacts:
 
 @dataclass
 class AdapterFacts:
+    """An adapter's config file and the base model it names."""
     file: str  # e.g. "adapter_config.json"
     base_model: str | None  # `base_model_name_or_path`
     peft_type: str | None = None
@@ -169,6 +171,7 @@ class AdapterFacts:
 
 @dataclass
 class MergeFacts:
+    """A mergekit configuration: its method and the models it merges."""
     file: str  # "mergekit_config.yml" or "README.md" (YAML block in card)
     line: int | None
     merge_method: str | None
@@ -188,6 +191,7 @@ class LicenseFile:
 
 @dataclass
 class TensorInfo:
+    """One tensor as a weight file's header lists it."""
     name: str
     dtype: str
     shape: tuple[int, ...]
@@ -197,6 +201,7 @@ class TensorInfo:
 
 @dataclass
 class WeightFile:
+    """One weight file, its format and what its header showed."""
     path: str
     format: str  # "safetensors" | "gguf" | "pickle" | "other"
     size: int | None
@@ -208,6 +213,7 @@ class WeightFile:
 
 @dataclass
 class GGUFFacts:
+    """The licence and lineage metadata of one GGUF file."""
     file: str
     name: str | None = None  # general.name
     license: str | None = None  # general.license

@@ -48,7 +48,6 @@ from compliance.lineage.prose import find_bases
 from compliance.lineage.training_configs import config_bases
 from compliance.repo_id import is_valid_repo_id
 from compliance.report import Evidence
-from compliance.sources.hub_errors import TOKEN_HINT
 
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/")
 # `_name_or_path` often holds a local training directory such as "output/checkpoint"
@@ -341,6 +340,8 @@ def _resolve(
     try:
         r = resolver.resolve(a.repo_id)
     except GatedRepoError as e:
+        from compliance.sources.hub_errors import TOKEN_HINT  # Hub mode only
+
         # the resolver's message may already carry the hint: say it once
         note = str(e) if TOKEN_HINT in str(e) else f"{e}; {TOKEN_HINT}"
         return _fallback(a, entry, "gated", note)

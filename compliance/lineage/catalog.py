@@ -33,6 +33,7 @@ RACY_NS = 2_000_000_000  # an entry for a file modified this close to its readin
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """One known original model: its licence, family and parent."""
     repo_id: str  # canonical id of the original model
     license: str  # licence pack id (a folder under rules/)
     family: str  # broad family: "llama", "qwen", "gemma", …
@@ -46,6 +47,7 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class ReuploadPattern:
+    """Organisations known to re-upload models under their original names."""
     id: str
     orgs: frozenset[str]  # lower-case org names
 

@@ -14,6 +14,7 @@ RELATIONS = ("finetune", "adapter", "merge", "quantized", "distilled", "upcycled
 
 @dataclass
 class Ancestor:
+    """One model in the audited model's ancestry, with how it was found."""
     repo_id: str  # canonical id (re-uploads mapped to the original where the catalog knows)
     relation: str | None  # relation of the *child* to this ancestor
     child: str  # repo id (or label) of the node this one is a parent of
@@ -34,6 +35,7 @@ class Ancestor:
 
 @dataclass
 class Lineage:
+    """The audited model's ancestry, as far as it could be resolved."""
     model: str  # the audited model's name / label
     relation: str | None  # how the audited model relates to its direct parents
     relation_source: str | None  # e.g. "card base_model_relation", "adapter_config.json"

@@ -57,6 +57,7 @@ _BULLET = re.compile(r"^\s*[*\-+]\s+")
 
 @dataclass(frozen=True)
 class ProseBase:
+    """A base model the card's prose names, with the line that names it."""
     repo_id: str
     relation: str | None  # the relation the phrase implies, if any
     line: int  # 1-based line of README.md

@@ -6,7 +6,6 @@ these, so the location a user reads and the one code scanning annotates agree.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from compliance.report import Evidence, Finding
@@ -17,6 +16,7 @@ CARD_KEY_PREFIX = "card:"
 
 @dataclass(frozen=True)
 class Location:
+    """Where a finding points: file, line and metadata key."""
     file: str | None  # repo-relative path, None when the evidence names no file
     line: int | None  # 1-based, None when unknown (e.g. text looked for and not found)
     key: str | None  # metadata key, e.g. "license" (front matter) or "model name"
@@ -64,6 +64,8 @@ def locate(f: Finding) -> Location:
 def fingerprint(f: Finding) -> str:
     """A stable id for "the same finding": rule id, ancestor and where it points
     (file and key, not the line, so an edit above it does not change it)."""
+    import hashlib  # OpenSSL's start-up cost, paid only by reports that print ids
+
     loc = locate(f)
     parts = (f.rule_id, f.ancestor or "", loc.file or "", loc.key or "")
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

@@ -15,6 +15,7 @@ from compliance.errors import FileReadError, SourceError
 
 @dataclass(frozen=True)
 class RepoFile:
+    """One file of a repo as its source lists it."""
     path: str  # posix, relative to the repo root
     size: int | None  # bytes, None if unknown
     lfs_sha256: str | None = None  # Hub LFS oid when known

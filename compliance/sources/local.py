@@ -19,7 +19,6 @@ rule fire about files that may well sit next to it.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import stat
@@ -75,6 +74,8 @@ def repo_id_from_remote_url(url: str) -> str | None:
 
 def parse_git_config_remote(text: str) -> str | None:
     """The Hub repo id of the `origin` remote, else of the first Hub remote."""
+    import configparser  # only a checkout with a .git folder needs it
+
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
         parser.read_string(text)
