@@ -10,17 +10,12 @@ import math
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from compliance.resources import data_dir
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from compliance.lineage.shipped_data import load_rules_yaml
 
 
 @lru_cache(maxsize=1)
 def shapes() -> tuple[tuple[str, dict[str, Any]], ...]:
-    with (data_dir("rules") / "shapes.yaml").open(encoding="utf-8") as fh:
-        data: Any = yaml.load(fh, Loader=_LOADER)
+    data: Any = load_rules_yaml("shapes.yaml")
     return tuple((s["model"], dict(s["config"])) for s in data["shapes"])
 
 

@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
+from compliance.lineage.shipped_data import load_rules_yaml
 
-from compliance.resources import data_dir
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SIZE = re.compile(r"(?<![a-z0-9.])(e?\d{1,4}(?:\.\d)?[bm])(?![a-z0-9])")
 _NAME_CAP = 300
 
@@ -38,8 +35,7 @@ class VendorPrefix:
 
 @lru_cache(maxsize=1)
 def _data() -> Any:
-    with (data_dir("rules") / "name_families.yaml").open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LOADER)
+    return load_rules_yaml("name_families.yaml")
 
 
 def bare_names() -> dict[str, str]:

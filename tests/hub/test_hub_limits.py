@@ -17,8 +17,10 @@ from hubserver import settings_for
 
 from compliance.errors import NetworkError, SourceError
 from compliance.facts.read import read_facts
+from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
 from compliance.lineage.hub_resolver import HubResolver
+from compliance.packs.identify import Identifier
 from compliance.sources.hub import HubSource
 from compliance.sources.hub_limits import HubLimitError, HubLimits
 from compliance.sources.local import LocalSource
@@ -105,7 +107,13 @@ def test_a_server_error_on_a_file_download_is_not_called_unreachable(
 ) -> None:
     proxy.add(Fault(r"(GET|HEAD) /[^ ]*/resolve/[^ ]*README", status=500))
     with pytest.raises(SourceError) as info:
-        HubSource.open(repo, settings=_settings(proxy, tmp_path))
+        HubSource.open(repo, settings=_settings(proxy, tmp_path), wanted=read_by_facts)
+    message = str(info.value)
+    assert "not reachable" not in message and "500" in message
+    # without `wanted` the card is downloaded when first read: the same error there
+    lazy = HubSource.open(repo, settings=_settings(proxy, tmp_path))
+    with pytest.raises(SourceError) as info:
+        lazy.read_bytes("README.md", 1 << 16)
     message = str(info.value)
     assert "not reachable" not in message and "500" in message
 
@@ -121,7 +129,11 @@ def test_a_cross_host_redirect_on_a_file_download_is_not_called_unreachable(
         )
     )
     with pytest.raises(SourceError) as info:
-        HubSource.open(repo, settings=_settings(proxy, tmp_path))
+        HubSource.open(repo, settings=_settings(proxy, tmp_path), wanted=read_by_facts)
+    assert "not reachable" not in str(info.value)
+    lazy = HubSource.open(repo, settings=_settings(proxy, tmp_path))
+    with pytest.raises(SourceError) as info:
+        lazy.read_bytes("README.md", 1 << 16)
     assert "not reachable" not in str(info.value)
 
 
@@ -147,7 +159,9 @@ def test_ancestors_read_on_the_hub_are_capped(tmp_path) -> None:
     )
     opens = _Opens()
     resolver = HubResolver(
-        open_source=opens, settings=SimpleNamespace(limits=HubLimits(max_ancestors=3))
+        identify=Identifier([]),  # never asked: every Hub read fails
+        open_source=opens,
+        settings=SimpleNamespace(limits=HubLimits(max_ancestors=3)),
     )
     lineage = build_lineage(read_facts(LocalSource(repo)), None, resolver, model_id="a/b")
     assert len(opens.calls) == 3  # not 40 (or 1,000) Hub reads

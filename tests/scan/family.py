@@ -38,7 +38,9 @@ LABELS: dict[str, frozenset[str]] = {
     "missing-notice": frozenset({"missing-notice"}),
     "missing-attribution": frozenset({"missing-attribution"}),
     "hidden-base": frozenset({"undeclared-base-model"}),
-    "broken-yaml": frozenset({"metadata-invalid", "license-missing"}),
+    # front matter never closed: no licence and no `base_model` can be read, while the
+    # unparsed `base_model:` line still names the base in the card's text
+    "broken-yaml": frozenset({"metadata-invalid", "license-missing", "undeclared-base-model"}),
     "gated": frozenset(),  # files answer 403 GatedRepo: recorded as gated
     "server-error": frozenset(),  # model info answers 503 every time: could-not-audit
     "grandchild": frozenset(),  # compliant fine-tune of the first compliant child
@@ -94,7 +96,8 @@ def child_files(label: str, n: int) -> dict[str, str]:
         files["README.md"] = card("license: llama3.1", BODY_OK)
         files["config.json"] = json.dumps({"model_type": "llama", "_name_or_path": BASE})
     elif label == "broken-yaml":
-        # front matter never closed: no metadata can be read, so no licence is declared
+        # front matter never closed: no metadata can be read, so neither a licence nor a
+        # base is declared; the base is only written in the (unparsed) text
         files["README.md"] = f"---\nlicense: llama3.1\nbase_model: {BASE}\n\n" + BODY_OK
     files["train.txt"] = f"run {n}\n"  # every repo its own tree
     return files
