@@ -366,8 +366,9 @@ class FingerprintView:
             raise FingerprintError(
                 f"{self.path}: cannot read fingerprint ({exc.strerror or exc})"
             ) from None
-        raw_meta = (header.pop("__metadata__", None) or {}).get(META_KEY)
-        if raw_meta is None:
+        header_meta = header.pop("__metadata__", None)
+        raw_meta = header_meta.get(META_KEY) if isinstance(header_meta, dict) else None
+        if not isinstance(raw_meta, str):
             raise FingerprintError(f"{self.path}: not a modelcheck fingerprint (no {META_KEY})")
         loaded = safeload.load_json(raw_meta, str(self.path), max_bytes=MAX_META_BYTES)
         if loaded.error is not None:

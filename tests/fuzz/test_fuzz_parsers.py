@@ -163,7 +163,7 @@ def test_rule_pack_files(pack_text: bytes, rule_text: bytes) -> None:
 @settings(PROFILE)
 @given(S.safetensors_bytes)
 def test_fingerprint_files(data: bytes) -> None:
-    fingerprint = pytest.importorskip("compliance.lineage.weights.fingerprint",
+    fingerprint = pytest.importorskip("compliance.weights.fingerprint",
                                       reason="fingerprints need numpy")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fp.safetensors"
@@ -181,21 +181,7 @@ def _corpus(kind: str) -> list[Path]:
     return sorted(p for p in (CORPUS / kind).iterdir() if p.is_file())
 
 
-# Crashes another part of issue 8 fixes (shape bounds, item 4): expected to fail here
-# until that lands, then to pass (non-strict, so the merge turns them green).
-OPEN = {"model-00001-of-00002.safetensors": "safetensors shapes are bounded (item 4)"}
-
-
-def _facts_cases() -> list[Any]:
-    return [
-        pytest.param(p, id=p.name, marks=pytest.mark.xfail(reason=OPEN[p.name], strict=False))
-        if p.name in OPEN
-        else pytest.param(p, id=p.name)
-        for p in _corpus("facts")
-    ]
-
-
-@pytest.mark.parametrize("case", _facts_cases())
+@pytest.mark.parametrize("case", _corpus("facts"), ids=lambda p: p.name)
 def test_corpus_facts(case: Path) -> None:
     _facts({case.name.replace("__", "/"): case.read_bytes()})
 
@@ -211,12 +197,8 @@ def test_corpus_config(case: Path) -> None:
 
 
 @pytest.mark.parametrize("case", _corpus("fingerprint"), ids=lambda p: p.name)
-@pytest.mark.xfail(
-    raises=AttributeError, strict=False,
-    reason="fingerprint metadata is validated by the weights hardening (issue 8 item 5)",
-)
 def test_corpus_fingerprint(case: Path) -> None:
-    fingerprint = pytest.importorskip("compliance.lineage.weights.fingerprint",
+    fingerprint = pytest.importorskip("compliance.weights.fingerprint",
                                       reason="fingerprints need numpy")
     with pytest.raises(ModelcheckError):
         fingerprint.FingerprintView(case)
