@@ -36,12 +36,53 @@ WAIVER_WITHOUT_REASON = "core/waiver-without-reason"
 WAIVER_UNUSED = "core/waiver-unused"
 WAIVER_EXPIRED = "core/waiver-expired"
 WAIVER_UNKNOWN_RULE = "core/waiver-unknown-rule"
+LICENSOR_OWN_RELEASE = "core/licensor-own-release"
 
 
 def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     """Ancestors under `license_id`, nearest first (stable within a depth)."""
     found = [a for a in lineage.ancestors if a.license == license_id]
     return tuple(sorted(found, key=lambda a: a.depth))
+
+
+def _org(repo_id: str | None) -> str | None:
+    if not repo_id or "/" not in repo_id:
+        return None
+    return repo_id.split("/", 1)[0].lower()
+
+
+def _licensed_to_others(ancestors: tuple[Ancestor, ...], model: str) -> tuple[Ancestor, ...]:
+    """The ancestors whose licence binds the audited model: not its own publisher's models.
+
+    A licensor publishing a derivative of its own model (Meta's Llama Guard, Mistral AI's
+    instruct models) is not a licensee of itself, so the redistribution duties its licence
+    puts on others (licence copy, NOTICE, "Built with") do not bind that release.
+    """
+    org = _org(model)
+    if org is None:
+        return ancestors
+    return tuple(a for a in ancestors if _org(a.repo_id) != org)
+
+
+def _own_release(
+    pack: Pack, ancestors: tuple[Ancestor, ...], model: str, core: Pack | None
+) -> Finding:
+    """Info: a licence's obligations were skipped because its licensor publishes the model."""
+    names = ", ".join(f"`{a.repo_id}`" for a in ancestors)
+    return Finding(
+        rule_id=LICENSOR_OWN_RELEASE,
+        category="unverifiable",
+        severity=Severity.INFO,
+        message=(
+            f"The obligations of the {pack.title} were not applied: `{model}` is published by "
+            f"the same organisation as {names}, which brings that licence, and a licensor owes "
+            "itself no licence copy, NOTICE or attribution. Confirm the repository belongs to "
+            "the licensor."
+        ),
+        evidence=(Evidence(seen=f"publisher `{_org(model)}` brings {pack.id}"),),
+        fix=_fix_of(core, LICENSOR_OWN_RELEASE),
+        ancestor=ancestors[0].repo_id,
+    )
 
 
 def _findings(
@@ -219,10 +260,14 @@ def evaluate(
         pack = by_id.get(lic)
         if pack is None or pack.kind != "license":
             continue
-        bringers = _ancestors_with(lineage, lic)
-        names = tuple(a.repo_id for a in bringers)
+        everyone_with = _ancestors_with(lineage, lic)
+        bringers = _licensed_to_others(everyone_with, name)
+        own = bringers == () and everyone_with != ()
+        if own:
+            findings.append(_own_release(pack, everyone_with, name, by_id.get("core")))
+        names = tuple(a.repo_id for a in (everyone_with if own else bringers))
         for rule in pack.rules:
-            if rule.applies_to and relation not in rule.applies_to:
+            if own or (rule.applies_to and relation not in rule.applies_to):
                 state = ObligationState.NOT_APPLICABLE
             else:
                 result = _run(rule, context(pack, bringers))
