@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from compliance.checks import CHECKS
 from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.publisher import org_of, same_publisher
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
@@ -45,12 +46,6 @@ def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     return tuple(sorted(found, key=lambda a: a.depth))
 
 
-def _org(repo_id: str | None) -> str | None:
-    if not repo_id or "/" not in repo_id:
-        return None
-    return repo_id.split("/", 1)[0].lower()
-
-
 def _licensed_to_others(ancestors: tuple[Ancestor, ...], model: str) -> tuple[Ancestor, ...]:
     """The ancestors whose licence binds the audited model: not its own publisher's models.
 
@@ -58,10 +53,7 @@ def _licensed_to_others(ancestors: tuple[Ancestor, ...], model: str) -> tuple[An
     instruct models) is not a licensee of itself, so the redistribution duties its licence
     puts on others (licence copy, NOTICE, "Built with") do not bind that release.
     """
-    org = _org(model)
-    if org is None:
-        return ancestors
-    return tuple(a for a in ancestors if _org(a.repo_id) != org)
+    return tuple(a for a in ancestors if not same_publisher(model, a.repo_id))
 
 
 def _own_release(
@@ -79,7 +71,7 @@ def _own_release(
             "itself no licence copy, NOTICE or attribution. Confirm the repository belongs to "
             "the licensor."
         ),
-        evidence=(Evidence(seen=f"publisher `{_org(model)}` brings {pack.id}"),),
+        evidence=(Evidence(seen=f"publisher `{org_of(model)}` brings {pack.id}"),),
         fix=_fix_of(core, LICENSOR_OWN_RELEASE),
         ancestor=ancestors[0].repo_id,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, per_ancestor
+from compliance.checks.publisher import same_publisher
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
@@ -36,4 +37,6 @@ def _undeclared(a: Ancestor) -> str | None:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    return per_ancestor(ctx.lineage.direct(), _undeclared)
+    # A publisher's own earlier checkpoint brings no third-party terms to disclose.
+    others = [a for a in ctx.lineage.direct() if not same_publisher(ctx.model_name, a.repo_id)]
+    return per_ancestor(others, _undeclared)
