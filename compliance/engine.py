@@ -12,7 +12,7 @@ finding, one that matches nothing an info finding. Output is sorted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from compliance.checks import CHECKS
@@ -75,6 +75,38 @@ def _own_release(
         fix=_fix_of(core, LICENSOR_OWN_RELEASE),
         ancestor=ancestors[0].repo_id,
     )
+
+
+# What a repo that declares a model licence owes for its own copy of the weights.
+COPY_DUTIES = ("missing-license-file", "missing-notice")
+
+
+def _declared_copy_duties(
+    lineage: Lineage,
+    pack: Pack | None,
+    context: Callable[[Pack, tuple[Ancestor, ...]], CheckContext],
+    obligations: list[ObligationResult],
+) -> list[Finding]:
+    """A derivative whose bases cannot be resolved, under a licence it declares itself.
+
+    The repo says it derives from something (derivation signals) and names a model licence
+    no resolved ancestor brings: that licence still travels with the weights, so its copy
+    duties (licence text, Notice) apply to the repo itself. Naming and display duties are
+    left out: they hang on knowing the base.
+    """
+    if pack is None or pack.kind != "license" or not lineage.derivation_signals:
+        return []
+    if pack.id in lineage.licenses():
+        return []
+    out: list[Finding] = []
+    for rule in pack.rules:
+        if rule.category not in COPY_DUTIES:
+            continue
+        result = _run(rule, context(pack, ()))
+        if _reports(rule, result):
+            out.extend(_findings(rule, pack, result, None))
+        obligations.append(ObligationResult(rule.id, pack.id, rule.title, result.state, ()))
+    return out
 
 
 def _findings(
@@ -268,6 +300,10 @@ def evaluate(
                     nearest = names[0] if names else None
                     findings.extend(_findings(rule, pack, result, nearest, relation))
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
+
+    findings.extend(
+        _declared_copy_duties(lineage, by_id.get(declared_pack or ""), context, obligations)
+    )
 
     everyone = tuple(sorted(lineage.ancestors, key=lambda a: a.depth))
     for pack in packs:

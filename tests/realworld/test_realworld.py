@@ -23,7 +23,7 @@ score: Any = importlib.util.module_from_spec(_spec)
 sys.modules["realworld_score"] = score
 _spec.loader.exec_module(score)
 
-RECALL_MIN = 0.99  # measured (0.996), floored; see README.md
+RECALL_MIN = 1.0  # measured (250/250); see README.md
 PRECISION_MIN = 1.0  # measured (248/248); see README.md
 CASES_MIN = 70
 
@@ -68,15 +68,7 @@ REQUIRED_CLASSES = {
 COMPLIANT_MIN = 15
 
 # case -> {forbidden label that fires today: why today's code produces it}
-KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {
-    "openjourney": {
-        "green": (
-            "'Stable Diffusion fine tuned model' names a family without a version, so no base "
-            "resolves and the repo reads as an original; the repo's own declared RAIL licence is "
-            "not applied to the repo itself when no ancestor brings it (issue 9, classes 8 and 9)"
-        ),
-    },
-}
+KNOWN_GUARD_FAILURES: dict[str, dict[str, str]] = {}
 
 _LABEL = re.compile(
     r"^(?:(?:relation|ancestor|ancestor-license|model-name|severity):.+"
