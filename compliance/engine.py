@@ -46,14 +46,16 @@ def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     return tuple(sorted(found, key=lambda a: a.depth))
 
 
-def _licensed_to_others(ancestors: tuple[Ancestor, ...], model: str) -> tuple[Ancestor, ...]:
-    """The ancestors whose licence binds the audited model: not its own publisher's models.
+def _licensors_own_release(ancestors: tuple[Ancestor, ...], model: str) -> bool:
+    """True when every ancestor bringing a licence belongs to the audited model's publisher.
 
     A licensor publishing a derivative of its own model (Meta's Llama Guard, Mistral AI's
     instruct models) is not a licensee of itself, so the redistribution duties its licence
-    puts on others (licence copy, NOTICE, "Built with") do not bind that release.
+    puts on others (licence copy, NOTICE, "Built with") do not bind that release. One
+    ancestor from another organisation (a third party's fine-tune in between, or the
+    original licensor) keeps every obligation.
     """
-    return tuple(a for a in ancestors if not same_publisher(model, a.repo_id))
+    return bool(ancestors) and all(same_publisher(model, a.repo_id) for a in ancestors)
 
 
 def _own_release(
@@ -284,12 +286,11 @@ def evaluate(
         pack = by_id.get(lic)
         if pack is None or pack.kind != "license":
             continue
-        everyone_with = _ancestors_with(lineage, lic)
-        bringers = _licensed_to_others(everyone_with, name)
-        own = bringers == () and everyone_with != ()
+        bringers = _ancestors_with(lineage, lic)
+        own = _licensors_own_release(bringers, name)
         if own:
-            findings.append(_own_release(pack, everyone_with, name, by_id.get("core")))
-        names = tuple(a.repo_id for a in (everyone_with if own else bringers))
+            findings.append(_own_release(pack, bringers, name, by_id.get("core")))
+        names = tuple(a.repo_id for a in bringers)
         for rule in pack.rules:
             if own or (rule.applies_to and relation not in rule.applies_to):
                 state = ObligationState.NOT_APPLICABLE
