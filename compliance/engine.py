@@ -46,16 +46,21 @@ def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     return tuple(sorted(found, key=lambda a: a.depth))
 
 
-def _licensors_own_release(ancestors: tuple[Ancestor, ...], model: str) -> bool:
-    """True when every ancestor bringing a licence belongs to the audited model's publisher.
+def _licensors_own_release(ancestors: tuple[Ancestor, ...], model: str, lineage: Lineage) -> bool:
+    """True when the audited model's publisher is the licensor of every ancestor bringing it.
 
     A licensor publishing a derivative of its own model (Meta's Llama Guard, Mistral AI's
     instruct models) is not a licensee of itself, so the redistribution duties its licence
-    puts on others (licence copy, NOTICE, "Built with") do not bind that release. One
-    ancestor from another organisation (a third party's fine-tune in between, or the
-    original licensor) keeps every obligation.
+    puts on others (licence copy, NOTICE, "Built with") do not bind that release. That needs
+    every such ancestor in the publisher's organisation and the first of them an original the
+    built-in catalog records under that licence (no parent of its own): a copy of someone
+    else's model mirrored into one's own namespace keeps every obligation.
     """
-    return bool(ancestors) and all(same_publisher(model, a.repo_id) for a in ancestors)
+    if not ancestors or not all(same_publisher(model, a.repo_id) for a in ancestors):
+        return False
+    root = ancestors[-1]
+    has_parent = any(a.child == root.repo_id for a in lineage.ancestors)
+    return root.license_source == "catalog" and not has_parent
 
 
 def _own_release(
@@ -287,7 +292,7 @@ def evaluate(
         if pack is None or pack.kind != "license":
             continue
         bringers = _ancestors_with(lineage, lic)
-        own = _licensors_own_release(bringers, name)
+        own = _licensors_own_release(bringers, name, lineage)
         if own:
             findings.append(_own_release(pack, bringers, name, by_id.get("core")))
         names = tuple(a.repo_id for a in bringers)
