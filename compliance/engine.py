@@ -12,11 +12,12 @@ finding, one that matches nothing an info finding. Output is sorted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from compliance.checks import CHECKS
 from compliance.checks.base import CheckContext, CheckResult, Hit
+from compliance.checks.publisher import org_of, same_publisher
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
@@ -36,12 +37,83 @@ WAIVER_WITHOUT_REASON = "core/waiver-without-reason"
 WAIVER_UNUSED = "core/waiver-unused"
 WAIVER_EXPIRED = "core/waiver-expired"
 WAIVER_UNKNOWN_RULE = "core/waiver-unknown-rule"
+LICENSOR_OWN_RELEASE = "core/licensor-own-release"
 
 
 def _ancestors_with(lineage: Lineage, license_id: str) -> tuple[Ancestor, ...]:
     """Ancestors under `license_id`, nearest first (stable within a depth)."""
     found = [a for a in lineage.ancestors if a.license == license_id]
     return tuple(sorted(found, key=lambda a: a.depth))
+
+
+def _licensors_own_release(ancestors: tuple[Ancestor, ...], model: str, lineage: Lineage) -> bool:
+    """True when the audited model's publisher is the licensor of every ancestor bringing it.
+
+    A licensor publishing a derivative of its own model (Meta's Llama Guard, Mistral AI's
+    instruct models) is not a licensee of itself, so the redistribution duties its licence
+    puts on others (licence copy, NOTICE, "Built with") do not bind that release. That needs
+    every such ancestor in the publisher's organisation and the first of them an original the
+    built-in catalog records under that licence (no parent of its own): a copy of someone
+    else's model mirrored into one's own namespace keeps every obligation.
+    """
+    if not ancestors or not all(same_publisher(model, a.repo_id) for a in ancestors):
+        return False
+    root = ancestors[-1]
+    has_parent = any(a.child == root.repo_id for a in lineage.ancestors)
+    return root.license_source == "catalog" and not has_parent
+
+
+def _own_release(
+    pack: Pack, ancestors: tuple[Ancestor, ...], model: str, core: Pack | None
+) -> Finding:
+    """Info: a licence's obligations were skipped because its licensor publishes the model."""
+    names = ", ".join(f"`{a.repo_id}`" for a in ancestors)
+    return Finding(
+        rule_id=LICENSOR_OWN_RELEASE,
+        category="unverifiable",
+        severity=Severity.INFO,
+        message=(
+            f"The obligations of the {pack.title} were not applied: `{model}` is published by "
+            f"the same organisation as {names}, which brings that licence, and a licensor owes "
+            "itself no licence copy, NOTICE or attribution. Confirm the repository belongs to "
+            "the licensor."
+        ),
+        evidence=(Evidence(seen=f"publisher `{org_of(model)}` brings {pack.id}"),),
+        fix=_fix_of(core, LICENSOR_OWN_RELEASE),
+        ancestor=ancestors[0].repo_id,
+    )
+
+
+# What a repo that declares a model licence owes for its own copy of the weights.
+COPY_DUTIES = ("missing-license-file", "missing-notice")
+
+
+def _declared_copy_duties(
+    lineage: Lineage,
+    pack: Pack | None,
+    context: Callable[[Pack, tuple[Ancestor, ...]], CheckContext],
+    obligations: list[ObligationResult],
+) -> list[Finding]:
+    """A derivative whose bases cannot be resolved, under a licence it declares itself.
+
+    The repo says it derives from something (derivation signals) and names a model licence
+    no resolved ancestor brings: that licence still travels with the weights, so its copy
+    duties (licence text, Notice) apply to the repo itself. Naming and display duties are
+    left out: they hang on knowing the base.
+    """
+    if pack is None or pack.kind != "license" or not lineage.derivation_signals:
+        return []
+    if pack.id in lineage.licenses():
+        return []
+    out: list[Finding] = []
+    for rule in pack.rules:
+        if rule.category not in COPY_DUTIES:
+            continue
+        result = _run(rule, context(pack, ()))
+        if _reports(rule, result):
+            out.extend(_findings(rule, pack, result, None))
+        obligations.append(ObligationResult(rule.id, pack.id, rule.title, result.state, ()))
+    return out
 
 
 def _findings(
@@ -220,9 +292,12 @@ def evaluate(
         if pack is None or pack.kind != "license":
             continue
         bringers = _ancestors_with(lineage, lic)
+        own = _licensors_own_release(bringers, name, lineage)
+        if own:
+            findings.append(_own_release(pack, bringers, name, by_id.get("core")))
         names = tuple(a.repo_id for a in bringers)
         for rule in pack.rules:
-            if rule.applies_to and relation not in rule.applies_to:
+            if own or (rule.applies_to and relation not in rule.applies_to):
                 state = ObligationState.NOT_APPLICABLE
             else:
                 result = _run(rule, context(pack, bringers))
@@ -231,6 +306,10 @@ def evaluate(
                     nearest = names[0] if names else None
                     findings.extend(_findings(rule, pack, result, nearest, relation))
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
+
+    findings.extend(
+        _declared_copy_duties(lineage, by_id.get(declared_pack or ""), context, obligations)
+    )
 
     everyone = tuple(sorted(lineage.ancestors, key=lambda a: a.depth))
     for pack in packs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, per_ancestor
+from compliance.checks.publisher import same_publisher
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
@@ -36,4 +37,15 @@ def _undeclared(a: Ancestor) -> str | None:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    return per_ancestor(ctx.lineage.direct(), _undeclared)
+    others = [a for a in ctx.lineage.direct() if not _own_original(ctx, a)]
+    return per_ancestor(others, _undeclared)
+
+
+def _own_original(ctx: CheckContext, a: Ancestor) -> bool:
+    """The publisher's own checkpoint, with no known parent and no known licence (TinyLlama's
+    chat model on its intermediate step): no third party's terms are seen flowing in through
+    it, so there is nothing to disclose; unresolved-ancestor still names it. One that carries
+    a licence (a Llama fine-tune of the same org) is reported: Meta's terms flow through it."""
+    if a.license or not same_publisher(ctx.model_name, a.repo_id):
+        return False
+    return not any(p.child == a.repo_id for p in ctx.lineage.ancestors)

@@ -11,9 +11,12 @@ Options: none.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from compliance.checks.base import CheckContext, CheckResult, per_ancestor
+from compliance.checks.base import CheckContext, CheckResult, Hit, per_ancestor
+from compliance.checks.publisher import same_publisher
+from compliance.report import Severity
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
@@ -40,4 +43,18 @@ def _unknown_licence(a: Ancestor) -> str | None:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    return per_ancestor(ctx.lineage.ancestors, _unknown_licence, evidence=2)
+    result = per_ancestor(ctx.lineage.ancestors, _unknown_licence, evidence=2)
+    # The publisher's own ancestor: its licence binds others, not this release (info).
+    return CheckResult.from_hits([_own(h) if _is_own(ctx, h) else h for h in result.hits])
+
+
+def _is_own(ctx: CheckContext, hit: Hit) -> bool:
+    return same_publisher(ctx.model_name, hit.ancestor)
+
+
+def _own(hit: Hit) -> Hit:
+    message = (
+        f"{hit.message} It is published by the same organisation as the audited model, so "
+        "its terms bind others rather than this release."
+    )
+    return replace(hit, message=message, severity=Severity.INFO)

@@ -159,7 +159,7 @@ class Catalog:
                         base=base,
                         relation=relation,
                         note=m.get("note"),
-                        notice=m["notice"] if isinstance(m.get("notice"), bool) else None,
+                        notice=_notice(m.get("notice", fam.get("notice"))),
                     )
                 )
         patterns = []
@@ -284,3 +284,8 @@ def _list(value: Any, where: str, key: str) -> list[Any]:
 
 def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _notice(value: object) -> bool | None:
+    """A model's `notice:` (or its family's): True/False as recorded, None when not recorded."""
+    return value if isinstance(value, bool) else None

@@ -20,7 +20,10 @@ _TAGS = {
     "lora": "adapter", "peft": "adapter", "qlora": "adapter",
 }  # fmt: skip
 _MERGE = r"\bmerge[ds]?\s+of\b|\bmerged\s+(?:using|with|from)\b|\bmergekit\b"
-_FINETUNE = r"\bfrom\s+the\s+weights\s+of\b|\bfine[- ]?tuned\s+version\s+of\b"
+_FINETUNE = (
+    r"\bfrom\s+the\s+weights\s+of\b|\bfine[- ]?tuned\s+version\s+of\b"
+    r"|\bfine[- ]?tuned\s+model\s+(?:on|of|from)\b"
+)
 _QUANT = r"\bquanti[sz](?:ed|ations?)\s+(?:version\s+)?of\b|\bmodel\s+files\s+for\b"
 _PHRASES = (
     (re.compile(_MERGE, re.I), "merge"),
