@@ -88,6 +88,14 @@ def _flagged(store: Path) -> dict[str, set[tuple[str, str]]]:
     return out
 
 
+def _requests(store: Path) -> dict[str, int]:
+    db = sqlite3.connect(store)
+    try:
+        return dict(db.execute("SELECT repo_id, requests FROM latest").fetchall())
+    finally:
+        db.close()
+
+
 def test_weights_flag_exactly_the_undeclared_child(hub, weight_family, tmp_path, monkeypatch,
                                                     capsys):
     ids, lib, other = weight_family
@@ -99,6 +107,13 @@ def test_weights_flag_exactly_the_undeclared_child(hub, weight_family, tmp_path,
     out = _scan(hub, monkeypatch, capsys, ids, store, "--weights", "--fingerprints", str(lib))
     assert "6 repos: 6 audited" in out
     assert _flagged(store) == {HIDDEN: {("weights/undeclared-base-model", BASE)}}
+    # the weight reads are ranged requests through the scan's client, counted per repo
+    plain_requests, weight_requests = _requests(plain), _requests(store)
+    for repo in (BASE, DECLARED, HIDDEN, UNRELATED):
+        assert weight_requests[repo] > plain_requests[repo]
+    assert weight_requests[hub.ids({"compliant"}, limit=1)[0]] == plain_requests[
+        hub.ids({"compliant"}, limit=1)[0]
+    ]
 
     # same library: nothing to redo; another library: every repo is audited again
     out = _scan(hub, monkeypatch, capsys, ids, store, "--weights", "--fingerprints", str(lib))
