@@ -49,6 +49,19 @@ def _scan_parser() -> _Parser:
     p.add_argument(
         "--since", metavar="DATE", help="with a listing: skip repos not modified since DATE"
     )
+    p.add_argument(
+        "--weights",
+        action="store_true",
+        help="compare each repo's weights with the --fingerprints library (weights extra)",
+    )
+    p.add_argument(
+        "--fingerprints",
+        dest="fingerprint_dirs",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="with --weights: a folder of `modelcheck fingerprint` files (repeatable)",
+    )
     return p
 
 
@@ -72,7 +85,7 @@ def main(args: list[str]) -> int:
 
 def run_scan(ns: argparse.Namespace) -> int:
     from compliance import __version__
-    from compliance.scan.digest import rules_digest
+    from compliance.scan.digest import library_digest, rules_digest
     from compliance.scan.executors import executor_for
     from compliance.scan.http import PoliteClient, Retry
     from compliance.scan.limiter import RateLimiter
@@ -90,6 +103,22 @@ def run_scan(ns: argparse.Namespace) -> int:
         raise ConfigError("modelcheck scan: --since needs a listing (--children or --author)")
     if ns.depth < 1 or ns.workers < 1:
         raise ConfigError("modelcheck scan: --depth and --workers must be at least 1")
+    if ns.fingerprint_dirs and not ns.weights:
+        raise ConfigError("modelcheck scan: --fingerprints needs --weights")
+    if ns.weights:
+        from compliance.commands.weights_extra import require_weights_extra
+
+        require_weights_extra("modelcheck scan --weights")
+        if not ns.fingerprint_dirs:
+            raise ConfigError("modelcheck scan: --weights needs --fingerprints DIR")
+        for d in ns.fingerprint_dirs:
+            if not Path(d).is_dir():
+                raise ConfigError(f"{d}: fingerprint library folder not found")
+    fingerprint_dirs = tuple(ns.fingerprint_dirs) if ns.weights else None
+    digest = rules_digest()
+    if fingerprint_dirs is not None:
+        # a result compared with one library is not current for another
+        digest += "+weights:" + library_digest(fingerprint_dirs)
     hub = HubSettings.from_env()
     settings = ScanSettings(
         endpoint=hub.endpoint,
@@ -97,6 +126,7 @@ def run_scan(ns: argparse.Namespace) -> int:
         timeout=hub.timeout,
         retries=hub.policy.retries,
         backoff=hub.policy.base_wait,
+        fingerprint_dirs=fingerprint_dirs,
     )
     executor = executor_for(ns.executor, ns.workers)
     progress = Progress()
@@ -124,7 +154,7 @@ def run_scan(ns: argparse.Namespace) -> int:
                 store=store,
                 executor=executor,
                 settings=settings,
-                digest=rules_digest(),
+                digest=digest,
                 progress=progress,
                 summary=summary,
             )

@@ -29,15 +29,29 @@ class Audited:
 
 
 def audit_source(
-    source: Source, packs: list[Pack], catalog: Catalog, resolver: AncestorResolver | None
+    source: Source,
+    packs: list[Pack],
+    catalog: Catalog,
+    resolver: AncestorResolver | None,
+    fingerprint_dirs: tuple[str, ...] | None = None,
 ) -> Audited:
-    facts = read_facts(source)
+    """`fingerprint_dirs` not None: also compare the weights with that library (never
+    with base weights downloaded from the Hub: a scan reads each child's weights only)."""
+    weights = fingerprint_dirs is not None
+    facts = read_facts(source, all_shard_headers=weights)
     repo_config = dict(facts.modelcheck_config)
     repo_config.pop("rules", None)  # rule folders only apply to local audits
     config = config_for(repo_config, None, None)
     name, _ = model_name(facts, None, config)
     lineage = build_lineage(facts, catalog, resolver, model_id=name)
-    findings, _obligations = evaluate(facts, lineage, packs, config, name)
+    extra: list[Finding] = []
+    if fingerprint_dirs is not None:
+        from compliance.weights.audit import weight_evidence
+
+        _section, extra = weight_evidence(
+            facts, lineage, source, list(fingerprint_dirs), network=False
+        )
+    findings, _obligations = evaluate(facts, lineage, packs, config, name, extra_findings=extra)
     return Audited(findings, lineage, facts.card.declared_license)
 
 

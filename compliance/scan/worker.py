@@ -59,6 +59,8 @@ class ScanSettings:
     max_wait: float = 120.0
     anonymous: bool = False  # never send a token (tests)
     pause_board: str | None = None  # Dask: the Variable a 429 pause is shared through
+    # --weights: the fingerprint library folders (None: weights are not compared)
+    fingerprint_dirs: tuple[str, ...] | None = None
 
 
 class WorkerContext:
@@ -81,6 +83,7 @@ class WorkerContext:
             retry=Retry(settings.retries, settings.backoff, settings.max_wait),
         )
         self.packs: list[Pack] = packs_mod.load_all()
+        self.fingerprint_dirs = settings.fingerprint_dirs
         self.catalog = Catalog.load()
         self.ancestor_tally = Tally()
         self.resolver = SharedAncestors(
@@ -165,7 +168,9 @@ def _scan_hub(task: Task, ctx: WorkerContext) -> RepoResult:
         return RepoResult(repo, info.sha, AUDITED, unchanged=True, requests=tally.requests)
     snap = HubSnapshot(info, ctx.client, scan_wanted, tally=tally)
     try:
-        audited = audit_source(snap, ctx.packs, ctx.catalog, ctx.resolver)
+        audited = audit_source(
+            snap, ctx.packs, ctx.catalog, ctx.resolver, ctx.fingerprint_dirs
+        )
     except GatedRepoError as e:
         return failed(GATED, info.sha, e)
     except SourceError as e:
@@ -195,7 +200,7 @@ def _scan_local(task: Task, ctx: WorkerContext) -> RepoResult:
 
     try:
         source = LocalSource(task.target)
-        audited = audit_source(source, ctx.packs, ctx.catalog, None)
+        audited = audit_source(source, ctx.packs, ctx.catalog, None, ctx.fingerprint_dirs)
     except SourceError as e:
         return RepoResult(task.target, "", FAILED, str(e))
     return RepoResult(

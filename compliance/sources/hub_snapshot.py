@@ -26,6 +26,7 @@ from compliance.sources.base import RepoFile
 
 PREFETCH = 16 << 10  # first read of a weight file: the safetensors prefix and its header
 PREFIX_CAP = 1 << 20  # a header longer than this is not read through a Range-less server
+BATCH_CAP = 64 << 20  # a Range-less server: one pass serves many spans up to this offset
 INFO_CAP = 16 << 20
 
 
@@ -132,6 +133,9 @@ class HubSnapshot:
         self._read: dict[str, tuple[bytes, int]] = {}  # path -> (bytes, limit read with)
         self._prefix: dict[str, bytes] = {}
         self._skipped: list[str] = []
+        # the server's answer to the first ranged request: 200 means it ignores Range
+        # (the weights reader then batches its spans through `read_ranges`)
+        self.ignores_range: bool | None = None
 
     @property
     def denied(self) -> bool:
@@ -165,13 +169,26 @@ class HubSnapshot:
         if length == 0:
             return b""
         prefix = self._prefix.get(path)
-        if prefix is None or (end > len(prefix) and end <= PREFIX_CAP):
+        # the prefix grows only for reads that begin inside it (a long header); a read
+        # past it (sampled weight rows) fetches just its own span
+        if prefix is None or (start < len(prefix) < end <= PREFIX_CAP):
             want = max(PREFETCH, end) if end <= PREFIX_CAP else end
             prefix = self._get(path, want, f"bytes=0-{want - 1}")
             self._prefix[path] = prefix
-        if end <= len(prefix) or len(prefix) < end and end <= PREFIX_CAP:
+        if end <= len(prefix) or start < len(prefix) < end <= PREFIX_CAP:
             return prefix[start:end]
         return self._get(path, length, f"bytes={start}-{end - 1}", skip_to=start)
+
+    def read_ranges(self, path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """Many spans of one file (sampled weight rows): over a server that ignores Range,
+        one request from byte 0 to the last span's end serves them all (up to
+        BATCH_CAP); otherwise one ranged request per span."""
+        spans = [(max(0, s), max(0, n)) for s, n in ranges]
+        end = max((s + n for s, n in spans), default=0)
+        if self.ignores_range is True and 0 < end <= BATCH_CAP and path in self._files:
+            body = self._get(path, end, f"bytes=0-{end - 1}")
+            return [body[s : s + n] for s, n in spans]
+        return [self.read_range(path, s, n) for s, n in spans]
 
     def notes(self) -> list[str]:
         if not self._skipped:
@@ -190,6 +207,8 @@ class HubSnapshot:
             self.failures.append(e)
             raise
         body = answer.body
+        if byte_range:
+            self.ignores_range = answer.status == 200
         if skip_to and answer.status == 200:  # Range ignored: the body starts at byte 0
             body = body[skip_to:]
         return body[:limit]

@@ -130,7 +130,7 @@ class Mirror:
             _git(self._template, "init", "-q", "-b", "main")
         self._time = 1_700_000_000
 
-    def write(self, repo_id: str, files: dict[str, str]) -> str:
+    def write(self, repo_id: str, files: dict[str, str] | dict[str, bytes | str]) -> str:
         """Commit exactly `files` on `main` (a new repo, or a new commit); returns its sha."""
         repo = self.mirrors / "models" / repo_id
         parent = None
@@ -142,7 +142,7 @@ class Mirror:
         self._time += 1
         out = bytearray()
         for i, (_path, text) in enumerate(sorted(files.items()), 1):
-            data = text.encode()
+            data = text if isinstance(text, bytes) else text.encode()
             out += f"blob\nmark :{i}\ndata {len(data)}\n".encode() + data + b"\n"
         out += (
             f"commit refs/heads/main\ncommitter fixture <f@example.invalid> {self._time} +0000\n"
