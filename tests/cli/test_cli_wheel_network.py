@@ -1,5 +1,6 @@
-"""The CLI's network paths work from a plain `pip install` of the wheel (no test extras):
-every module they import is a declared dependency.
+"""The CLI's network paths work from a plain `pip install` of the wheel with the `weights`
+extra that weight comparison needs (no test extras): every module they import is a
+declared dependency.
 
 Slow: builds the wheel and installs it with its dependencies into a fresh venv without
 system site-packages. The "network" is a loopback HTTP server in this process.
@@ -39,7 +40,7 @@ def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(tmp / "venv")
     bin_dir = tmp / "venv" / "bin"
     install = _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", str(wheel)])  # fmt: skip
+                    "--disable-pip-version-check", f"{wheel}[weights]"])  # fmt: skip
     assert install.returncode == 0, install.stderr[-2000:]
     # the test extras are absent: olah (which pulls in httpx) is not there
     assert _run([str(bin_dir / "python"), "-c", "import olah"]).returncode != 0
