@@ -51,6 +51,8 @@ class ViewInfo:
     # the server ignored HTTP Range (sent whole files), so bytes_read counts what streamed
     # past on the way to the sampled rows too; None: local, or unknown
     range_ignored: bool | None = None
+    # bytes given a role and those not understood (coverage.measure); None: not recorded
+    coverage: dict[str, Any] | None = None
 
 
 @dataclass
@@ -190,6 +192,7 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         requests=_int_or_none(getattr(src, "requests", None)),
         range_ignored=_bool_or_none(getattr(src, "ignores_range", None)),
     )
+    info.coverage = _coverage(view, src)
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
@@ -198,6 +201,16 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         info.requests = _int_or_none(src.meta.get("requests"))
         info.range_ignored = _bool_or_none(src.meta.get("range_ignored"))
     return info
+
+
+def _coverage(view: Any, original: Any) -> dict[str, Any] | None:
+    """What share of the model was understood, from the original view when it knows
+    (a checkpoint), else from the fingerprint's record of it."""
+    for v in (original, view):
+        got = getattr(v, "coverage", None)
+        if isinstance(got, dict):
+            return got
+    return None
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -246,6 +259,7 @@ def compare_many(
 def _compare(
     a: Any, a_src: Any, b: Any, b_src: Any, plan: Any, only: list[str] | None, notes: list[str]
 ) -> LineageComparison:
+    from compliance.weights.coverage import qualify
     from compliance.weights.fingerprint import SCHEMA
     from compliance.weights.signals import run_all
     from compliance.weights.verdict import decide
@@ -255,7 +269,8 @@ def _compare(
     # a and b are local or fingerprints: compare_many sampled every remote view into a
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
     results = run_all(a, b, plan, only=only)
-    verdict = decide(results)
+    suspect_coverage = _coverage(a, a_src)
+    verdict = qualify(decide(results), suspect_coverage)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
                      a_src.revision, b_src.revision)
     return LineageComparison(

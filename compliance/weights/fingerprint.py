@@ -262,6 +262,7 @@ def write_fingerprint(
             "requests": getattr(view, "requests", None),  # HTTP requests (None: local)
             "range_ignored": getattr(view, "ignores_range", None),
             "total_bytes": getattr(view, "total_bytes", None),
+            "coverage": getattr(view, "coverage", None),
             "skipped": skipped,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
@@ -415,6 +416,22 @@ class FingerprintView:
         self.tokenizer_digest: str | None = meta.get("tokenizer_digest")
         self._read = len(buf)
         self._row_index: dict[str, dict[int, int] | None] = {}
+
+    @property
+    def coverage(self) -> dict[str, Any] | None:
+        """What share of the model's bytes had a role when it was sampled (coverage.py)."""
+        got = self.meta.get("coverage")
+        if not isinstance(got, dict):
+            return None
+        nums = ("total_bytes", "tower_bytes", "unrecognised_bytes")
+        if not all(isinstance(got.get(k), int) and got[k] >= 0 for k in nums):
+            return None
+        rows = got.get("unrecognised")
+        if not isinstance(rows, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("bytes"), int) for r in rows
+        ):
+            return None
+        return got
 
     @property
     def source_bytes_read(self) -> int:

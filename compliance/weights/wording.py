@@ -151,9 +151,16 @@ def headline(
     assert verdict.kind == NOT_VERIFIABLE
     return (
         f"Derivation of {a} from {b} cannot be verified from the weights: "
-        f"{_join(uncomputed(results)) or 'no weight signal could be computed'}. This is not "
-        "evidence either way."
+        f"{_join(abstain_reasons(verdict, results)) or 'no weight signal could be computed'}. "
+        "This is not evidence either way."
     )
+
+
+def abstain_reasons(verdict: Verdict, results: Sequence[SignalResult]) -> list[str]:
+    """Why a `not-verifiable` verdict abstains: uncomputed methods, and the part of the
+    suspect that was not understood (coverage.py) when that is the reason."""
+    extra = [why for name, why in verdict.not_computed if name == "coverage"]
+    return extra + uncomputed(results)
 
 
 def context_sentence(results: Sequence[SignalResult]) -> str | None:
