@@ -67,8 +67,16 @@ def template_env() -> Any:
         chart_link=chart_link,
         null_text=null_text,
         share=share,
+        per_layer_label=per_layer_label,
     )
     return env
+
+
+def per_layer_label(name: str) -> str:
+    """What a signal's per-layer value measures (the chart's axis label)."""
+    from compliance.reporters.lineage_chart import LABELS
+
+    return LABELS.get(name, "value")
 
 
 def chart_link(name: str) -> str:
