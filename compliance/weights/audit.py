@@ -134,7 +134,7 @@ def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
 
 def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
     from compliance.weights.labels import POSITIVE, verdict_kind
-    from compliance.weights.wording import methods, uncomputed
+    from compliance.weights.wording import abstain_reasons, methods, uncomputed
 
     kind = verdict_kind(comparison.verdict)
     headline = _plain(comparison.wording[0] if comparison.wording else "")
@@ -148,7 +148,9 @@ def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
         detail += "; these methods cannot detect distillation"
         detail += (", and " + "; ".join(undone) + " could not be computed.") if undone else "."
         return BaseStatement(base, NO_EVIDENCE, detail, via)
-    reason = "; ".join(undone) or "no weight signal could be computed"
+    reason = "; ".join(abstain_reasons(comparison.verdict, comparison.signals)) or (
+        "no weight signal could be computed"
+    )
     return BaseStatement(base, NOT_VERIFIABLE, f"not verifiable because {reason}", via)
 
 
@@ -196,19 +198,18 @@ def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
 
 
 def _upcycling_finding(candidate: str, comparison: Any, subtype: str) -> Finding:
+    from compliance.weights.disclosure import fix_text
+
     return Finding(
         rule_id="weights/undisclosed-upcycling",
         category="undisclosed-upcycling",
         severity=Severity.WARNING,
         message=(
             f"The weights are consistent with {UPCYCLING_SUBTYPES[subtype]} of {candidate}, "
-            "but the model card does not declare the relation as upcycled."
+            "but neither the model card nor .modelcheck.yaml discloses that derivation."
         ),
         evidence=(Evidence(key="weights", seen=_plain((comparison.wording or [""])[0])[:400]),),
-        fix=(
-            f"Declare base_model: {candidate} with base_model_relation: upcycled (or describe "
-            "the pruning / depth change) in the model card."
-        ),
+        fix=fix_text(candidate, subtype),
         ancestor=candidate,
     )
 
@@ -232,6 +233,9 @@ def weight_evidence(
     section = WeightsSection(suspect=str(name or facts.repo_id or facts.label))
     findings: list[Finding] = []
     declared = _declared_bases(lineage)
+    from compliance.weights.disclosure import collect
+
+    disclosed = collect(facts, getattr(lineage, "relation", None) if lineage else None)
     library = _library(list(fingerprint_dirs or []), section.notes)
 
     safetensors = [w for w in facts.weights if w.format == "safetensors"]
@@ -293,7 +297,7 @@ def weight_evidence(
         elif kind in POSITIVE:
             findings.append(_undeclared_finding(repo_id, comp))
         sub = verdict_subtype(comp.verdict)
-        if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and relation != "upcycled":
+        if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and not disclosed.covers(sub, repo_id):
             findings.append(_upcycling_finding(repo_id, comp, sub))
     order = {b: i for i, b in enumerate(declared)}
     section.statements.sort(key=lambda s: order.get(s.base, len(order)))
