@@ -205,7 +205,7 @@ def render_svg(comparison: Any) -> str:
             out.append(p2.legend(2, "white", f"r = {r:.3f} (context only)"))
             p99 = _num((sigma.details or {}).get("null_p99"))
             if p99 is not None:
-                out.append(p2.legend(3, "white", f"random-walk 99th pct {p99:.3f}"))
+                out.append(p2.legend(3, "white", f"null 99th percentile {p99:.3f}"))
     else:
         out.append(
             f'<text x="{p2.x0 + 10}" y="{p2.y0 + 20}" font-size="12">σ-curves not computable</text>'

@@ -87,9 +87,13 @@ def chart_link(name: str) -> str:
 def render(suspect: str, comparisons: Sequence[Any], charts: Sequence[str | None] = ()) -> str:
     """The lineage report; `charts[i]` is the file name (beside the report) of the SVG of
     `comparisons[i]`, or None."""
+    from compliance.weights.relatives import rank, ranking_note
+
     env = template_env()
     named = list(charts) + [None] * (len(comparisons) - len(charts))
     text: str = env.get_template("lineage.md.j2").render(
-        suspect=suspect, items=list(zip(comparisons, named, strict=True))
+        suspect=suspect,
+        items=list(zip(comparisons, named, strict=True)),
+        ranking=ranking_note(rank(comparisons)),
     )
     return text

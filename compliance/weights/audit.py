@@ -128,7 +128,12 @@ def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for v in views:
         key = str(v.meta.get("repo_id") or v.label)
-        out.setdefault(key, v)
+        if key in out:
+            notes.append(
+                f"{v.path}: skipped, {key} is already loaded from {out[key].path.name}"
+            )
+            continue
+        out[key] = v
     return out
 
 
@@ -179,7 +184,21 @@ def _plain(text: str) -> str:
 
 
 def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
+    from compliance.repo_id import is_valid_repo_id
+
     headline = comparison.wording[0] if comparison.wording else ""
+    if not is_valid_repo_id(candidate):  # a fingerprint made without a repo id
+        fix = (
+            f"Find which model {candidate} was made from, regenerate it with `modelcheck "
+            "fingerprint --name ORG/NAME`, and if the model derives from it, declare it in "
+            "the model card's base_model and meet its licence's obligations."
+        )
+    else:
+        fix = (
+            f"If the model derives from {candidate}, declare it in the model card's "
+            "base_model and meet its licence's obligations; otherwise explain why the "
+            "weights match."
+        )
     return Finding(
         rule_id="weights/undeclared-base-model",
         category="undeclared-base-model",
@@ -189,10 +208,7 @@ def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
             "declared as a base model."
         ),
         evidence=(Evidence(key="weights", seen=_plain(headline)[:400]),),
-        fix=(
-            f"If the model derives from {candidate}, declare it in the model card's base_model "
-            "and meet its licence's obligations; otherwise explain why the weights match."
-        ),
+        fix=fix,
         ancestor=candidate,
     )
 
@@ -222,11 +238,15 @@ def weight_evidence(
     *,
     hub_source: Any = None,
     network: bool | None = None,
+    catalog: Any = None,
 ) -> tuple[WeightsSection, list[Finding]]:
     """Weight evidence for the audit report. `network` (default: the audited source is
-    the Hub) allows reading base weights from the Hub when no fingerprint is given."""
+    the Hub) allows reading base weights from the Hub when no fingerprint is given;
+    `catalog` (default: the built-in one) tells which candidates are known relatives of
+    a declared base."""
     from compliance.weights.compare import compare_many
     from compliance.weights.labels import POSITIVE, verdict_kind, verdict_subtype
+    from compliance.weights.relatives import default_catalog, known_relative, rank, ranking_note
 
     network = (getattr(source, "kind", None) == "hub") if network is None else network
     name = getattr(lineage, "model", None) if lineage is not None else None
@@ -295,10 +315,22 @@ def weight_evidence(
         if is_declared:
             section.statements.append(_statement(repo_id, comp, via))
         elif kind in POSITIVE:
-            findings.append(_undeclared_finding(repo_id, comp))
+            if declared and catalog is None:
+                catalog = default_catalog()
+            related = known_relative(repo_id, declared, lineage, catalog)
+            if related is None:
+                findings.append(_undeclared_finding(repo_id, comp))
+            else:
+                section.notes.append(
+                    f"The weights also match {repo_id}, which is {related}; a known relative "
+                    "is not reported as an undeclared base."
+                )
         sub = verdict_subtype(comp.verdict)
         if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and not disclosed.covers(sub, repo_id):
             findings.append(_upcycling_finding(repo_id, comp, sub))
+    ranked = ranking_note(rank(comparisons))
+    if ranked:
+        section.notes.insert(0, ranked)
     order = {b: i for i, b in enumerate(declared)}
     section.statements.sort(key=lambda s: order.get(s.base, len(order)))
     return section, findings

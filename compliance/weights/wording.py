@@ -32,6 +32,11 @@ DISCLAIMER = (
     "This is a statistical finding about weights, not a legal determination; it does "
     "not establish who trained the model or whether a licence permits the use."
 )
+SYMMETRY = (
+    "The comparison is symmetric: it does not say which model came first, and a common "
+    "parent of both would give the same result (weight similarity cannot tell a parent "
+    "from a sibling)."
+)
 
 SUBTYPE_PHRASE = {
     "fine-tune": "the pattern matches light fine-tuning (weights moved little)",
@@ -211,6 +216,7 @@ def render(
     if ctx:
         out.append(ctx)
     if verdict.kind in (IDENTICAL, DERIVATION, SUGGESTIVE):
+        out.append(SYMMETRY)
         out.append(DISCLAIMER)
     bad = banned_words(out, (suspect, candidate))
     if bad:  # a programming error in a template, never user data
