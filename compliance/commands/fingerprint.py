@@ -15,19 +15,38 @@ from compliance.commands.weights_extra import require_weights_extra
 from compliance.errors import ConfigError, ExitCode
 
 
-def run(repo: str, *, output: Path, revision: str | None = None, seed: int = 0) -> int:
+def run(
+    repo: str,
+    *,
+    output: Path,
+    revision: str | None = None,
+    seed: int = 0,
+    name: str | None = None,
+) -> int:
     require_weights_extra("fingerprint")
+    from compliance.repo_id import is_valid_repo_id
     from compliance.weights.compare import open_view, view_kind
     from compliance.weights.fingerprint import write_fingerprint
+    from compliance.weights.naming import fingerprint_name
     from compliance.weights.signals import SamplePlan
 
+    if name is not None and not is_valid_repo_id(name.strip()):
+        raise ConfigError(f"--name: {name!r} is not a Hub repo id (ORG/NAME)")
     check_target(output, "fingerprint")  # before sampling, which can take a while
     view = open_view(repo, revision)
     if view_kind(view) == "fingerprint":
         raise ConfigError(f"{repo}: is already a fingerprint")
-    repo_id = view.label if view_kind(view) == "hub" else None  # "org/name", no "@rev"
+    repo_id, name_source = fingerprint_name(view, view_kind(view), repo, name)
+    if repo_id is None:
+        print(
+            f"modelcheck: {repo}: no repo id found (card, .modelcheck.yaml repo_id, git "
+            "remote); the fingerprint is named by its file; give --name ORG/NAME",
+            file=sys.stderr,
+        )
     with atomic_output(output, "fingerprint") as (_fd, tmp):
-        info = write_fingerprint(view, tmp, SamplePlan(seed=seed), repo_id=repo_id)
+        info = write_fingerprint(
+            view, tmp, SamplePlan(seed=seed), repo_id=repo_id, name_source=name_source
+        )
     share = (
         f" ({100.0 * info.bytes_read / info.total_bytes:.2f} % of {info.total_bytes:,} bytes)"
         if info.total_bytes
@@ -35,8 +54,9 @@ def run(repo: str, *, output: Path, revision: str | None = None, seed: int = 0) 
     )
     # bytes_read counts each byte of the model once; hashing re-reads no byte for the count
     hashed = f", {info.bytes_hashed:,} of them hashed" if info.bytes_hashed else ""
+    named = f" named {repo_id} ({name_source})" if repo_id else ""
     print(
-        f"modelcheck: wrote {output}: {info.tensors} tensors, {info.file_bytes:,} bytes; "
+        f"modelcheck: wrote {output}{named}: {info.tensors} tensors, {info.file_bytes:,} bytes; "
         f"read {info.bytes_read:,} bytes{share}{hashed} in {info.seconds:.1f} s",
         file=sys.stderr,
     )
