@@ -30,9 +30,23 @@ def fmt_num(x: Any, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
+SIGMA_LABEL = "per-layer σ correlation of q/k/v/o"
+SIGMA_WHY = (
+    "decides nothing: independent models trained with the same recipe reach r ≈ 1, so "
+    "no band separates them from derived ones"
+)
+
+
+def signal_label(sig: Any) -> str:
+    """The row name: what the statistic is (the σ row does not reproduce a published one)."""
+    return SIGMA_LABEL if sig.name == "sigma_curve" else str(sig.name)
+
+
 def signal_result(sig: Any) -> str:
     if not getattr(sig, "computable", True):
         return "not computable: " + str(sig.reason or "")
+    if sig.name == "sigma_curve":
+        return "context only; " + SIGMA_WHY
     if sig.fires:
         return "above threshold" if sig.tier == "A" else "above null band (context only)"
     if sig.partial:
@@ -44,6 +58,12 @@ def null_text(sig: Any) -> str:
     null = getattr(sig, "null", None)
     if null is None:
         return "–"
+    if sig.name == "sigma_curve":  # the honest band, no p-value against a wrong null
+        d = getattr(sig, "details", None) or {}
+        return (
+            f"independent random walks: 95th percentile {fmt_num(d.get('null_p95'))}, "
+            f"99th {fmt_num(d.get('null_p99'))}; same-recipe independent models: up to 1.0"
+        )
     band = null.band() if hasattr(null, "band") else str(null)
     if getattr(null, "p_value", None) is not None:
         band += f"; p = {fmt_num(null.p_value)}"
@@ -64,6 +84,7 @@ def template_env() -> Any:
         verdict_title=verdict_title,
         verdict_kind=verdict_kind,
         signal_result=signal_result,
+        signal_label=signal_label,
         chart_link=chart_link,
         null_text=null_text,
         share=share,

@@ -175,10 +175,10 @@ def context_sentence(results: Sequence[SignalResult]) -> str | None:
             continue
         if r.name == "sigma_curve" and r.null is not None:
             parts.append(
-                f"sigma-curve Pearson r = {_num(r.value)} (independent random-walk "
-                f"band: 95th percentile {_num(r.details.get('null_p95'))}, 99th "
-                f"{_num(r.details.get('null_p99'))}; same-statistics independent "
-                "models score r = 1)"
+                f"per-layer σ correlation of q/k/v/o r = {_num(r.value)} (independent "
+                f"random walks: 95th percentile {_num(r.details.get('null_p95'))}, 99th "
+                f"{_num(r.details.get('null_p99'))}; it decides nothing, because "
+                "independent models trained with the same recipe score r ≈ 1)"
             )
         elif r.name == "tokenizer":
             parts.append("tokenizer files " + ("identical" if r.fires else "different"))
