@@ -105,9 +105,15 @@ def chart_link(name: str) -> str:
     return urllib.parse.quote(name)
 
 
-def render(suspect: str, comparisons: Sequence[Any], charts: Sequence[str | None] = ()) -> str:
+def render(
+    suspect: str,
+    comparisons: Sequence[Any],
+    charts: Sequence[str | None] = (),
+    command: str | None = None,
+) -> str:
     """The lineage report; `charts[i]` is the file name (beside the report) of the SVG of
     `comparisons[i]`, or None."""
+    from compliance import __version__
     from compliance.weights.relatives import rank, ranking_note
 
     env = template_env()
@@ -116,5 +122,7 @@ def render(suspect: str, comparisons: Sequence[Any], charts: Sequence[str | None
         suspect=suspect,
         items=list(zip(comparisons, named, strict=True)),
         ranking=ranking_note(rank(comparisons)),
+        command=command,
+        version=__version__,
     )
     return text
