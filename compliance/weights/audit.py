@@ -230,6 +230,42 @@ def _upcycling_finding(candidate: str, comparison: Any, subtype: str) -> Finding
     )
 
 
+INFERRED_FROM_WEIGHTS = "inferred from weights"
+
+
+def _inherit(lineage: Any, child: str, repo_id: str, comparison: Any, catalog: Any) -> None:
+    """A base the weights show with a deciding signal joins the lineage as an inferred
+    ancestor, so its licence's obligations are checked like those of any inferred base
+    (hiding a base must never score better than declaring it)."""
+    from compliance.lineage.model import Ancestor
+    from compliance.repo_id import is_valid_repo_id
+
+    if lineage is None or not is_valid_repo_id(repo_id):
+        return
+    if any(a.repo_id.lower() == repo_id.lower() for a in lineage.ancestors):
+        return
+    entry = catalog.lookup(repo_id) if catalog is not None else None
+    ev = Evidence(key="weights", seen=_plain((comparison.wording or [""])[0])[:400])
+    lineage.ancestors.append(Ancestor(
+        repo_id=entry.repo_id if entry is not None else repo_id,
+        relation=None,
+        child=child,
+        declared=False,
+        evidence=[ev],
+        license=entry.license if entry is not None else None,
+        license_source="catalog" if entry is not None else None,
+        resolution="catalog" if entry is not None else "unresolved",
+        resolution_note=None if entry is not None else (
+            "found only in the weights; its licence is not in the built-in catalog"
+        ),
+        depth=1,
+        known_from=INFERRED_FROM_WEIGHTS,
+    ))
+    if lineage.relation is None:  # as the Hub infers `finetune` for a bare base_model
+        lineage.relation = "finetune"
+        lineage.relation_source = INFERRED_FROM_WEIGHTS
+
+
 def weight_evidence(
     facts: Any,
     lineage: Any,
@@ -320,6 +356,9 @@ def weight_evidence(
             related = known_relative(repo_id, declared, lineage, catalog)
             if related is None:
                 findings.append(_undeclared_finding(repo_id, comp))
+                if catalog is None:
+                    catalog = default_catalog()
+                _inherit(lineage, section.suspect, repo_id, comp, catalog)
             else:
                 section.notes.append(
                     f"The weights also match {repo_id}, which is {related}; a known relative "
