@@ -67,7 +67,23 @@ def null_text(sig: Any) -> str:
     band = null.band() if hasattr(null, "band") else str(null)
     if getattr(null, "p_value", None) is not None:
         band += f"; p = {fmt_num(null.p_value)}"
-    return band
+    origin = null_origin(getattr(null, "source", None))
+    return f"{band}; null from {origin}" if origin else band
+
+
+_ORIGINS = {
+    "analytic": "an analytic bound (1/√n floor, no collisions)",
+    "non-corresponding layers": "these two models' own non-corresponding layers (real weights)",
+    "simulated": "simulated Gaussian matrices / random walks of the same shape",
+}
+
+
+def null_origin(source: Any) -> str:
+    """Where a null comes from, in words ('non-corresponding layers+simulated' -> two)."""
+    if not source:
+        return ""
+    parts = [_ORIGINS.get(p.strip(), p.strip()) for p in str(source).split("+")]
+    return " and ".join(p for p in parts if p)
 
 
 def template_env() -> Any:

@@ -21,3 +21,12 @@ def test_sigma_row_on_a_hard_negative_has_no_p_value() -> None:
     assert "| sigma_curve |" not in text
     ctx = [p for p in c.wording if p.startswith("Context only")]
     assert ctx and "per-layer σ correlation of q/k/v/o" in ctx[0] and "decides nothing" in ctx[0]
+
+
+def test_each_null_says_where_it_comes_from() -> None:
+    b = synth.base(0)
+    [c] = compare_many(synth.fine_tune(b, 0.1).view(), [b.view()])
+    text = render("s", [c])
+    (row,) = [ln for ln in text.splitlines() if ln.startswith("| aligned_cosine |")]
+    assert "null from these two models' own non-corresponding layers (real weights)" in row
+    assert "an analytic bound" in row
