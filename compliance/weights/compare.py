@@ -53,6 +53,9 @@ class ViewInfo:
     range_ignored: bool | None = None
     # bytes given a role and those not understood (coverage.measure); None: not recorded
     coverage: dict[str, Any] | None = None
+    # identity of each input file, for a rerun: [{path, bytes, digest}] (local weight files
+    # hashed whole; Hub files by their LFS sha256; a fingerprint file by its own hash)
+    files: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -193,6 +196,7 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         range_ignored=_bool_or_none(getattr(src, "ignores_range", None)),
     )
     info.coverage = _coverage(view, src)
+    info.files = file_identities(src)
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
@@ -201,6 +205,37 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         info.requests = _int_or_none(src.meta.get("requests"))
         info.range_ignored = _bool_or_none(src.meta.get("range_ignored"))
     return info
+
+
+def file_identities(view: Any) -> list[dict[str, Any]] | None:
+    """Each input file's identity (see ViewInfo.files); None when it has none to give."""
+    from compliance.weights import digests
+    from compliance.weights.fingerprint import FingerprintView
+
+    if isinstance(view, FingerprintView):
+        algo, h = digests.hasher()
+        size = 0
+        with open(view.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+        return [{"path": view.path.name, "bytes": size, "digest": f"{algo}:{h.hexdigest()}"}]
+    files = getattr(view, "files", None)
+    paths = getattr(view, "weight_files", None)
+    if files is None or not paths:
+        return None
+    out: list[dict[str, Any]] = []
+    feed = getattr(files, "hash_span", None)
+    for path in paths:
+        size = files.size(path)
+        if feed is not None and size is not None:
+            algo, h = digests.hasher()
+            feed(path, 0, size, h)
+            out.append({"path": path, "bytes": size, "digest": f"{algo}:{h.hexdigest()}"})
+            continue
+        lfs = files.lfs_sha256(path)
+        out.append({"path": path, "bytes": size, "digest": f"lfs-sha256:{lfs}" if lfs else None})
+    return out
 
 
 def _coverage(view: Any, original: Any) -> dict[str, Any] | None:

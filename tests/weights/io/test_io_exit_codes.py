@@ -68,3 +68,19 @@ def test_reports_state_how_to_rerun(models, tmp_path) -> None:
     assert doc["modelcheck"] == __version__ and doc["command"].startswith("modelcheck ")
     _rc, md = _run(tmp_path, models["ft"], models["base"], fmt="markdown")
     assert f"with modelcheck {__version__}." in md and "**Rerun:**" in md
+
+
+def test_inputs_are_identified_by_file_hash(models, tmp_path) -> None:
+    from compliance.weights import digests
+
+    _rc, text = _run(tmp_path, models["ft"], models["base"])
+    (c,) = json.loads(text)["comparisons"]
+    (f,) = c["suspect"]["files"]
+    raw = (models["ft"] / "model.safetensors").read_bytes()
+    algo, h = digests.hasher()
+    h.update(raw)
+    assert f == {"path": "model.safetensors", "bytes": len(raw),
+                 "digest": f"{algo}:{h.hexdigest()}"}
+    assert len(c["candidate"]["files"]) == 2  # two shards
+    _rc, md = _run(tmp_path, models["ft"], models["base"], fmt="markdown")
+    assert f"`model.safetensors` ({len(raw):,} bytes, `{algo}:" in md
