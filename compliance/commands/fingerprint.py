@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from compliance.commands.output import atomic_output, check_target
 from compliance.commands.weights_extra import require_weights_extra
 from compliance.errors import ConfigError, ExitCode
+
+# sources of compliance.naming that give a repo id (a directory name or a card heading does
+# not, and a fingerprint is never named by a local path)
+_REPO_ID_SOURCES = ("repo_id", "git remote", "model_name", "model-index", "Hub repo id")
 
 
 def run(
@@ -27,7 +32,6 @@ def run(
     from compliance.repo_id import is_valid_repo_id
     from compliance.weights.compare import open_view, view_kind
     from compliance.weights.fingerprint import write_fingerprint
-    from compliance.weights.naming import fingerprint_name
     from compliance.weights.signals import SamplePlan
 
     if name is not None and not is_valid_repo_id(name.strip()):
@@ -61,3 +65,36 @@ def run(
         file=sys.stderr,
     )
     return int(ExitCode.OK)
+
+
+def fingerprint_name(
+    view: Any, kind: str, spec: str, name: str | None = None
+) -> tuple[str | None, str | None]:
+    """(repo id or None, where it came from): `--name`, a Hub model's repo id, or for a
+    local checkpoint the audit's own naming when that gives a repo id."""
+    from compliance.repo_id import is_valid_repo_id
+
+    if name:
+        return name.strip(), "--name"
+    if kind == "hub":
+        return str(view.label), "Hub repo id"  # "org/name", no "@rev"
+    if kind != "local":
+        return None, None
+    from compliance.config import parse_config
+    from compliance.errors import ModelcheckError
+    from compliance.facts.read import read_facts
+    from compliance.naming import model_name
+    from compliance.sources.local import LocalSource
+
+    try:
+        facts = read_facts(LocalSource(spec))
+    except (ModelcheckError, OSError):  # naming is a convenience: leave it unnamed
+        return None, None
+    try:
+        cfg = parse_config(facts.modelcheck_config or None, ".modelcheck.yaml", None)
+    except ModelcheckError:
+        cfg = None
+    found, source = model_name(facts, None, cfg)
+    if is_valid_repo_id(found) and any(s in source for s in _REPO_ID_SOURCES):
+        return found, source
+    return None, None
