@@ -229,8 +229,12 @@ def scan(ctx: typer.Context) -> int:
 def fingerprint(
     repo: Annotated[str, typer.Argument(metavar="REPO", help="Model repo (dir or Hub id).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Fingerprint file to write.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="ORG/NAME", help="Repo id to store (default: found)."),
+    ] = None,
 ) -> int:
     """Sample a model's weights once into a small fingerprint file."""
     from compliance.commands import fingerprint as command
 
-    return command.run(repo, output=output)
+    return command.run(repo, output=output, name=name)

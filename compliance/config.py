@@ -38,6 +38,7 @@ CONFIG_SCHEMA = {
     "rules": Key((list, str, type(None)), items=str),
     "fail_on": Key((str, type(None)), enum=(*FAIL_ON, None)),
     "waivers": Key((list, type(None)), items=dict),
+    "lineage": Key((dict, type(None))),  # derivation disclosures (weights/disclosure.py)
 }
 
 

@@ -96,8 +96,14 @@ def run(rule_id: str, rules_dirs: list[Path] | None = None, fmt: str = "markdown
     loaded = packs_mod.load_all(rules_dirs or [])
     rule = packs_mod.find_rule(rule_id, loaded)
     if rule is None:
-        raise ConfigError(f"{rule_id}: no such rule (see 'modelcheck rules list')")
-    data = _data(rule, packs_mod.by_id(loaded).get(rule.pack))
+        from compliance.weights.rule_docs import explain_data  # weights/*: not pack rules
+
+        found = explain_data(rule_id)
+        if found is None:
+            raise ConfigError(f"{rule_id}: no such rule (see 'modelcheck rules list')")
+        data = found
+    else:
+        data = _data(rule, packs_mod.by_id(loaded).get(rule.pack))
     if fmt == "json":
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
     else:

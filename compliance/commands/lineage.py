@@ -14,9 +14,34 @@ from typing import Any
 
 from compliance.commands.output import check_target, emit, write_output
 from compliance.commands.weights_extra import require_weights_extra
-from compliance.errors import ConfigError, ExitCode
+from compliance.errors import ConfigError
 
-REPORT_SCHEMA = 1
+# 2: exit codes by verdict, `modelcheck`/`command`/`ranking`, coverage per input
+REPORT_SCHEMA = 2
+# exit codes (documented in docs/lineage.md): usable as a CI gate
+EXIT_NO_EVIDENCE = 0  # no comparison found weight evidence (suggestive included)
+EXIT_DERIVED = 1  # a candidate is identical or consistent-with-derivation
+EXIT_NOT_COMPARABLE = 2  # a comparison was not verifiable (and none was positive)
+
+
+def exit_code(comparisons: list[Any]) -> int:
+    from compliance.weights.labels import POSITIVE, verdict_kind
+
+    kinds = [verdict_kind(c.verdict) for c in comparisons]
+    if any(k in POSITIVE for k in kinds):
+        return EXIT_DERIVED
+    if any(k == "not_verifiable" for k in kinds):
+        return EXIT_NOT_COMPARABLE
+    return EXIT_NO_EVIDENCE
+
+
+def command_line() -> str:
+    """The command as typed (argv), for a third party to rerun it."""
+    import shlex
+    import sys
+
+    args = sys.argv[1:] if sys.argv and sys.argv[0] else []
+    return "modelcheck " + " ".join(shlex.quote(a) for a in args)
 
 
 def chart_paths(output: Path, count: int) -> list[Path]:
@@ -58,16 +83,23 @@ def run(
     else:
         from compliance.reporters.lineage_markdown import render
 
-        text = render(suspect, comparisons, [p.name for p in charts])
+        text = render(suspect, comparisons, [p.name for p in charts], command=command_line())
     emit(text, output)
-    return int(ExitCode.OK)
+    return exit_code(comparisons)
 
 
 def render_json(suspect: str, comparisons: list[Any], charts: list[str] | None = None) -> str:
     named = list(charts or []) + [None] * (len(comparisons) - len(charts or []))
+    from compliance import __version__
+    from compliance.weights.relatives import rank, ranking_note
+
     doc = {
         "schema": REPORT_SCHEMA,
+        "modelcheck": __version__,
+        "command": command_line(),
+        "exit_code": exit_code(comparisons),
         "suspect": suspect,
+        "ranking": ranking_note(rank(comparisons)),
         "comparisons": [
             {**c.to_dict(), "chart": chart} for c, chart in zip(comparisons, named, strict=True)
         ],

@@ -1,6 +1,7 @@
-"""A plain-SVG chart of one comparison (no matplotlib): per-layer aligned cosine and
-matched-neuron cosine of suspect vs candidate against their null bands, and the
-σ-curves (per-layer std of attention weights, z-scored) of both models."""
+"""A plain-SVG chart of one comparison (no matplotlib): one panel per per-layer statistic
+(aligned cosine, matched-neuron cosine, fraction of MoE expert neurons above the
+background), each on its own axis with its own null band and labelled with what it
+measures, then the σ-curves (per-layer std of q/k/v/o, z-scored) of both models."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ COLOURS = {"aligned_cosine": "#1f77b4", "neuron_matching": "#d62728", "moe_upcyc
 LABELS = {
     "aligned_cosine": "aligned cosine",
     "neuron_matching": "matched-neuron cosine",
-    "moe_upcycling": "MoE expert ↔ dense cosine",
+    "moe_upcycling": "expert neurons above background",
+}
+# (panel title, y-axis label) per statistic: never a fraction under a "cosine" axis
+AXES = {
+    "aligned_cosine": ("Aligned cosine per layer (suspect vs candidate)", "cosine"),
+    "neuron_matching": ("Matched-neuron cosine per layer", "cosine"),
+    "moe_upcycling": (
+        "MoE: fraction of expert neurons whose best dense match exceeds the background max",
+        "fraction of neurons",
+    ),
 }
 
 
@@ -113,8 +123,37 @@ def _series(sig: Any) -> list[tuple[float, float, float | None, float | None]]:
     return sorted(pts)
 
 
+def _stat_panel(top: float, name: str, pts: list[Any], sig: Any) -> list[str]:
+    title, ylabel = AXES[name]
+    vals = [v for p in pts for v in (p[1], p[2], p[3]) if v is not None]
+    threshold = None
+    if name == "moe_upcycling":
+        threshold = _num(((sig.details or {}).get("thresholds") or {}).get("min_fraction"))
+        lo, hi = 0.0, 1.0
+    else:
+        lo, hi = min([-0.1, *vals]), max([1.0, *vals])
+    panel = _Panel(top, [p[0] for p in pts], lo, hi)
+    out = panel.frame(title, ylabel)
+    colour = COLOURS[name]
+    band = [(a, lo_, hi_) for a, _v, lo_, hi_ in pts if lo_ is not None and hi_ is not None]
+    if band:
+        out.append(panel.band(band, colour))
+    out.append(panel.line([(a, v) for a, v, _l, _h in pts], colour))
+    out.append(panel.legend(0, colour, LABELS[name]))
+    out.append(panel.legend(1, "#999", "shaded: this statistic's null band"))
+    if threshold is not None:
+        y = panel.y(threshold)
+        out.append(
+            f'<line x1="{panel.x0}" x2="{panel.x1}" y1="{y:.1f}" y2="{y:.1f}" stroke="#555" '
+            'stroke-dasharray="6,3"/>'
+        )
+        out.append(panel.legend(2, "#555", f"decisive threshold {threshold:.2f}", "6,3"))
+    return out
+
+
 def render_svg(comparison: Any) -> str:
-    """SVG text for a `LineageComparison` (two panels; empty panels say so)."""
+    """SVG text for a `LineageComparison`: a panel per computable per-layer statistic (or
+    one saying none could be computed) and the σ-curve panel."""
     series = {
         name: _series(comparison.signal(name))
         for name in ("aligned_cosine", "neuron_matching", "moe_upcycling")
@@ -130,38 +169,31 @@ def render_svg(comparison: Any) -> str:
         if _num(r.get("candidate")) is not None
     ]
     title = f"{comparison.suspect.label} vs {comparison.candidate.label}"
+    n_panels = max(1, len(series)) + 1
+    height = n_panels * PANEL_H + 40
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{2 * PANEL_H + 40}" '
-        f'viewBox="0 0 {W} {2 * PANEL_H + 40}" font-family="sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height}" '
+        f'viewBox="0 0 {W} {height}" font-family="sans-serif">',
         f"<title>{escape(title)}</title>",
         '<rect width="100%" height="100%" fill="white"/>',
         f'<text x="{PAD_L}" y="18" font-size="12" fill="#444">{escape(title)}</text>',
     ]
-    # panel 1: per-layer similarity with null bands
-    xs = [p[0] for pts in series.values() for p in pts]
-    vals = [v for pts in series.values() for p in pts for v in (p[1], p[2], p[3]) if v is not None]
-    lo = min([-0.1, *vals]) if vals else -0.1
-    hi = max([1.0, *vals]) if vals else 1.0
-    p1 = _Panel(20, xs, lo, hi)
-    out += p1.frame("Per-layer similarity (suspect vs candidate)", "cosine")
+    top = 20.0
     if not series:
+        p1 = _Panel(top, [], -0.1, 1.0)
+        out += p1.frame("Per-layer similarity (suspect vs candidate)", "cosine")
         out.append(
             f'<text x="{p1.x0 + 10}" y="{p1.y0 + 20}" font-size="12">no per-layer '
             "similarity could be computed</text>"
         )
-    for i, (name, pts) in enumerate(series.items()):
-        colour = COLOURS[name]
-        band = [(a, lo_, hi_) for a, _v, lo_, hi_ in pts if lo_ is not None and hi_ is not None]
-        if band:
-            out.append(p1.band(band, colour))
-        out.append(p1.line([(a, v) for a, v, _l, _h in pts], colour))
-        out.append(p1.legend(i, colour, LABELS[name]))
-    if series:
-        out.append(p1.legend(len(series), "#999", "shaded: null band"))
-    # panel 2: sigma curves of both models
+        top += PANEL_H
+    for name, pts in series.items():
+        out += _stat_panel(top, name, pts, comparison.signal(name))
+        top += PANEL_H
+    # last panel: sigma curves of both models (context only)
     sv = [v for _a, v, _l, _h in sig_pts] + [v for _a, v in sig_cand]
-    p2 = _Panel(20 + PANEL_H, [p[0] for p in sig_pts], min([-2.0, *sv]), max([2.0, *sv]))
-    out += p2.frame("σ-curves (per-layer std of q/k/v/o, z-scored)", "z")
+    p2 = _Panel(top, [p[0] for p in sig_pts], min([-2.0, *sv]), max([2.0, *sv]))
+    out += p2.frame("Per-layer σ of q/k/v/o, z-scored (context only)", "z")
     if sig_pts:
         out.append(p2.line([(a, v) for a, v, _l, _h in sig_pts], "#1f77b4"))
         out.append(p2.legend(0, "#1f77b4", "suspect"))

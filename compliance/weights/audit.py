@@ -128,13 +128,18 @@ def _library(fingerprint_dirs: list[Any], notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for v in views:
         key = str(v.meta.get("repo_id") or v.label)
-        out.setdefault(key, v)
+        if key in out:
+            notes.append(
+                f"{v.path}: skipped, {key} is already loaded from {out[key].path.name}"
+            )
+            continue
+        out[key] = v
     return out
 
 
 def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
     from compliance.weights.labels import POSITIVE, verdict_kind
-    from compliance.weights.wording import methods, uncomputed
+    from compliance.weights.wording import abstain_reasons, methods, uncomputed
 
     kind = verdict_kind(comparison.verdict)
     headline = _plain(comparison.wording[0] if comparison.wording else "")
@@ -148,7 +153,9 @@ def _statement(base: str, comparison: Any, via: str | None) -> BaseStatement:
         detail += "; these methods cannot detect distillation"
         detail += (", and " + "; ".join(undone) + " could not be computed.") if undone else "."
         return BaseStatement(base, NO_EVIDENCE, detail, via)
-    reason = "; ".join(undone) or "no weight signal could be computed"
+    reason = "; ".join(abstain_reasons(comparison.verdict, comparison.signals)) or (
+        "no weight signal could be computed"
+    )
     return BaseStatement(base, NOT_VERIFIABLE, f"not verifiable because {reason}", via)
 
 
@@ -177,7 +184,21 @@ def _plain(text: str) -> str:
 
 
 def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
+    from compliance.repo_id import is_valid_repo_id
+
     headline = comparison.wording[0] if comparison.wording else ""
+    if not is_valid_repo_id(candidate):  # a fingerprint made without a repo id
+        fix = (
+            f"Find which model {candidate} was made from, regenerate it with `modelcheck "
+            "fingerprint --name ORG/NAME`, and if the model derives from it, declare it in "
+            "the model card's base_model and meet its licence's obligations."
+        )
+    else:
+        fix = (
+            f"If the model derives from {candidate}, declare it in the model card's "
+            "base_model and meet its licence's obligations; otherwise explain why the "
+            "weights match."
+        )
     return Finding(
         rule_id="weights/undeclared-base-model",
         category="undeclared-base-model",
@@ -187,30 +208,62 @@ def _undeclared_finding(candidate: str, comparison: Any) -> Finding:
             "declared as a base model."
         ),
         evidence=(Evidence(key="weights", seen=_plain(headline)[:400]),),
-        fix=(
-            f"If the model derives from {candidate}, declare it in the model card's base_model "
-            "and meet its licence's obligations; otherwise explain why the weights match."
-        ),
+        fix=fix,
         ancestor=candidate,
     )
 
 
 def _upcycling_finding(candidate: str, comparison: Any, subtype: str) -> Finding:
+    from compliance.weights.disclosure import fix_text
+
     return Finding(
         rule_id="weights/undisclosed-upcycling",
         category="undisclosed-upcycling",
         severity=Severity.WARNING,
         message=(
             f"The weights are consistent with {UPCYCLING_SUBTYPES[subtype]} of {candidate}, "
-            "but the model card does not declare the relation as upcycled."
+            "but neither the model card nor .modelcheck.yaml discloses that derivation."
         ),
         evidence=(Evidence(key="weights", seen=_plain((comparison.wording or [""])[0])[:400]),),
-        fix=(
-            f"Declare base_model: {candidate} with base_model_relation: upcycled (or describe "
-            "the pruning / depth change) in the model card."
-        ),
+        fix=fix_text(candidate, subtype),
         ancestor=candidate,
     )
+
+
+INFERRED_FROM_WEIGHTS = "inferred from weights"
+
+
+def _inherit(lineage: Any, child: str, repo_id: str, comparison: Any, catalog: Any) -> None:
+    """A base the weights show with a deciding signal joins the lineage as an inferred
+    ancestor, so its licence's obligations are checked like those of any inferred base
+    (hiding a base must never score better than declaring it)."""
+    from compliance.lineage.model import Ancestor
+    from compliance.repo_id import is_valid_repo_id
+
+    if lineage is None or not is_valid_repo_id(repo_id):
+        return
+    if any(a.repo_id.lower() == repo_id.lower() for a in lineage.ancestors):
+        return
+    entry = catalog.lookup(repo_id) if catalog is not None else None
+    ev = Evidence(key="weights", seen=_plain((comparison.wording or [""])[0])[:400])
+    lineage.ancestors.append(Ancestor(
+        repo_id=entry.repo_id if entry is not None else repo_id,
+        relation=None,
+        child=child,
+        declared=False,
+        evidence=[ev],
+        license=entry.license if entry is not None else None,
+        license_source="catalog" if entry is not None else None,
+        resolution="catalog" if entry is not None else "unresolved",
+        resolution_note=None if entry is not None else (
+            "found only in the weights; its licence is not in the built-in catalog"
+        ),
+        depth=1,
+        known_from=INFERRED_FROM_WEIGHTS,
+    ))
+    if lineage.relation is None:  # as the Hub infers `finetune` for a bare base_model
+        lineage.relation = "finetune"
+        lineage.relation_source = INFERRED_FROM_WEIGHTS
 
 
 def weight_evidence(
@@ -221,17 +274,24 @@ def weight_evidence(
     *,
     hub_source: Any = None,
     network: bool | None = None,
+    catalog: Any = None,
 ) -> tuple[WeightsSection, list[Finding]]:
     """Weight evidence for the audit report. `network` (default: the audited source is
-    the Hub) allows reading base weights from the Hub when no fingerprint is given."""
+    the Hub) allows reading base weights from the Hub when no fingerprint is given;
+    `catalog` (default: the built-in one) tells which candidates are known relatives of
+    a declared base."""
     from compliance.weights.compare import compare_many
     from compliance.weights.labels import POSITIVE, verdict_kind, verdict_subtype
+    from compliance.weights.relatives import default_catalog, known_relative, rank, ranking_note
 
     network = (getattr(source, "kind", None) == "hub") if network is None else network
     name = getattr(lineage, "model", None) if lineage is not None else None
     section = WeightsSection(suspect=str(name or facts.repo_id or facts.label))
     findings: list[Finding] = []
     declared = _declared_bases(lineage)
+    from compliance.weights.disclosure import collect
+
+    disclosed = collect(facts, getattr(lineage, "relation", None) if lineage else None)
     library = _library(list(fingerprint_dirs or []), section.notes)
 
     safetensors = [w for w in facts.weights if w.format == "safetensors"]
@@ -291,10 +351,25 @@ def weight_evidence(
         if is_declared:
             section.statements.append(_statement(repo_id, comp, via))
         elif kind in POSITIVE:
-            findings.append(_undeclared_finding(repo_id, comp))
+            if declared and catalog is None:
+                catalog = default_catalog()
+            related = known_relative(repo_id, declared, lineage, catalog)
+            if related is None:
+                findings.append(_undeclared_finding(repo_id, comp))
+                if catalog is None:
+                    catalog = default_catalog()
+                _inherit(lineage, section.suspect, repo_id, comp, catalog)
+            else:
+                section.notes.append(
+                    f"The weights also match {repo_id}, which is {related}; a known relative "
+                    "is not reported as an undeclared base."
+                )
         sub = verdict_subtype(comp.verdict)
-        if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and relation != "upcycled":
+        if kind in POSITIVE and sub in UPCYCLING_SUBTYPES and not disclosed.covers(sub, repo_id):
             findings.append(_upcycling_finding(repo_id, comp, sub))
+    ranked = ranking_note(rank(comparisons))
+    if ranked:
+        section.notes.insert(0, ranked)
     order = {b: i for i, b in enumerate(declared)}
     section.statements.sort(key=lambda s: order.get(s.base, len(order)))
     return section, findings

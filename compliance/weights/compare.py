@@ -51,6 +51,11 @@ class ViewInfo:
     # the server ignored HTTP Range (sent whole files), so bytes_read counts what streamed
     # past on the way to the sampled rows too; None: local, or unknown
     range_ignored: bool | None = None
+    # bytes given a role and those not understood (coverage.measure); None: not recorded
+    coverage: dict[str, Any] | None = None
+    # identity of each input file, for a rerun: [{path, bytes, digest}] (local weight files
+    # hashed whole; Hub files by their LFS sha256; a fingerprint file by its own hash)
+    files: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -190,6 +195,8 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         requests=_int_or_none(getattr(src, "requests", None)),
         range_ignored=_bool_or_none(getattr(src, "ignores_range", None)),
     )
+    info.coverage = _coverage(view, src)
+    info.files = file_identities(src)
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
@@ -198,6 +205,47 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         info.requests = _int_or_none(src.meta.get("requests"))
         info.range_ignored = _bool_or_none(src.meta.get("range_ignored"))
     return info
+
+
+def file_identities(view: Any) -> list[dict[str, Any]] | None:
+    """Each input file's identity (see ViewInfo.files); None when it has none to give."""
+    from compliance.weights import digests
+    from compliance.weights.fingerprint import FingerprintView
+
+    if isinstance(view, FingerprintView):
+        algo, h = digests.hasher()
+        size = 0
+        with open(view.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+        return [{"path": view.path.name, "bytes": size, "digest": f"{algo}:{h.hexdigest()}"}]
+    files = getattr(view, "files", None)
+    paths = getattr(view, "weight_files", None)
+    if files is None or not paths:
+        return None
+    out: list[dict[str, Any]] = []
+    feed = getattr(files, "hash_span", None)
+    for path in paths:
+        size = files.size(path)
+        if feed is not None and size is not None:
+            algo, h = digests.hasher()
+            feed(path, 0, size, h)
+            out.append({"path": path, "bytes": size, "digest": f"{algo}:{h.hexdigest()}"})
+            continue
+        lfs = files.lfs_sha256(path)
+        out.append({"path": path, "bytes": size, "digest": f"lfs-sha256:{lfs}" if lfs else None})
+    return out
+
+
+def _coverage(view: Any, original: Any) -> dict[str, Any] | None:
+    """What share of the model was understood, from the original view when it knows
+    (a checkpoint), else from the fingerprint's record of it."""
+    for v in (original, view):
+        got = getattr(v, "coverage", None)
+        if isinstance(got, dict):
+            return got
+    return None
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -246,6 +294,7 @@ def compare_many(
 def _compare(
     a: Any, a_src: Any, b: Any, b_src: Any, plan: Any, only: list[str] | None, notes: list[str]
 ) -> LineageComparison:
+    from compliance.weights.coverage import qualify
     from compliance.weights.fingerprint import SCHEMA
     from compliance.weights.signals import run_all
     from compliance.weights.verdict import decide
@@ -255,7 +304,8 @@ def _compare(
     # a and b are local or fingerprints: compare_many sampled every remote view into a
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
     results = run_all(a, b, plan, only=only)
-    verdict = decide(results)
+    suspect_coverage = _coverage(a, a_src)
+    verdict = qualify(decide(results), suspect_coverage)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
                      a_src.revision, b_src.revision)
     return LineageComparison(

@@ -154,6 +154,7 @@ def write_fingerprint(
     *,
     repo_id: str | None = None,
     digests: bool = True,
+    name_source: str | None = None,
 ) -> FingerprintInfo:
     """Sample `view` per `plan` (signals.SamplePlan) layer by layer and write the file.
 
@@ -246,6 +247,7 @@ def write_fingerprint(
             "tool": _tool_version(),
             "source": view.label,
             "repo_id": repo_id,
+            "name_source": name_source or ("Hub repo id" if repo_id else None),
             "revision": view.revision,
             "arch": view.arch,
             "n_layers": view.n_layers,
@@ -262,6 +264,7 @@ def write_fingerprint(
             "requests": getattr(view, "requests", None),  # HTTP requests (None: local)
             "range_ignored": getattr(view, "ignores_range", None),
             "total_bytes": getattr(view, "total_bytes", None),
+            "coverage": getattr(view, "coverage", None),
             "skipped": skipped,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
@@ -389,7 +392,8 @@ class FingerprintView:
         self.meta: dict[str, Any] = meta
         self._data_start = 8 + n
         self._header = header
-        self.label = str(meta.get("repo_id") or meta.get("source") or self.path.name)
+        # never a local path as a model's name: reports would ask to declare a folder
+        self.label = str(meta.get("repo_id") or f"fingerprint {self.path.name}")
         self.revision = meta.get("revision")
         self.arch = str(meta.get("arch") or "unknown")
         self._by_layer: dict[int | None, list[str]] = {}
@@ -416,6 +420,22 @@ class FingerprintView:
         self.tokenizer_digest: str | None = meta.get("tokenizer_digest")
         self._read = len(buf)
         self._row_index: dict[str, dict[int, int] | None] = {}
+
+    @property
+    def coverage(self) -> dict[str, Any] | None:
+        """What share of the model's bytes had a role when it was sampled (coverage.py)."""
+        got = self.meta.get("coverage")
+        if not isinstance(got, dict):
+            return None
+        nums = ("total_bytes", "tower_bytes", "unrecognised_bytes")
+        if not all(isinstance(got.get(k), int) and got[k] >= 0 for k in nums):
+            return None
+        rows = got.get("unrecognised")
+        if not isinstance(rows, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("bytes"), int) for r in rows
+        ):
+            return None
+        return got
 
     @property
     def source_bytes_read(self) -> int:
@@ -514,11 +534,30 @@ def load_library(dirs: Iterable[str | os.PathLike[str]]) -> tuple[list[Fingerpri
         except OSError as exc:
             notes.append(f"{root}: fingerprint library folder could not be listed ({exc})")
             continue
+        loaded: list[str] = []
+        start = len(notes)  # this folder's summary comes before its skip notes
         for p in found:
             if not is_fingerprint(p):
+                notes.append(f"{p}: skipped, a .safetensors file that is not a fingerprint")
                 continue
             try:
-                views.append(FingerprintView(p))
+                view = FingerprintView(p)
             except ModelcheckError as exc:  # one bad file: skipped, with a note
                 notes.append(f"{exc}; skipped")
+                continue
+            views.append(view)
+            named = view.meta.get("repo_id")
+            loaded.append(
+                f"{named} ({p.name})" if named else f"{p.name} (no repo id recorded: "
+                "regenerate it with `modelcheck fingerprint --name ORG/NAME`)"
+            )
+        with contextlib.suppress(OSError):
+            others = sorted(q.name for q in root.iterdir() if q.suffix != ".safetensors")
+            if others:
+                notes.append(f"{root}: not read (not .safetensors): {', '.join(others[:10])}"
+                             + (f" and {len(others) - 10} more" if len(others) > 10 else ""))
+        notes.insert(
+            start,
+            f"{root}: loaded {len(loaded)} fingerprint(s): " + ("; ".join(loaded) or "none"),
+        )
     return views, notes

@@ -32,6 +32,9 @@ class TensorRef:
     name: str
     shape: Shape  # logical shape of the role (rows of the part only, for packed tensors)
     segments: tuple[tuple[int, int], ...] | None = None  # physical (first_row, n_rows), in order
+    # rows are those of the tensor seen as 2-D (prod(shape[:-1]), shape[-1]): fused expert
+    # tensors [E, rows, cols] hold expert e's rows at e * rows ...
+    flat: bool = False
 
     def physical_rows(self, rows: Sequence[int] | None) -> np.ndarray | None:
         """Physical row indices for logical `rows` (None = all rows of the role; returns
@@ -52,6 +55,8 @@ class RoleMap:
     arch: str
     n_layers: int
     refs: dict[Key, TensorRef] = field(default_factory=dict)
+    # tensors given no role: name -> why (UNKNOWN_NAME, a layout note, or SKIPPED_TOWER)
+    unrecognised: dict[str, str] = field(default_factory=dict)
 
     def get(self, role: str, layer: int | None) -> TensorRef:
         try:
@@ -147,6 +152,8 @@ _LLAMA_LAYER: dict[str, str] = {
     "post_attention_layernorm": "norm.mlp",
     # MoE (qwen2_moe, deepseek): router, experts, shared expert(s)
     "mlp.gate": "moe.router",
+    "mlp.router": "moe.router",
+    "feed_forward.router": "moe.router",
     "mlp.shared_expert_gate": "moe.shared_gate",
     "block_sparse_moe.gate": "moe.router",
 }
@@ -233,6 +240,14 @@ _LAYER_RE = re.compile(
 _SKIP_RE = re.compile(r"(vision|visual|audio|multi_modal_projector|mm_projector|image_newline)")
 _PACKED_QKV = {"self_attn.qkv_proj", "self_attention.query_key_value", "attention.query_key_value"}
 _PACKED_GATE_UP = {"mlp.gate_up_proj"}
+# batched experts, one 3-D tensor per layer (transformers' fused MoE, gpt-oss, Llama 4, vLLM
+# `w13`/`w2`); these parameters often carry no `.weight` suffix
+_FUSED_RE = re.compile(
+    r"^(?:mlp|block_sparse_moe|feed_forward)\.experts\."
+    r"(?P<part>gate_up_proj|w13_weight|w13|down_proj|w2_weight|w2)(?:\.weight)?$"
+)
+UNKNOWN_NAME = "name not recognised"
+SKIPPED_TOWER = "vision/audio tower (not compared by design)"
 
 
 def _split_param(name: str) -> tuple[str, str] | None:
@@ -331,17 +346,75 @@ def _add_packed(
         out[(role + kind, layer)] = TensorRef(name, (n, *shape[1:]), segs)
 
 
+def _hidden_size(cfg: Mapping[str, Any], shapes: Mapping[str, Shape]) -> int:
+    hidden = cfg.get("hidden_size") or cfg.get("d_model")
+    if isinstance(hidden, int) and not isinstance(hidden, bool) and hidden > 0:
+        return hidden
+    for name, shape in shapes.items():  # no config: the embedding's width
+        parsed = _split_param(name)
+        if parsed and _model_role(parsed[0]) == "embed" and len(shape) == 2:
+            return int(shape[1])
+    return 0
+
+
+def _add_fused(
+    out: dict[Key, TensorRef], name: str, shape: Shape, layer: int, part: str, hidden: int
+) -> str | None:
+    """Roles of every expert in a fused [E, rows, cols] tensor; the reason when its layout
+    is not one whose rows are neurons (gate/up) or hidden dims (down)."""
+    if len(shape) != 3 or not all(shape):
+        return f"fused expert tensor of unexpected rank or size {list(shape)}"
+    n_exp, rows, cols = (int(x) for x in shape)
+    if part in ("gate_up_proj", "w13_weight", "w13"):
+        if rows % 2 or (hidden and cols != hidden):
+            return (
+                f"fused gate/up experts stored transposed {list(shape)} (rows are not "
+                "neurons), which is not read"
+            )
+        half = rows // 2  # [gate; up] halves along the rows, as `chunk(2)` splits them
+        for e in range(n_exp):
+            for role, first in (("gate", 0), ("up", half)):
+                out[(f"moe.expert.{e}.{role}", layer)] = TensorRef(
+                    name, (half, cols), ((e * rows + first, half),), flat=True
+                )
+        return None
+    if hidden and rows != hidden:
+        return (
+            f"fused down experts stored transposed {list(shape)} (rows are not hidden "
+            "dims), which is not read"
+        )
+    for e in range(n_exp):
+        out[(f"moe.expert.{e}.down", layer)] = TensorRef(
+            name, (rows, cols), ((e * rows, rows),), flat=True
+        )
+    return None
+
+
 def build_role_map(shapes: Mapping[str, Shape], config: Mapping[str, Any]) -> RoleMap:
-    """Assign roles to every recognised tensor; unknown tensors are left out."""
+    """Assign roles to every recognised tensor; the others are listed with the reason in
+    `RoleMap.unrecognised` (coverage.py turns them into a share of bytes)."""
     arch = normalise_arch(config, shapes.keys())
     cfg = _config_text(config)
+    hidden = _hidden_size(cfg, shapes)
     refs: dict[Key, TensorRef] = {}
+    unknown: dict[str, str] = {}
     max_layer = -1
     for name, shape in shapes.items():
         if _SKIP_RE.search(name):
+            unknown[name] = SKIPPED_TOWER
+            continue
+        whole = _LAYER_RE.match(name)
+        fused = _FUSED_RE.match(whole.group("rest")) if whole else None
+        if whole is not None and fused is not None:
+            layer = int(whole.group("n"))
+            max_layer = max(max_layer, layer)
+            why = _add_fused(refs, name, tuple(shape), layer, fused.group("part"), hidden)
+            if why is not None:
+                unknown[name] = why
             continue
         parsed = _split_param(name)
         if parsed is None:
+            unknown[name] = UNKNOWN_NAME
             continue
         stem, kind = parsed
         m = _LAYER_RE.match(stem)
@@ -349,6 +422,8 @@ def build_role_map(shapes: Mapping[str, Shape], config: Mapping[str, Any]) -> Ro
             role = _model_role(stem)
             if role is not None:
                 refs.setdefault((role + kind, None), TensorRef(name, tuple(shape)))
+            else:
+                unknown[name] = UNKNOWN_NAME
             continue
         layer, rest = int(m.group("n")), m.group("rest")
         max_layer = max(max_layer, layer)
@@ -356,6 +431,8 @@ def build_role_map(shapes: Mapping[str, Shape], config: Mapping[str, Any]) -> Ro
             parts = _qkv_segments(arch, cfg, shape[0])
             if parts is not None:
                 _add_packed(refs, name, tuple(shape), layer, parts, kind)
+            else:
+                unknown[name] = "packed q/k/v whose split the config does not give"
             continue
         if rest in _PACKED_GATE_UP and shape and shape[0] % 2 == 0:
             half = shape[0] // 2  # Phi-3: gate first, then up (`chunk(2)`)
@@ -365,6 +442,8 @@ def build_role_map(shapes: Mapping[str, Shape], config: Mapping[str, Any]) -> Ro
         role = _layer_role(arch, rest)
         if role is not None:
             refs[(role + kind, layer)] = TensorRef(name, tuple(shape))
+        else:
+            unknown[name] = UNKNOWN_NAME
     if (
         ("lm_head", None) not in refs
         and ("embed", None) in refs
@@ -372,4 +451,4 @@ def build_role_map(shapes: Mapping[str, Shape], config: Mapping[str, Any]) -> Ro
     ):
         # tied head: same matrix; say so explicitly rather than hide the role
         refs[("lm_head", None)] = refs[("embed", None)]
-    return RoleMap(arch=arch, n_layers=max_layer + 1, refs=refs)
+    return RoleMap(arch=arch, n_layers=max_layer + 1, refs=refs, unrecognised=unknown)

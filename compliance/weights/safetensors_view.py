@@ -123,6 +123,14 @@ def _runs_in_order(rows: np.ndarray) -> list[tuple[int, int]]:
     return [(int(rows[s]), int(e - s)) for s, e in zip(starts, ends, strict=True)]
 
 
+def _grid(ref: TensorRef, e: TensorEntry) -> tuple[int, int]:
+    """(rows, cols) of the 2-D matrix the role's row indices address: the tensor's first
+    dimension, or for a fused expert tensor every dimension but the last."""
+    if ref.flat:
+        return math.prod(e.shape[:-1]), int(e.shape[-1])
+    return int(e.shape[0]), math.prod(e.shape[1:])
+
+
 class SafetensorsView:
     """TensorView over safetensors files reachable through a `ByteFiles`."""
 
@@ -231,13 +239,13 @@ class SafetensorsView:
             raise LookupError(f"{self.label}: {e.name} has dtype {e.dtype}, which is not decoded")
         if len(e.shape) <= 1:
             return self._vector(ref, e, rows)
-        cols = math.prod(e.shape[1:])
+        n_rows, cols = _grid(ref, e)
         phys = ref.physical_rows(rows)
         if phys is None:
             return dtypes.decode(self._read(e.file, e.start, e.nbytes), e.dtype).reshape(
-                e.shape[0], cols
+                n_rows, cols
             )
-        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+        if phys.size and (phys.min() < 0 or phys.max() >= n_rows):
             raise IndexError(f"{self.label}: row out of range for {e.name} {e.shape}")
         uniq, inverse = np.unique(phys, return_inverse=True)
         itemsize = dtypes.ITEMSIZE[e.dtype]
@@ -287,9 +295,10 @@ class SafetensorsView:
         phys = ref.physical_rows(rows)
         if phys is None:
             return [(e.file, e.start, e.nbytes)]
-        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+        n_rows, cols = _grid(ref, e)
+        if phys.size and (phys.min() < 0 or phys.max() >= n_rows):
             return []
-        row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE[e.dtype]
+        row_bytes = cols * dtypes.ITEMSIZE[e.dtype]
         return [
             (e.file, e.start + first * row_bytes, count * row_bytes)
             for first, count, _ in self._row_runs(np.unique(phys), row_bytes)
@@ -334,12 +343,12 @@ class SafetensorsView:
         ref, e = self._ref(role, layer)
         if copy is None or e.dtype not in ("BF16", "F16", "F32") or len(e.shape) < 2:
             return None
-        cols = math.prod(e.shape[1:])
+        n_rows, cols = _grid(ref, e)
         row_bytes = cols * dtypes.ITEMSIZE[e.dtype]
         phys = ref.physical_rows(rows)
         if phys is None:
-            phys = np.arange(e.shape[0])
-        if phys.size and (phys.min() < 0 or phys.max() >= e.shape[0]):
+            phys = np.arange(n_rows)
+        if phys.size and (phys.min() < 0 or phys.max() >= n_rows):
             raise IndexError(f"{self.label}: row out of range for {e.name} {e.shape}")
         # runs in the requested order (a fused tensor's logical rows may be remapped)
         spans = [(e.start + first * row_bytes, n * row_bytes) for first, n in _runs_in_order(phys)]
@@ -372,7 +381,7 @@ class SafetensorsView:
             return None
         algo, h = digests.hasher()
         if len(e.shape) >= 2 and ref.segments is not None:
-            row_bytes = math.prod(e.shape[1:]) * dtypes.ITEMSIZE.get(e.dtype, 1)
+            row_bytes = _grid(ref, e)[1] * dtypes.ITEMSIZE.get(e.dtype, 1)
             spans = [(e.start + s * row_bytes, c * row_bytes) for s, c in ref.segments]
         elif ref.segments is not None:  # packed 1-D bias: hash the part's elements
             size = dtypes.ITEMSIZE.get(e.dtype, 1)
@@ -438,6 +447,15 @@ class SafetensorsView:
     def total_bytes(self) -> int:
         """Size of all weight files (from the headers; no extra requests)."""
         return sum(self.file_sizes.values())
+
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """Bytes of the weights given a role and of those not understood (coverage.py)."""
+        from compliance.weights.coverage import measure
+
+        return measure(
+            {n: e.nbytes for n, e in self.entries.items()}, self.rolemap.unrecognised
+        )
 
     @property
     def tokenizer_digest(self) -> str | None:

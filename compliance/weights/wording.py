@@ -32,6 +32,11 @@ DISCLAIMER = (
     "This is a statistical finding about weights, not a legal determination; it does "
     "not establish who trained the model or whether a licence permits the use."
 )
+SYMMETRY = (
+    "The comparison is symmetric: it does not say which model came first, and a common "
+    "parent of both would give the same result (weight similarity cannot tell a parent "
+    "from a sibling)."
+)
 
 SUBTYPE_PHRASE = {
     "fine-tune": "the pattern matches light fine-tuning (weights moved little)",
@@ -151,9 +156,16 @@ def headline(
     assert verdict.kind == NOT_VERIFIABLE
     return (
         f"Derivation of {a} from {b} cannot be verified from the weights: "
-        f"{_join(uncomputed(results)) or 'no weight signal could be computed'}. This is not "
-        "evidence either way."
+        f"{_join(abstain_reasons(verdict, results)) or 'no weight signal could be computed'}. "
+        "This is not evidence either way."
     )
+
+
+def abstain_reasons(verdict: Verdict, results: Sequence[SignalResult]) -> list[str]:
+    """Why a `not-verifiable` verdict abstains: uncomputed methods, and the part of the
+    suspect that was not understood (coverage.py) when that is the reason."""
+    extra = [why for name, why in verdict.not_computed if name == "coverage"]
+    return extra + uncomputed(results)
 
 
 def context_sentence(results: Sequence[SignalResult]) -> str | None:
@@ -163,10 +175,10 @@ def context_sentence(results: Sequence[SignalResult]) -> str | None:
             continue
         if r.name == "sigma_curve" and r.null is not None:
             parts.append(
-                f"sigma-curve Pearson r = {_num(r.value)} (independent random-walk "
-                f"band: 95th percentile {_num(r.details.get('null_p95'))}, 99th "
-                f"{_num(r.details.get('null_p99'))}; same-statistics independent "
-                "models score r = 1)"
+                f"per-layer σ correlation of q/k/v/o r = {_num(r.value)} (independent "
+                f"random walks: 95th percentile {_num(r.details.get('null_p95'))}, 99th "
+                f"{_num(r.details.get('null_p99'))}; it decides nothing, because "
+                "independent models trained with the same recipe score r ≈ 1)"
             )
         elif r.name == "tokenizer":
             parts.append("tokenizer files " + ("identical" if r.fires else "different"))
@@ -204,6 +216,7 @@ def render(
     if ctx:
         out.append(ctx)
     if verdict.kind in (IDENTICAL, DERIVATION, SUGGESTIVE):
+        out.append(SYMMETRY)
         out.append(DISCLAIMER)
     bad = banned_words(out, (suspect, candidate))
     if bad:  # a programming error in a template, never user data

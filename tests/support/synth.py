@@ -461,14 +461,47 @@ TOKENIZER = {
 }
 
 
+def fused_names(tensors: Tensors, transposed: bool = False) -> dict[str, np.ndarray]:
+    """HF names with every layer's experts batched into two 3-D tensors, as transformers'
+    fused MoE layout stores them: `mlp.experts.gate_up_proj` [E, 2I, H] (gate rows, then
+    up rows, per expert) and `mlp.experts.down_proj` [E, H, I]; `transposed` stores
+    [E, H, 2I] and [E, I, H] instead (the original gpt-oss / Llama 4 orientation)."""
+    named: dict[str, np.ndarray] = {}
+    experts: dict[int, dict[int, dict[str, np.ndarray]]] = {}
+    for (role, layer), v in tensors.items():
+        if role.startswith("moe.expert.") and layer is not None:
+            _m, _x, e, part = role.split(".")
+            experts.setdefault(layer, {}).setdefault(int(e), {})[part] = v
+        else:
+            named[hf_name(role, layer)] = v
+    for layer, by_e in experts.items():
+        order = sorted(by_e)
+        gate_up = np.stack([np.concatenate([by_e[e]["gate"], by_e[e]["up"]]) for e in order])
+        down = np.stack([by_e[e]["down"] for e in order])
+        if transposed:
+            gate_up, down = gate_up.transpose(0, 2, 1), down.transpose(0, 2, 1)
+        prefix = f"model.layers.{layer}.mlp.experts."
+        named[prefix + "gate_up_proj"] = np.ascontiguousarray(gate_up)
+        named[prefix + "down_proj"] = np.ascontiguousarray(down)
+    return named
+
+
 def write_model(
-    m: SynthModel, out_dir: str | os.PathLike[str], dtype: str = "F32", shards: int = 1
+    m: SynthModel,
+    out_dir: str | os.PathLike[str],
+    dtype: str = "F32",
+    shards: int = 1,
+    experts: str = "per-expert",
 ) -> Path:
     """Write config.json, tokenizer.json and model.safetensors (or `shards` shards plus
-    model.safetensors.index.json) for a SynthModel."""
+    model.safetensors.index.json) for a SynthModel. `experts`: "per-expert" (Mixtral
+    names), "fused" or "fused-transposed" (see `fused_names`)."""
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
-    named = {hf_name(r, ly): v for (r, ly), v in m.tensors.items()}
+    if experts == "per-expert":
+        named = {hf_name(r, ly): v for (r, ly), v in m.tensors.items()}
+    else:
+        named = fused_names(m.tensors, transposed=experts == "fused-transposed")
     (d / "config.json").write_text(json.dumps(m.config, indent=1))
     (d / "tokenizer.json").write_text(json.dumps(TOKENIZER))
     if shards <= 1:

@@ -83,9 +83,9 @@ def test_negative_template(texts: dict[str, list[str]]) -> None:
 
 
 def test_context_is_labelled_not_evidence(texts: dict[str, list[str]]) -> None:
-    ctx = [p for p in texts["same-stats-redraw"] if "sigma-curve" in p]
+    ctx = [p for p in texts["same-stats-redraw"] if "σ correlation" in p]
     assert ctx and ctx[0].startswith("Context only, not evidence of derivation")
-    assert "same-statistics independent models score r = 1" in ctx[0]
+    assert "independent models trained with the same recipe score r ≈ 1" in ctx[0]
 
 
 def test_subtype_phrases(texts: dict[str, list[str]]) -> None:

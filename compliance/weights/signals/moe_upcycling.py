@@ -111,8 +111,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
                 "layer": layer,
                 "value": frac,
                 "mean_best_cos": float(best.mean()),
+                # the fraction's own background: by construction no neuron of the
+                # background exceeds its maximum, so the null fraction is 0
                 "null_lo": 0.0,
-                "null_hi": nmax,
+                "null_hi": 0.0,
+                "threshold": MIN_FRACTION,
+                "null_max_cos": nmax,
                 "neurons": int(best.size),
                 "experts": len(best_all),
             }

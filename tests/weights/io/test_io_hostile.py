@@ -50,7 +50,7 @@ def test_lineage_and_fingerprint_accept_a_hugging_face_cache_snapshot(models, tm
     assert main(["fingerprint", str(snap), "-o", str(fp)]) == 0
     out = tmp_path / "r.json"
     assert main(["lineage", str(models["ft"]), "--against", str(snap),
-                 "--format", "json", "-o", str(out)]) == 0
+                 "--format", "json", "-o", str(out)]) == 1
     doc = json.loads(out.read_text())
     assert doc["comparisons"][0]["verdict"]["kind"] == "consistent-with-derivation"
 

@@ -72,7 +72,7 @@ def test_lineage_with_a_remote_suspect(tiny, tmp_path, honour_range):
     with serve(tiny, honour_range) as (url, _log):
         rc = main(["lineage", url + "ft/", "--against", str(tiny / "base"), "--format", "json",
                    "-o", str(out)])
-    assert rc == 0
+    assert rc == 1  # consistent with derivation
     (c,) = json.loads(out.read_text())["comparisons"]
     assert c["suspect"]["kind"] == "http"
     assert c["verdict"]["kind"] == "consistent-with-derivation"
