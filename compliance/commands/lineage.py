@@ -85,7 +85,17 @@ def run(
 
         text = render(suspect, comparisons, [p.name for p in charts], command=command_line())
     emit(text, output)
-    return exit_code(comparisons)
+    code = exit_code(comparisons)
+    if code == EXIT_NOT_COMPARABLE:
+        # exit 2 always comes with one line on stderr; the report says why in full
+        import sys
+
+        print(
+            "modelcheck: lineage: the weights could not be compared (not-verifiable); "
+            "the report says why",
+            file=sys.stderr,
+        )
+    return code
 
 
 def render_json(suspect: str, comparisons: list[Any], charts: list[str] | None = None) -> str:
