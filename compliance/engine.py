@@ -20,6 +20,7 @@ from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.checks.publisher import org_of, same_publisher
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
+from compliance.lineage.copies import copied_model
 from compliance.lineage.model import Ancestor, Lineage
 from compliance.packs.identify import Identifier
 from compliance.report import (
@@ -93,6 +94,8 @@ def _declared_copy_duties(
     pack: Pack | None,
     context: Callable[[Pack, tuple[Ancestor, ...]], CheckContext],
     obligations: list[ObligationResult],
+    copied: bool = False,
+    link_missing: bool = False,
 ) -> list[Finding]:
     """A derivative whose bases cannot be resolved, under a licence it declares itself.
 
@@ -100,8 +103,12 @@ def _declared_copy_duties(
     no resolved ancestor brings: that licence still travels with the weights, so its copy
     duties (licence text, Notice) apply to the repo itself. Naming and display duties are
     left out: they hang on knowing the base.
+    A copy of a model (`copied`) and a card whose `license_link` names a file the repo
+    lacks owe the same.
     """
-    if pack is None or pack.kind != "license" or not lineage.derivation_signals:
+    if pack is None or pack.kind != "license":
+        return []
+    if not (lineage.derivation_signals or copied or link_missing):
         return []
     if pack.id in lineage.licenses():
         return []
@@ -114,6 +121,14 @@ def _declared_copy_duties(
             out.extend(_findings(rule, pack, result, None))
         obligations.append(ObligationResult(rule.id, pack.id, rule.title, result.state, ()))
     return out
+
+
+def _link_missing(facts: Facts) -> bool:
+    """The card's `license_link` names a file in the repo (no URL) that the repo lacks."""
+    link = (facts.card.license_link or "").strip().removeprefix("./")
+    if not link or "://" in link or len(link) > 300:
+        return False
+    return link not in facts.files
 
 
 def _findings(
@@ -286,6 +301,7 @@ def evaluate(
         return CheckContext(facts, lineage, name, by_id, pack, ancestors, declared_pack, identified)
 
     relation = lineage.relation
+    copy = copied_model(facts, lineage, name)
     # Only ancestors bring licences: a model without any gets no derivative obligations.
     for lic in lineage.licenses():
         pack = by_id.get(lic)
@@ -296,8 +312,13 @@ def evaluate(
         if own:
             findings.append(_own_release(pack, bringers, name, by_id.get("core")))
         names = tuple(a.repo_id for a in bringers)
+        as_copy = copy is not None and copy in bringers
         for rule in pack.rules:
-            if own or (rule.applies_to and relation not in rule.applies_to):
+            if as_copy:
+                skip = rule.category not in COPY_DUTIES
+            else:
+                skip = bool(rule.applies_to) and relation not in (rule.applies_to or ())
+            if own or skip:
                 state = ObligationState.NOT_APPLICABLE
             else:
                 result = _run(rule, context(pack, bringers))
@@ -308,7 +329,10 @@ def evaluate(
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
 
     findings.extend(
-        _declared_copy_duties(lineage, by_id.get(declared_pack or ""), context, obligations)
+        _declared_copy_duties(
+            lineage, by_id.get(declared_pack or ""), context, obligations,
+            copied=copy is not None, link_missing=_link_missing(facts),
+        )
     )
 
     everyone = tuple(sorted(lineage.ancestors, key=lambda a: a.depth))

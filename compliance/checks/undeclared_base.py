@@ -5,6 +5,7 @@ What: Checks every base model seen as evidence (config.json `_name_or_path`, an 
 the card's `base_model`; one finding per base seen but not declared.
 Why: Derivation disclosure (OBLIGATIONS.md §15 #10): `base_model` is how the Hub and users
 learn which licence terms flow into a model. The undeclared base's obligations still apply.
+A plain copy of one model (compliance/lineage/copies.py) is not reported: it is not a derivative.
 Example: an adapter whose adapter_config.json names `meta-llama/Llama-3.1-8B` while the card
 has no `base_model`.
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 from compliance.checks.publisher import same_publisher
+from compliance.lineage.copies import copied_model
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
@@ -37,7 +39,8 @@ def _undeclared(a: Ancestor) -> str | None:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    others = [a for a in ctx.lineage.direct() if not _own_original(ctx, a)]
+    copy = copied_model(ctx.facts, ctx.lineage, ctx.model_name)
+    others = [a for a in ctx.lineage.direct() if not _own_original(ctx, a) and a is not copy]
     return per_ancestor(others, _undeclared)
 
 
