@@ -33,6 +33,7 @@ from compliance.lineage.config_shapes import shape_match
 from compliance.lineage.derivation import derivation_signals, prose_relation
 from compliance.lineage.license_strictness import stricter_of
 from compliance.lineage.local_paths import from_local_path
+from compliance.lineage.merge_sentence import merge_sentence_names
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -471,6 +472,7 @@ def build_lineage(
         relation_source=relation_source,
         ancestors=ancestors,
         derivation_signals=signals,
+        merge_names=merge_sentence_names(facts.card.body[:200_000]) if facts.card.present else [],
     )
 
 

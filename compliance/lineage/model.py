@@ -44,6 +44,8 @@ class Lineage:
     derivation_signals: list[Any] = field(default_factory=list)
     # where two sources disagree on a licence and the stricter was kept (one line each)
     license_conflicts: list[str] = field(default_factory=list)
+    # the names a "merge of A, B and C" sentence of the card lists, as written
+    merge_names: list[str] = field(default_factory=list)
 
     def direct(self) -> list[Ancestor]:
         return [a for a in self.ancestors if a.depth == 1]
