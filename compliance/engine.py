@@ -123,6 +123,25 @@ def _declared_copy_duties(
     return out
 
 
+def _relation_to(bringers: tuple[Ancestor, ...], lineage: Lineage) -> str | None:
+    """"distilled" when a licence comes in only through models the repo was distilled from
+    (a teacher named by `datasets:`), else the repo's relation."""
+    by_id = {a.repo_id: a for a in lineage.ancestors}
+
+    def direct_of(a: Ancestor) -> Ancestor:
+        for _ in range(len(lineage.ancestors)):
+            parent = by_id.get(a.child)
+            if a.depth <= 1 or parent is None:
+                break
+            a = parent
+        return a
+
+    roots = [direct_of(a) for a in bringers]
+    if roots and all(r.relation == "distilled" for r in roots):
+        return "distilled"
+    return lineage.relation
+
+
 def _link_missing(facts: Facts) -> bool:
     """The card's `license_link` names a file in the repo (no URL) that the repo lacks."""
     link = (facts.card.license_link or "").strip().removeprefix("./")
@@ -300,7 +319,6 @@ def evaluate(
     def context(pack: Pack, ancestors: tuple[Ancestor, ...]) -> CheckContext:
         return CheckContext(facts, lineage, name, by_id, pack, ancestors, declared_pack, identified)
 
-    relation = lineage.relation
     copy = copied_model(facts, lineage, name)
     # Only ancestors bring licences: a model without any gets no derivative obligations.
     for lic in lineage.licenses():
@@ -312,6 +330,7 @@ def evaluate(
         if own:
             findings.append(_own_release(pack, bringers, name, by_id.get("core")))
         names = tuple(a.repo_id for a in bringers)
+        relation = _relation_to(bringers, lineage)
         as_copy = copy is not None and copy in bringers
         for rule in pack.rules:
             if as_copy:
@@ -328,6 +347,7 @@ def evaluate(
                     findings.extend(_findings(rule, pack, result, nearest, relation))
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
 
+    relation = lineage.relation
     findings.extend(
         _declared_copy_duties(
             lineage, by_id.get(declared_pack or ""), context, obligations,

@@ -59,6 +59,13 @@ class Lineage:
         return seen
 
 
+def set_relation(lineage: Lineage, relation: str, source: str) -> None:
+    """The user's word on the relation (`.modelcheck.yaml` `relation:`) over the inferred one."""
+    lineage.relation, lineage.relation_source = relation, source
+    for a in lineage.direct():
+        a.relation = relation
+
+
 @dataclass
 class ResolvedRepo:
     """What a resolver learned about one ancestor repo."""
