@@ -21,6 +21,7 @@ from typing import Any
 from compliance import safeload
 from compliance.bounded_read import read_capped
 from compliance.errors import ConfigError, FileReadError, clip_path
+from compliance.lineage.model import RELATIONS
 from compliance.packs import Key, check_schema
 
 CONFIG_NAME = ".modelcheck.yaml"
@@ -39,6 +40,7 @@ CONFIG_SCHEMA = {
     "fail_on": Key((str, type(None)), enum=(*FAIL_ON, None)),
     "waivers": Key((list, type(None)), items=dict),
     "lineage": Key((dict, type(None))),  # derivation disclosures (weights/disclosure.py)
+    "relation": Key((str, type(None)), enum=(*RELATIONS, None)),
 }
 
 
@@ -61,6 +63,7 @@ class Config:
     rules: tuple[str, ...] = ()  # absolute directories
     fail_on: str | None = None
     waivers: tuple[Waiver, ...] = ()
+    relation: str | None = None  # how the model relates to its bases, when the card cannot say
 
 
 def _printable(text: str) -> str:
@@ -167,6 +170,7 @@ def parse_config(
         rules=tuple(dirs),
         fail_on=data.get("fail_on"),
         waivers=waivers,
+        relation=data.get("relation"),
     )
 
 

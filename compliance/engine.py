@@ -20,6 +20,7 @@ from compliance.checks.base import CheckContext, CheckResult, Hit
 from compliance.checks.publisher import org_of, same_publisher
 from compliance.config import Config, Waiver
 from compliance.facts.model import Facts
+from compliance.lineage.copies import copied_model
 from compliance.lineage.model import Ancestor, Lineage
 from compliance.packs.identify import Identifier
 from compliance.report import (
@@ -93,6 +94,8 @@ def _declared_copy_duties(
     pack: Pack | None,
     context: Callable[[Pack, tuple[Ancestor, ...]], CheckContext],
     obligations: list[ObligationResult],
+    copied: bool = False,
+    link_missing: bool = False,
 ) -> list[Finding]:
     """A derivative whose bases cannot be resolved, under a licence it declares itself.
 
@@ -100,8 +103,12 @@ def _declared_copy_duties(
     no resolved ancestor brings: that licence still travels with the weights, so its copy
     duties (licence text, Notice) apply to the repo itself. Naming and display duties are
     left out: they hang on knowing the base.
+    A copy of a model (`copied`) and a card whose `license_link` names a file the repo
+    lacks owe the same.
     """
-    if pack is None or pack.kind != "license" or not lineage.derivation_signals:
+    if pack is None or pack.kind != "license":
+        return []
+    if not (lineage.derivation_signals or copied or link_missing):
         return []
     if pack.id in lineage.licenses():
         return []
@@ -114,6 +121,33 @@ def _declared_copy_duties(
             out.extend(_findings(rule, pack, result, None))
         obligations.append(ObligationResult(rule.id, pack.id, rule.title, result.state, ()))
     return out
+
+
+def _relation_to(bringers: tuple[Ancestor, ...], lineage: Lineage) -> str | None:
+    """"distilled" when a licence comes in only through models the repo was distilled from
+    (a teacher named by `datasets:`), else the repo's relation."""
+    by_id = {a.repo_id: a for a in lineage.ancestors}
+
+    def direct_of(a: Ancestor) -> Ancestor:
+        for _ in range(len(lineage.ancestors)):
+            parent = by_id.get(a.child)
+            if a.depth <= 1 or parent is None:
+                break
+            a = parent
+        return a
+
+    roots = [direct_of(a) for a in bringers]
+    if roots and all(r.relation == "distilled" for r in roots):
+        return "distilled"
+    return lineage.relation
+
+
+def _link_missing(facts: Facts) -> bool:
+    """The card's `license_link` names a file in the repo (no URL) that the repo lacks."""
+    link = (facts.card.license_link or "").strip().removeprefix("./")
+    if not link or "://" in link or len(link) > 300:
+        return False
+    return link not in facts.files
 
 
 def _findings(
@@ -285,7 +319,7 @@ def evaluate(
     def context(pack: Pack, ancestors: tuple[Ancestor, ...]) -> CheckContext:
         return CheckContext(facts, lineage, name, by_id, pack, ancestors, declared_pack, identified)
 
-    relation = lineage.relation
+    copy = copied_model(facts, lineage, name)
     # Only ancestors bring licences: a model without any gets no derivative obligations.
     for lic in lineage.licenses():
         pack = by_id.get(lic)
@@ -296,8 +330,14 @@ def evaluate(
         if own:
             findings.append(_own_release(pack, bringers, name, by_id.get("core")))
         names = tuple(a.repo_id for a in bringers)
+        relation = _relation_to(bringers, lineage)
+        as_copy = copy is not None and copy in bringers
         for rule in pack.rules:
-            if own or (rule.applies_to and relation not in rule.applies_to):
+            if as_copy:
+                skip = rule.category not in COPY_DUTIES
+            else:
+                skip = bool(rule.applies_to) and relation not in (rule.applies_to or ())
+            if own or skip:
                 state = ObligationState.NOT_APPLICABLE
             else:
                 result = _run(rule, context(pack, bringers))
@@ -307,8 +347,12 @@ def evaluate(
                     findings.extend(_findings(rule, pack, result, nearest, relation))
             obligations.append(ObligationResult(rule.id, lic, rule.title, state, names))
 
+    relation = lineage.relation
     findings.extend(
-        _declared_copy_duties(lineage, by_id.get(declared_pack or ""), context, obligations)
+        _declared_copy_duties(
+            lineage, by_id.get(declared_pack or ""), context, obligations,
+            copied=copy is not None, link_missing=_link_missing(facts),
+        )
     )
 
     everyone = tuple(sorted(lineage.ancestors, key=lambda a: a.depth))

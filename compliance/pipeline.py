@@ -11,14 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance import packs as packs_mod
-from compliance.config import Config, config_for, load_config_file
+from compliance.config import CONFIG_NAME, Config, config_for, load_config_file
 from compliance.engine import evaluate
 from compliance.errors import ConfigError, PathNotFoundError
 from compliance.facts.model import Facts
 from compliance.facts.read import read_facts
 from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
-from compliance.lineage.model import AncestorResolver, Lineage, catalog_disagreement
+from compliance.lineage.model import (
+    AncestorResolver,
+    Lineage,
+    catalog_disagreement,
+    set_relation,
+)
 from compliance.naming import model_name
 from compliance.packs.identify import Identifier
 from compliance.repo_id import split_target
@@ -158,6 +163,8 @@ def run_audit(opts: AuditOptions) -> Report:
     catalog = _load_catalog()
     resolver = _resolver(opts.resolve, source, catalog, packs, notes)
     lineage = build_lineage(facts, catalog, resolver, model_id=name)
+    if config is not None and config.relation:
+        set_relation(lineage, config.relation, f"{config.origin or CONFIG_NAME}: relation")
     extra: list[Finding] = []
     weights = None
     if opts.weights:

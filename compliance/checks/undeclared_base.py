@@ -5,6 +5,8 @@ What: Checks every base model seen as evidence (config.json `_name_or_path`, an 
 the card's `base_model`; one finding per base seen but not declared.
 Why: Derivation disclosure (OBLIGATIONS.md §15 #10): `base_model` is how the Hub and users
 learn which licence terms flow into a model. The undeclared base's obligations still apply.
+A plain copy of one model (compliance/lineage/copies.py) is not reported: it is not a derivative;
+nor is a teacher named by `datasets:` (distillation: `base_model` lists weights, not data).
 Example: an adapter whose adapter_config.json names `meta-llama/Llama-3.1-8B` while the card
 has no `base_model`.
 
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, per_ancestor
 from compliance.checks.publisher import same_publisher
+from compliance.lineage.copies import copied_model
 
 if TYPE_CHECKING:
     from compliance.lineage.model import Ancestor
@@ -37,8 +40,17 @@ def _undeclared(a: Ancestor) -> str | None:
 
 
 def check(ctx: CheckContext, rule: Rule) -> CheckResult:
-    others = [a for a in ctx.lineage.direct() if not _own_original(ctx, a)]
+    copy = copied_model(ctx.facts, ctx.lineage, ctx.model_name)
+    others = [
+        a for a in ctx.lineage.direct()
+        if not _own_original(ctx, a) and a is not copy and not _teacher(a)
+    ]
     return per_ancestor(others, _undeclared)
+
+
+def _teacher(a: Ancestor) -> bool:
+    """A model whose outputs a `datasets:` entry holds: `base_model` is for weights, not data."""
+    return a.relation == "distilled" and any(e.key == "card datasets" for e in a.evidence)
 
 
 def _own_original(ctx: CheckContext, a: Ancestor) -> bool:

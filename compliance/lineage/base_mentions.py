@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
+from compliance.lineage.merge_sentence import merge_sentence_names
 from compliance.lineage.prose import WINDOW
 
 _ID = r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}"
@@ -290,6 +291,10 @@ def find_mentions(
                 if rid.split("/", 1)[0].lower() not in _NOT_REPOS and _is_parent_link(line, m):
                     found.append((rid, rid, "merge", "Hub link in a merge card"))
         found += _in_line(catalog, line)
+        for name in merge_sentence_names(line):
+            hit = _value(catalog, name)
+            if hit:
+                found.append((*hit, "merge", "merge sentence"))
         for rid, written, relation, how in found:
             if rid.lower() in seen:
                 continue

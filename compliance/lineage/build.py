@@ -31,8 +31,10 @@ from compliance.lineage.base_mentions import find_mentions
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.config_shapes import shape_match
 from compliance.lineage.derivation import derivation_signals, prose_relation
+from compliance.lineage.distill_datasets import dataset_teachers
 from compliance.lineage.license_strictness import stricter_of
 from compliance.lineage.local_paths import from_local_path
+from compliance.lineage.merge_sentence import merge_sentence_names
 from compliance.lineage.model import (
     RELATIONS,
     Ancestor,
@@ -417,6 +419,12 @@ def build_lineage(
         if merge_signs:
             signals = merge_signs
             relation, relation_source = "merge", merge_signs[0].source
+    if not (own_entry is not None and how_known == "id"):
+        teachers = _teachers(facts, catalog, own | {d.repo_id.lower() for d in direct})
+        if teachers and not direct:
+            relation, relation_source = "distilled", "card datasets (model outputs)"
+            signals = []
+        direct = [*direct, *teachers]
     queue: deque[Ancestor] = deque()
     for s in direct:
         rel = relation if s.declared or s.relation is None else s.relation
@@ -471,7 +479,22 @@ def build_lineage(
         relation_source=relation_source,
         ancestors=ancestors,
         derivation_signals=signals,
+        merge_names=merge_sentence_names(facts.card.body[:200_000]) if facts.card.present else [],
     )
+
+
+def _teachers(facts: Facts, catalog: ModelCatalog | None, known: set[str]) -> list[_Seen]:
+    """Models whose outputs a `datasets:` entry holds: distillation teachers."""
+    if not facts.card.present:
+        return []
+    return [
+        _Seen(
+            t.repo_id, False, "distilled", [Evidence(key="card datasets", seen=t.dataset)],
+            [f"inferred: card datasets ({t.dataset} holds its outputs)"],
+        )
+        for t in dataset_teachers(facts.card.datasets, catalog)
+        if t.repo_id.lower() not in known
+    ]
 
 
 def _base_from_shape(facts: Facts) -> list[_Seen]:

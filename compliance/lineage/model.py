@@ -44,6 +44,8 @@ class Lineage:
     derivation_signals: list[Any] = field(default_factory=list)
     # where two sources disagree on a licence and the stricter was kept (one line each)
     license_conflicts: list[str] = field(default_factory=list)
+    # the names a "merge of A, B and C" sentence of the card lists, as written
+    merge_names: list[str] = field(default_factory=list)
 
     def direct(self) -> list[Ancestor]:
         return [a for a in self.ancestors if a.depth == 1]
@@ -55,6 +57,13 @@ class Lineage:
             if a.license and a.license not in seen:
                 seen.append(a.license)
         return seen
+
+
+def set_relation(lineage: Lineage, relation: str, source: str) -> None:
+    """The user's word on the relation (`.modelcheck.yaml` `relation:`) over the inferred one."""
+    lineage.relation, lineage.relation_source = relation, source
+    for a in lineage.direct():
+        a.relation = relation
 
 
 @dataclass

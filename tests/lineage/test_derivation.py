@@ -106,5 +106,5 @@ def test_merge_with_one_parent_identified_says_the_rest_are_unknown(tmp_path):
         tmp_path / "x", {"README.md": card("license: apache-2.0\ntags: [merge]", body)}
     )
     msgs = [f.message for f in report.findings if f.rule_id == "core/unidentified-base-model"]
-    assert msgs and "only `a/gamma-7b` could be identified" in msgs[0]
+    assert msgs and "names 3 models" in msgs[0] and "1 identified (`a/gamma-7b`)" in msgs[0]
     assert report.relation == "merge"
