@@ -20,7 +20,8 @@ from typing import NoReturn, TextIO
 
 from compliance.errors import ConfigError, ExitCode
 
-FORMATS = ("markdown", "html", "json", "csv")
+FORMATS = ("markdown", "html", "json", "csv", "parquet")
+PARQUET_HINT = "pip install 'modelcheck[scan-parquet]'"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -176,12 +177,37 @@ def run_report(ns: argparse.Namespace) -> int:
     from compliance.scan.report import render
     from compliance.scan.store import Store
 
+    if ns.fmt == "parquet":
+        return _report_parquet(ns)
     with Store(ns.store, readonly=True) as store:
         if ns.output is None:
             render(store, ns.fmt, sys.stdout, top=ns.top)
             sys.stdout.flush()
             return ExitCode.OK
         _write_atomically(Path(ns.output), lambda out: render(store, ns.fmt, out, top=ns.top))
+    return ExitCode.OK
+
+
+def _report_parquet(ns: argparse.Namespace) -> int:
+    """Parquet is binary: only to a file, and only with the `scan-parquet` extra."""
+    if ns.output is None or ns.output == "-":
+        raise ConfigError("modelcheck scan report: --format parquet needs -o FILE (it is binary)")
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        from compliance.commands.weights_extra import MissingExtraError
+
+        raise MissingExtraError(
+            f"modelcheck scan report --format parquet needs pyarrow, which this install "
+            f"lacks; install the scan-parquet extra: {PARQUET_HINT}"
+        ) from None
+    from compliance.commands.output import atomic_output
+    from compliance.scan.report_parquet import write_parquet
+    from compliance.scan.store import Store
+
+    path = Path(ns.output)
+    with Store(ns.store, readonly=True) as store, atomic_output(path) as (_fd, tmp):
+        write_parquet(store, tmp)
     return ExitCode.OK
 
 

@@ -1,7 +1,7 @@
 """`modelcheck scan report`: Markdown (with Mermaid charts), single-file HTML (sortable
 tables, inline SVG bars), JSON and CSV. Repo ids, licences and reasons come from the
-Hub and are untrusted: escaped for each format. Parquet is not offered: it would add
-pyarrow (~100 MB) for what CSV and JSON already carry.
+Hub and are untrusted: escaped for each format. Parquet (binary, the CSV's columns) is
+`report_parquet`.
 """
 
 from __future__ import annotations

@@ -148,3 +148,51 @@ def test_html_tables_sort_in_a_headless_browser(tmp_path):
     assert probe["down"] == ["5", "4", "3", "2", "1"]
     assert probe["names"] == sorted(probe["names"])
     assert probe["headline"].startswith("9 repos scanned; 7 audited")
+
+
+def _csv_cell(value: object) -> str:
+    """What the CSV writes for a typed value (lists space-joined, None empty)."""
+    if isinstance(value, list):
+        value = " ".join(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def test_parquet_has_the_csv_rows_typed(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from compliance.cli import main
+
+    store, out = _store(tmp_path / "s.db"), tmp_path / "r.parquet"
+    assert main(["scan", "report", "--store", str(store), "-f", "parquet", "-o", str(out)]) == 0
+    table = pq.read_table(out)
+    types = {f.name: str(f.type) for f in table.schema}
+    assert types["compliant"] == "bool" and types["errors"] == "int64"
+    assert types["rule_ids"] == "list<element: string>" and types["repo_id"] == "string"
+    rows = table.to_pylist()
+    m3 = next(r for r in rows if r["repo_id"] == "org/m3")
+    assert m3["rule_ids"] == [f"llama3.1/rule-{k}" for k in range(3)] and m3["errors"] == 3
+    assert next(r for r in rows if r["repo_id"] == "org/gated")["compliant"] is None
+    text = _render(store, "csv")
+    expected = list(csv.reader(io.StringIO(text)))
+    assert [list(table.column_names)] + [[_csv_cell(v) for v in r.values()] for r in rows] == (
+        expected
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_parquet_needs_a_file_and_the_extra(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from compliance.cli import main
+
+    store = _store(tmp_path / "s.db")
+    assert main(["scan", "report", "--store", str(store), "-f", "parquet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--format parquet needs -o FILE" in err
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # any import of it fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    out = tmp_path / "r.parquet"
+    assert main(["scan", "report", "--store", str(store), "-f", "parquet", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "pip install 'modelcheck[scan-parquet]'" in err
+    assert not out.exists()
