@@ -22,26 +22,14 @@ import contextlib
 import json
 import os
 import zlib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-NO_CACHE_ENV = "MODELCHECK_NO_CACHE"
+from compliance.cache_dir import NO_CACHE_ENV as NO_CACHE_ENV
+from compliance.cache_dir import cache_dir as cache_dir
+
 KEEP_INSTALLS = 8
 INSTALL_DIR = str(Path(__file__).resolve().parent)
-
-
-def cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
-    """The cache folder under `env`, or None when caching is off or there is no home."""
-    if env.get(NO_CACHE_ENV, "") not in ("", "0"):
-        return None
-    base = env.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        base = None if home == "~" else os.path.join(home, ".cache")
-    if not base:
-        return None
-    return Path(base) / "modelcheck"
 
 
 def tagged_name(kind: str) -> str:
