@@ -12,13 +12,12 @@ guessed. Every scan is bounded: a window after each trigger, names of at most a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.merge_sentence import merge_sentence_names
-from compliance.lineage.prose import WINDOW
+from compliance.lineage.prose import WINDOW, unfenced_lines
 
 _ID = r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}"
 _HUB_ID = re.compile(r"(?:https?://(?:www\.)?huggingface\.co/)?(" + _ID + r")", re.ASCII)
@@ -198,16 +197,6 @@ def _is_parent_link(line: str, m: re.Match[str]) -> bool:
     return not (_NOT_PARENT_BEFORE.search(before) or _NOT_PARENT_AFTER.match(after))
 
 
-def _lines(body: str) -> Iterable[tuple[int, str]]:
-    fenced = False
-    for i, line in enumerate(body.splitlines()):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        if not fenced:
-            yield i, line
-
-
 def _in_line(catalog: Any, line: str) -> list[tuple[str, str, str | None, str]]:
     """(repo id, written, relation, how) for the bare names and key-value lines of a line."""
     out: list[tuple[str, str, str | None, str]] = []
@@ -272,7 +261,7 @@ def find_mentions(
     out: list[Mention] = []
     seen: set[str] = set()
     in_list = False
-    for i, line in _lines(body):
+    for i, line in unfenced_lines(body):
         found: list[tuple[str, str, str | None, str]] = []
         if in_list:
             bullet = _BULLET.match(line)

@@ -111,7 +111,8 @@ def _as_base(line: str) -> list[str]:
     return out
 
 
-def _lines(body: str) -> Iterable[tuple[int, str]]:
+def unfenced_lines(body: str) -> Iterable[tuple[int, str]]:
+    """(index, line) of the body's lines outside fenced code blocks."""
     fenced = False
     for i, line in enumerate(body.splitlines()):
         if line.lstrip().startswith(("```", "~~~")):
@@ -134,7 +135,7 @@ def find_bases(body: str, first_line: int = 1, exclude: Iterable[str] = ()) -> l
         seen.add(repo_id.lower())
         out.append(ProseBase(repo_id, relation, first_line + i, line.strip()))
 
-    for i, line in _lines(body):
+    for i, line in unfenced_lines(body):
         if in_merge_list:
             if bullet := _BULLET.match(line):
                 for repo_id in _ids_in(line, bullet.end(), several=True):
