@@ -23,7 +23,7 @@ How the 14B layout is emulated honestly without 29.5 GB on disk:
   answers `Range` with 206 slices, so the bytes counted are what the Hub would send.
 Bytes are response-body bytes as sent by the proxy (HTTP headers not included).
 
-Run:  /work/venv/bin/python benchmarks/bench_hub_requests.py
+Run:  .venv/bin/python benchmarks/bench_hub_requests.py
 """
 
 from __future__ import annotations

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from compliance import safeload
+from compliance import safeload, vocabulary
 from compliance.bounded_read import read_capped
 from compliance.errors import ConfigError, FileReadError, clip_path
 from compliance.lineage.model import RELATIONS
 from compliance.packs import Key, check_schema
 
 CONFIG_NAME = ".modelcheck.yaml"
-FAIL_ON = ("error", "warning", "info", "never", "none")  # "never" as on the CLI; "none" kept
+# the CLI's values plus the spellings a config file may also use ("none" for "never")
+FAIL_ON = (*vocabulary.FAIL_ON, *vocabulary.FAIL_ON_ALIASES)
 MAX_CONFIG_BYTES = 256 << 10
 
 WAIVER_SCHEMA = {
