@@ -19,7 +19,11 @@ def read_config(ctx: RepoContext) -> ConfigFacts:
         ctx.problem("metadata-invalid", path, f"{path}: not a JSON object; ignored")
         return ConfigFacts()
     architectures = data.get("architectures")
-    quantization = data.get("quantization_config")
+    quantization, key = data.get("quantization_config"), "quantization_config"
+    mlx = data.get("quantization")
+    if not isinstance(quantization, dict) and isinstance(mlx, dict) and "bits" in mlx:
+        # mlx-lm writes its quantization under `quantization` (newer versions add both)
+        quantization, key = mlx, "quantization"
     return ConfigFacts(
         present=True,
         data=data,
@@ -29,6 +33,7 @@ def read_config(ctx: RepoContext) -> ConfigFacts:
         model_type=_str(data.get("model_type")),
         name_or_path=_str(data.get("_name_or_path")),
         quantization=quantization if isinstance(quantization, dict) else None,
+        quantization_key=key,
     )
 
 

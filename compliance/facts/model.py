@@ -158,7 +158,8 @@ class ConfigFacts:
     architectures: list[str] = field(default_factory=list)
     model_type: str | None = None
     name_or_path: str | None = None  # `_name_or_path`
-    quantization: dict[str, Any] | None = None  # `quantization_config`
+    quantization: dict[str, Any] | None = None  # `quantization_config` (or mlx's `quantization`)
+    quantization_key: str = "quantization_config"  # which of the two keys held it
 
 
 @dataclass

@@ -231,7 +231,7 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
     if tags & {"merge", "moe", "mergekit", "frankenmerge"} and len(direct) > 1:
         return "merge", "card tags (merge/moe) and several parents"
     if facts.config.quantization:
-        return "quantized", "config.json quantization_config"
+        return "quantized", f"config.json {facts.config.quantization_key}"
     for path in sorted(facts.files):
         low = path.lower()
         if low.endswith(".gguf") or low.rsplit("/", 1)[-1] in _QUANT_FILES:

@@ -50,8 +50,9 @@ def derivation_signals(facts: Facts) -> list[Signal]:
     for m in facts.merges:
         out.append(Signal("merge", m.file, Evidence(file=m.file, line=m.line, key="merge config")))
     if facts.config.quantization:
-        ev = Evidence(file="config.json", key="config.json:quantization_config")
-        out.append(Signal("quantized", "config.json quantization_config", ev))
+        key = facts.config.quantization_key
+        ev = Evidence(file="config.json", key=f"config.json:{key}")
+        out.append(Signal("quantized", f"config.json {key}", ev))
     for path in sorted(facts.files):
         low = path.lower()
         if low.endswith(".gguf") or low.rsplit("/", 1)[-1] in _QUANT_FILES:

@@ -103,3 +103,17 @@ def test_modelcheck_config(facts_of):
     bad = facts_of({".modelcheck.yaml": "- just\n- a list\n"})
     assert bad.modelcheck_config == {}
     assert messages(bad) == [".modelcheck.yaml: not a YAML mapping; ignored"]
+
+
+def test_mlx_quantization_key_is_quantization_evidence(facts_of):
+    mlx = {"model_type": "llama", "quantization": {"group_size": 64, "bits": 4}}
+    facts = facts_of({"config.json": json.dumps(mlx)})
+    assert facts.config.quantization == {"group_size": 64, "bits": 4}
+    assert facts.config.quantization_key == "quantization"
+    # both keys (newer mlx-lm): the transformers key wins
+    both = dict(mlx, quantization_config={"quant_method": "awq", "bits": 4})
+    facts = facts_of({"config.json": json.dumps(both)})
+    assert facts.config.quantization_key == "quantization_config"
+    # an unrelated `quantization` value (no bit width) is not evidence
+    other = {"model_type": "llama", "quantization": {"note": "none"}}
+    assert facts_of({"config.json": json.dumps(other)}).config.quantization is None

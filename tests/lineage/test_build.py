@@ -383,3 +383,22 @@ def test_a_single_string_datasets_value_is_not_a_prose_base():
     ]
     for datasets in ("acme/chat-data", ["acme/chat-data"]):
         assert build_lineage(facts({"datasets": datasets}, body=body), CAT).ancestors == []
+
+
+def test_mlx_reupload_without_a_relation_is_a_quantization(tmp_path):
+    """An mlx-community style 4-bit re-upload: base_model in the card, no relation, the
+    quantization only in config.json's `quantization` key."""
+    import json
+
+    from compliance.facts.read import read_facts
+    from compliance.sources.local import LocalSource
+
+    (tmp_path / "README.md").write_text(
+        "---\nlicense: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\ntags:\n- mlx\n---\n# x\n"
+    )
+    (tmp_path / "config.json").write_text(
+        json.dumps({"model_type": "llama", "quantization": {"group_size": 64, "bits": 4}})
+    )
+    lin = build_lineage(read_facts(LocalSource(tmp_path)), CAT)
+    assert lin.relation == "quantized"
+    assert lin.relation_source == "config.json quantization"
