@@ -9,8 +9,9 @@ Times, in the same run and interleaved (so machine load affects all alike):
   imports (dataclasses, json, pathlib, re, typing), none of modelcheck's own (this row
   and the next two end as the console script does, without the interpreter's teardown);
 - the floor plus creating dataclasses shaped like the ones a local audit creates (same
-  names, fields, defaults and options, read from modelcheck's own classes), and nothing
-  else: what modelcheck's data model costs before any of its code runs;
+  names, fields, defaults and options, read from modelcheck's own classes, and made by
+  the same decorator: `compliance.records.record` or `dataclasses.dataclass`), and
+  nothing else: what modelcheck's data model costs before any of its code runs;
 - importing every module a local terminal audit imports, without running anything;
 - `modelcheck --version`;
 - `modelcheck audit examples/llama31-finetune-apache --format terminal`, the pre-commit
@@ -23,9 +24,9 @@ Times, in the same run and interleaved (so machine load affects all alike):
 - the same audit with a root option first, which is parsed by Typer: the price of Typer.
 
 Then, where a terminal audit's CPU time goes inside its process (`BREAKDOWN`, timed
-with `time.process_time` around the standard library's imports, every dataclass
-creation and pattern compilation while modelcheck's modules are imported, the rest of
-those imports, and the rule-pack loading),
+with `time.process_time` around the standard library's imports, every dataclass or
+record creation and pattern compilation while modelcheck's modules are imported, the
+rest of those imports, and the rule-pack loading),
 as medians over the same number of runs, against the same `python -c pass`.
 
 Prints the median wall time and the median CPU time (user + system, which load on a
@@ -101,17 +102,25 @@ def audit_dataclasses(example: str) -> list[type]:
 def dataclass_floor(classes: list[type]) -> str:
     """Source that imports the floor's modules and creates classes like `classes`:
     same names, field names and annotations, defaults (as None or a factory), docstring
-    and dataclass options. Their cost is the data model's, without modelcheck's code."""
+    and options, made by the same decorator (a record, or a dataclass). Their cost is
+    the data model's, without modelcheck's code (`compliance.records` is one small
+    module that imports only `dataclasses`)."""
     lines = ["from __future__ import annotations", FLOOR,
              "from dataclasses import dataclass, field"]
+    if any(hasattr(cls, "__record_frozen__") for cls in classes):
+        lines.append("from compliance.records import record")
     for i, cls in enumerate(classes):
-        params = cls.__dataclass_params__  # type: ignore[attr-defined]
-        opts = ", ".join(
-            f"{o}={getattr(params, o)!r}"
-            for o in ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
-        )
-        slots = "__slots__" in cls.__dict__
-        lines += [f"@dataclass({opts}, slots={slots})", f"class C{i}_{cls.__name__}:"]
+        if hasattr(cls, "__record_frozen__"):
+            decorator = f"@record(frozen={cls.__record_frozen__!r})"  # type: ignore[attr-defined]
+        else:
+            params = cls.__dataclass_params__  # type: ignore[attr-defined]
+            opts = ", ".join(
+                f"{o}={getattr(params, o)!r}"
+                for o in ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
+            )
+            slots = "__slots__" in cls.__dict__
+            decorator = f"@dataclass({opts}, slots={slots})"
+        lines += [decorator, f"class C{i}_{cls.__name__}:"]
         if cls.__doc__:
             lines.append("    'A record.'")
         for f in dataclasses.fields(cls):
@@ -136,21 +145,28 @@ import re._compiler
 t1 = time.process_time()
 spent = {"dataclasses": 0.0, "patterns": 0.0, "packs": 0.0}
 calls = {"dataclasses": 0, "patterns": 0, "packs": 0}
+inside = {"dataclasses": 0, "patterns": 0, "packs": 0}
 
 def timed(owner, name, part):
     inner = getattr(owner, name)
     def wrapper(*args, **kwargs):
+        if inside[part]:  # a record's call of dataclasses: counted once, by the record
+            return inner(*args, **kwargs)
+        inside[part] += 1
         start = time.process_time()
         try:
             return inner(*args, **kwargs)
         finally:
             spent[part] += time.process_time() - start
             calls[part] += 1
+            inside[part] -= 1
     setattr(owner, name, wrapper)
 
 timed(dataclasses, "_process_class", "dataclasses")
 timed(re._compiler, "compile", "patterns")
 t2 = time.process_time()
+import compliance.records  # counted with the rest of modelcheck's imports
+timed(compliance.records, "_make", "dataclasses")
 import compliance.cli, compliance.commands.audit, compliance.pipeline
 import compliance.reporters.terminal, compliance.lineage.catalog, compliance.parse_cache
 import compliance.packs
@@ -163,7 +179,8 @@ t4 = time.process_time()
 modules = sum(1 for m in sys.modules if m.split(".")[0] == "compliance")
 print(json.dumps({
     "standard-library modules (dataclasses, json, pathlib, re, typing)": t1 - t0,
-    f"creating {imported_calls['dataclasses']} dataclasses": imported["dataclasses"],
+    f"creating {imported_calls['dataclasses']} dataclasses and records":
+        imported["dataclasses"],
     f"compiling {imported_calls['patterns']} patterns at import": imported["patterns"],
     f"the rest of importing {modules} modelcheck modules":
         t3 - t2 - imported["dataclasses"] - imported["patterns"],
@@ -245,7 +262,7 @@ def run(runs: int, scratch: Path) -> None:
     cases = {
         "python -c pass": ([sys.executable, "-c", "pass"], (0,)),
         f"python -c '{FLOOR}'": ([sys.executable, "-c", FLOOR + NO_TEARDOWN], (0,)),
-        f"the same + creating the audit's {len(classes)} dataclasses": (
+        f"the same + creating the audit's {len(classes)} dataclasses and records": (
             [sys.executable, "-c", dataclass_floor(classes) + NO_TEARDOWN],
             (0,),
         ),

@@ -13,15 +13,17 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
 
 from compliance.errors import FileReadError
+from compliance.records import record
 
 _CHUNK = 1 << 16
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CappedRead:
+    """The bytes read from a file, and whether more were left unread."""
+
     data: bytes  # at most `cap` bytes
     truncated: bool  # the file is longer than `cap`
 

@@ -22,6 +22,7 @@ still works, through Typer. To add a report format: one line in
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any, NamedTuple, NoReturn
@@ -32,6 +33,11 @@ from compliance.vocabulary import FAIL_ON, RESOLVE_MODES
 
 PROG = "modelcheck"
 DEBUG_ENV = "MODELCHECK_DEBUG"
+# The cycle collector runs after every 700 new container objects by default: some 30
+# times in one hook run, 5-8 ms of CPU, for the ~100 objects in reference cycles that
+# a whole audit leaves. A run collects after every GC_THRESHOLD new objects instead, so
+# garbage in cycles stays bounded while a short run pays for (almost) no collection.
+GC_THRESHOLD = 100_000
 
 FORMATS: tuple[str, ...] = ("markdown", "json")  # rules list, explain, lineage
 FAIL_ON_CHOICES: tuple[str, ...] = FAIL_ON
@@ -188,6 +194,15 @@ def _run(args: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the console script exits with it."""
     args = sys.argv[1:] if argv is None else list(argv)
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        return _main(args)
+    finally:
+        gc.set_threshold(*before)
+
+
+def _main(args: list[str]) -> int:
     debug = "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         _guard()

@@ -14,7 +14,6 @@ finding (core/waiver-without-reason), so the audit still runs and shows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -23,6 +22,7 @@ from compliance.bounded_read import read_capped
 from compliance.errors import ConfigError, FileReadError, clip_path
 from compliance.lineage.model import RELATIONS
 from compliance.packs import Key, check_schema
+from compliance.records import record
 
 CONFIG_NAME = ".modelcheck.yaml"
 # the CLI's values plus the spellings a config file may also use ("none" for "never")
@@ -45,7 +45,7 @@ CONFIG_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Waiver:
     """One waived rule from `.modelcheck.yaml`, with its reason and expiry."""
     rule: str
@@ -56,7 +56,7 @@ class Waiver:
     expires: str | None = None  # ISO date (YYYY-MM-DD), validated
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """A validated `.modelcheck.yaml` (or `--config` file)."""
     origin: str | None = None  # where it came from, e.g. ".modelcheck.yaml" or a path

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import zlib
 from pathlib import Path
@@ -29,12 +30,13 @@ from compliance.cache_dir import NO_CACHE_ENV as NO_CACHE_ENV
 from compliance.cache_dir import cache_dir as cache_dir
 
 KEEP_INSTALLS = 8
+_MARSHAL_MAGIC = b"MCm1"  # then the payload's CRC-32 (4 bytes, little-endian), then it
 INSTALL_DIR = str(Path(__file__).resolve().parent)
 
 
-def tagged_name(kind: str) -> str:
+def tagged_name(kind: str, suffix: str = ".json") -> str:
     """`<kind>-<install_tag>.json`, the name of this install's file of `kind`."""
-    return f"{kind}-{install_tag()}.json"
+    return f"{kind}-{install_tag()}{suffix}"
 
 
 def install_tag() -> str:
@@ -51,17 +53,51 @@ def read_json(path: Path) -> Any:
         return None
 
 
+def read_marshal(path: Path) -> Any:
+    """The document `write_marshal` stored in `path`, or None if it cannot be read for any
+    reason. Loads in half the time of the same document as JSON. The format belongs to
+    one Python version (callers put the interpreter's tag in the file's name), and a
+    size inside it is trusted, so a damaged file could ask for any amount of memory:
+    the payload is read only when its CRC-32, written before it, matches."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:4] != _MARSHAL_MAGIC or int.from_bytes(data[4:8], "little") != zlib.crc32(
+            memoryview(data)[8:]
+        ):
+            return None
+        return marshal.loads(memoryview(data)[8:])
+    except (OSError, ValueError, EOFError, TypeError, RecursionError, MemoryError):
+        return None
+
+
 def write_json(path: Path, document: Any) -> bool:
     """Replace `path` with `document` atomically; False (and nothing left) on failure."""
+    try:
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return False
+    return _write(path, data)
+
+
+def write_marshal(path: Path, document: Any) -> bool:
+    """`write_json` in `read_marshal`'s format; `document` holds plain built-in values."""
+    try:
+        payload = marshal.dumps(document)
+    except ValueError:  # a value marshal cannot store
+        return False
+    return _write(path, _MARSHAL_MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
+
+
+def _write(path: Path, data: bytes) -> bool:
     import tempfile  # only a run that has something to store pays for it
 
     tmp: str | None = None
     try:
-        text = json.dumps(document, ensure_ascii=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
         tmp = None
     except (OSError, TypeError, ValueError):
@@ -78,7 +114,8 @@ def _prune(path: Path) -> None:
     """Keep the newest KEEP_INSTALLS files of `path`'s kind (name up to the install tag)."""
     kind = path.name.rsplit("-", 1)[0]
     try:
-        siblings = [(p.stat().st_mtime_ns, p) for p in path.parent.glob(f"{kind}-*.json")]
+        found = path.parent.glob(f"{kind}-*{path.suffix}")
+        siblings = [(p.stat().st_mtime_ns, p) for p in found]
     except OSError:
         return
     for _, old in sorted(siblings, reverse=True)[KEEP_INSTALLS:]:

@@ -6,7 +6,7 @@ module (numpy, huggingface_hub) are imported only when the audit needs them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from compliance.lineage.model import (
 )
 from compliance.naming import model_name
 from compliance.packs.identify import Identifier
+from compliance.records import record
 from compliance.repo_id import split_target
 from compliance.report import RESOLVE_MODES, Finding, Report
 from compliance.rule_model import Pack
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from compliance.lineage.catalog import Catalog
 
 
-@dataclass
+@record
 class AuditOptions:
     """The options of one audit, as the command line gave them."""
     target: str  # a local directory, or a Hub repo id `org/name[@revision]`

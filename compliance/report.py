@@ -6,10 +6,11 @@ them); add one only when none fits, and document it in docs/findings.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
+from compliance.records import record
 from compliance.vocabulary import DEFAULT_FAIL_ON as DEFAULT_FAIL_ON
 from compliance.vocabulary import FAIL_ON as FAIL_ON
 from compliance.vocabulary import FAIL_ON_ALIASES as FAIL_ON_ALIASES
@@ -45,7 +46,7 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Evidence:
     """Where something was seen (or looked for and not found)."""
 
@@ -56,7 +57,7 @@ class Evidence:
     missing: str | None = None  # the text looked for and not found
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Clause:
     """The licence clause a finding rests on, quoted exactly."""
 
@@ -67,7 +68,7 @@ class Clause:
     note: str | None = None  # e.g. "wording reconstructed from third-party quotes"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem found: which rule, how severe, what was seen and how to fix it."""
     rule_id: str  # stable, e.g. "llama3.1/built-with"
@@ -105,7 +106,7 @@ class ObligationState(str, Enum):
     NOT_APPLICABLE = "not-applicable"  # relation does not trigger it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ObligationResult:
     """Whether one obligation of an ancestor's licence was met, as far as a check could tell."""
     rule_id: str
@@ -120,7 +121,7 @@ def obligation_sort_key(o: ObligationResult) -> tuple[str, str]:
     return (o.license, o.rule_id)
 
 
-@dataclass
+@record
 class Report:
     """Everything a reporter needs. Built once by the pipeline, then rendered."""
 

@@ -8,13 +8,14 @@ engine and checks can share them freely.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from compliance.records import record
 from compliance.report import Clause, Severity
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClauseSpec:
     """The licence clause a rule enforces, with its exact quote."""
     section: str
@@ -27,14 +28,14 @@ class ClauseSpec:
         return Clause(license_id, self.section, self.quote, self.verified, self.note)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CheckSpec:
     """Which check kind a rule runs, with its options."""
     kind: str
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Docs:
     """A rule's documentation: what it checks, why, and an example."""
     what: str
@@ -44,7 +45,7 @@ class Docs:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Autofix:
     """What `modelcheck fix` may write for a finding of this rule (the rule's `autofix:`)."""
 
@@ -56,7 +57,7 @@ class Autofix:
     suggest: bool = False  # print the rule's `fix:` as a suggestion, never apply it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """One rule of a pack: its check, the clause it cites and the finding it raises."""
     id: str  # "<pack>/<file stem>"
@@ -87,7 +88,7 @@ class Rule:
         return self.severity_by_relation.get(relation, self.severity)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Identity:
     """What identifies a licence in a repo: Hub ids, names, URLs and text signatures."""
     hub_ids: tuple[str, ...] = ()
@@ -97,7 +98,7 @@ class Identity:
     notice_signatures: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Derivatives:
     """The licences a derivative of this licence's models may carry."""
     acceptable_ids: tuple[str, ...] = ()
@@ -105,7 +106,7 @@ class Derivatives:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pack:
     """A loaded rule pack: one licence, policy or the core checks, with its rules."""
     id: str

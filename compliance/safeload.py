@@ -28,10 +28,11 @@ from __future__ import annotations
 import functools
 import gc
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compliance import parse_cache
+from compliance.records import record
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: front matter, mergekit and .modelcheck.yaml are tiny
 MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a huge model
@@ -59,7 +60,7 @@ def _yaml() -> tuple[Any, type]:
     return yaml, Loader
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadError:
     """Why a file (or part of one) could not be loaded."""
 
@@ -72,7 +73,7 @@ class LoadError:
         return f"{where}: {self.message}"
 
 
-@dataclass
+@record
 class Loaded:
     """The result of a bounded parse: a value, or the error that stopped it."""
     value: Any = None

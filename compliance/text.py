@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
+
+from compliance.records import record
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": None, "*": None})
 _WS = re.compile(r"\s+")
@@ -23,7 +24,7 @@ def normalise(text: str, case_sensitive: bool = False) -> str:
     return out if case_sensitive else out.casefold()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexedText:
     """Normalised text with a map back to 1-based source lines."""
 

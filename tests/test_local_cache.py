@@ -68,3 +68,34 @@ def test_a_failed_write_leaves_nothing(tmp_path, monkeypatch):
     assert not local_cache.write_json(tmp_path / "c" / "x.json", {"a": 1})
     assert list((tmp_path / "c").iterdir()) == []
     assert not local_cache.write_json(tmp_path / "y.json", {"not json": {1, 2}})
+
+
+def test_marshal_documents_round_trip(tmp_path):
+    document = {"schema": "s", "docs": {"/a.yaml": [1, 2, 3, 4, {"id": "x", "n": None}]}}
+    path = tmp_path / "c.marshal"
+    assert local_cache.write_marshal(path, document)
+    assert local_cache.read_marshal(path) == document
+    assert local_cache.tagged_name("kind-v1", ".marshal").endswith(".marshal")
+
+
+def test_damaged_marshal_documents_read_as_none(tmp_path):
+    """A size inside marshal data is trusted by marshal; only a payload whose checksum
+    matches is read, so damage never turns into a huge allocation."""
+    path = tmp_path / "c.marshal"
+    assert local_cache.write_marshal(path, {"docs": {"a": "b" * 100}})
+    good = path.read_bytes()
+    for damaged in (
+        good[:-1],  # cut short
+        good[:20] + bytes([good[20] ^ 1]) + good[21:],  # one bit flipped
+        good[:8] + b"[\xff\xff\xff\x7f",  # a list of 2**31 - 1 items, checksum unchanged
+        b"{}",  # not this format at all
+    ):
+        path.write_bytes(damaged)
+        assert local_cache.read_marshal(path) is None
+    assert local_cache.read_marshal(tmp_path / "missing.marshal") is None
+
+
+def test_values_marshal_cannot_store_are_not_written(tmp_path):
+    path = tmp_path / "c.marshal"
+    assert not local_cache.write_marshal(path, {"x": object()})
+    assert not path.exists()

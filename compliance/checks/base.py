@@ -11,12 +11,13 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import ModuleType
 from typing import Any, Protocol
 
 from compliance.facts.model import Card, Facts
 from compliance.lineage.model import Ancestor, Lineage
+from compliance.records import record
 from compliance.report import Evidence, ObligationState, Severity
 from compliance.rule_model import Pack, Rule
 
@@ -25,7 +26,7 @@ NOT_MET = ObligationState.NOT_MET
 NOT_CHECKABLE = ObligationState.NOT_CHECKABLE
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Hit:
     """One finding's worth of detail; fields left None fall back to the rule's."""
 
@@ -36,7 +37,7 @@ class Hit:
     severity: Severity | None = None  # only where the kind knows the duty is uncertain (documented)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CheckResult:
     """What one check found: the obligation's state and its evidence."""
     state: ObligationState
@@ -87,7 +88,7 @@ def nearest(ancestors: Iterable[Ancestor], license_id: str) -> Ancestor:
     return min((a for a in ancestors if a.license == license_id), key=lambda a: a.depth)
 
 
-@dataclass
+@record
 class CheckContext:
     """Read-only view of one audit, as seen by one rule.
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from compliance import safeload
 from compliance.facts.context import RepoContext, clip
-from compliance.facts.front_matter_recovery import recover
 from compliance.facts.legacy_ids import canonical_legacy_id
 from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
@@ -177,6 +176,8 @@ def _check_metadata(
 def _misplaced(ctx: RepoContext, path: str, text: str, card: Card) -> None:
     """A metadata block the Hub will not read (after a heading, in a code fence): read it,
     and say that the Hub ignores it."""
+    from compliance.facts.front_matter_recovery import recover  # a rare card needs it
+
     found = recover(_LINE_BREAK.split(text[: 64 * 1024]), path)
     if found is None:
         return

@@ -4,12 +4,13 @@ repos are read by the same code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compliance import safeload
 from compliance.errors import SourceError
 from compliance.facts.model import Problem
+from compliance.records import record
 from compliance.report import Evidence
 from compliance.sources.base import RepoFile, Source
 
@@ -22,14 +23,14 @@ def clip(value: object, limit: int = _SEEN_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass
+@record
 class TextRead:
     """A text file's bounded contents."""
     text: str
     truncated: bool  # the file is longer than the cap; `text` is its start
 
 
-@dataclass
+@record
 class RepoContext:
     """The repo being read: its source, its files and what reading found wrong."""
     source: Source

@@ -9,10 +9,10 @@ modelcheck reads it and reports that it is misplaced.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from compliance import safeload
+from compliance.records import record
 
 _SCAN_LINES = 120  # a misplaced block sits near the top of the card
 _BLOCK_LINES = 400
@@ -25,8 +25,10 @@ CARD_KEYS = frozenset({
 })  # fmt: skip
 
 
-@dataclass
+@record
 class Recovered:
+    """Card metadata found outside the front matter, and where."""
+
     metadata: dict[str, Any]
     key_lines: dict[str, int]
     line: int  # 1-based line of the card where the block starts

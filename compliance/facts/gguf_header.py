@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 import struct
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compliance.errors import SourceError
 from compliance.facts.context import RepoContext
 from compliance.facts.model import GGUFFacts, WeightFile
+from compliance.records import record
 from compliance.sources.base import Source
 
 # gguf_metadata_value_type (GGUF spec)
@@ -68,7 +69,7 @@ class _OverBudget(Exception):
     """The audit's GGUF budget ran out; message says which."""
 
 
-@dataclass
+@record
 class GGUFBudget:
     """What every GGUF header of one audit may cost together."""
 

@@ -6,13 +6,14 @@ later. Untrusted text stays as text: reporters escape it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from compliance.records import record
 from compliance.report import Evidence
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Bad input met while reading facts; becomes a `metadata-invalid` (or
     `unverifiable`) finding, never an exception that loses the report."""
@@ -26,7 +27,7 @@ def _stripped(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-@dataclass
+@record
 class Card:
     """The model card (README.md): front matter as parsed, and its body.
 
@@ -150,7 +151,7 @@ class Card:
         ]
 
 
-@dataclass
+@record
 class ConfigFacts:
     """What config.json says about the model's architecture."""
     present: bool = False
@@ -162,7 +163,7 @@ class ConfigFacts:
     quantization_key: str = "quantization_config"  # which of the two keys held it
 
 
-@dataclass
+@record
 class AdapterFacts:
     """An adapter's config file and the base model it names."""
     file: str  # e.g. "adapter_config.json"
@@ -170,7 +171,7 @@ class AdapterFacts:
     peft_type: str | None = None
 
 
-@dataclass
+@record
 class MergeFacts:
     """A mergekit configuration: its method and the models it merges."""
     file: str  # "mergekit_config.yml" or "README.md" (YAML block in card)
@@ -180,7 +181,7 @@ class MergeFacts:
     models: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class LicenseFile:
     """A licence-bearing file and its text (which licence it is, is decided later,
     once the final set of rule packs is known)."""
@@ -190,7 +191,7 @@ class LicenseFile:
     text: str = ""  # capped, decoded text (used by file-contains checks)
 
 
-@dataclass
+@record
 class TensorInfo:
     """One tensor as a weight file's header lists it."""
     name: str
@@ -200,7 +201,7 @@ class TensorInfo:
     data_offsets: tuple[int, int]  # relative to the end of the header (safetensors)
 
 
-@dataclass
+@record
 class WeightFile:
     """One weight file, its format and what its header showed."""
     path: str
@@ -212,7 +213,7 @@ class WeightFile:
     header_length: int | None = None  # safetensors: N of the 8-byte prefix
 
 
-@dataclass
+@record
 class GGUFFacts:
     """The licence and lineage metadata of one GGUF file."""
     file: str
@@ -222,7 +223,7 @@ class GGUFFacts:
     base_models: list[dict[str, Any]] = field(default_factory=list)  # general.base_model.N.*
 
 
-@dataclass
+@record
 class Facts:
     """Everything read from one repo, source-independent."""
 

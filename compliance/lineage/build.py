@@ -29,8 +29,6 @@ from compliance.facts.local_path import looks_local, model_folder
 from compliance.facts.model import Facts
 from compliance.lineage.base_mentions import find_mentions
 from compliance.lineage.catalog_names import lookup_name
-from compliance.lineage.config_shapes import shape_match
-from compliance.lineage.derivation import derivation_signals, prose_relation
 from compliance.lineage.distill_datasets import dataset_teachers
 from compliance.lineage.license_strictness import stricter_of
 from compliance.lineage.local_paths import from_local_path
@@ -236,6 +234,7 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
         low = path.lower()
         if low.endswith(".gguf") or low.rsplit("/", 1)[-1] in _QUANT_FILES:
             return "quantized", path
+    from compliance.lineage.derivation import prose_relation  # needed by some repos only
     stated_in_prose = prose_relation(facts)
     if stated_in_prose is not None:
         return stated_in_prose
@@ -410,12 +409,12 @@ def build_lineage(
     elif not direct:
         direct = _base_from_shape(facts) or _base_from_names(facts, model)
     relation, relation_source = infer_relation(facts, direct)
-    signals = [] if direct or own_entry is not None else derivation_signals(facts)
+    signals = [] if direct or own_entry is not None else _derivation_signals(facts)
     if signals:
         relation, relation_source = signals[0].relation, signals[0].source
     elif len(direct) == 1 and not direct[0].declared and not facts.merges and own_entry is None:
         # a merge has several parents: one identified leaves the others unknown
-        merge_signs = [g for g in derivation_signals(facts) if g.relation == "merge"]
+        merge_signs = [g for g in _derivation_signals(facts) if g.relation == "merge"]
         if merge_signs:
             signals = merge_signs
             relation, relation_source = "merge", merge_signs[0].source
@@ -483,6 +482,12 @@ def build_lineage(
     )
 
 
+def _derivation_signals(facts: Facts) -> list[Any]:
+    from compliance.lineage.derivation import derivation_signals  # some repos only
+
+    return derivation_signals(facts)
+
+
 def _teachers(facts: Facts, catalog: ModelCatalog | None, known: set[str]) -> list[_Seen]:
     """Models whose outputs a `datasets:` entry holds: distillation teachers."""
     if not facts.card.present:
@@ -499,6 +504,7 @@ def _teachers(facts: Facts, catalog: ModelCatalog | None, known: set[str]) -> li
 
 def _base_from_shape(facts: Facts) -> list[_Seen]:
     """A base whose exact config.json shape the repo's config has (rules/shapes.yaml)."""
+    from compliance.lineage.config_shapes import shape_match
     match = shape_match(facts.config.data) if facts.config.present else None
     if match is None:
         return []

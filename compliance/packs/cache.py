@@ -1,9 +1,13 @@
-"""Validated rule documents kept as JSON between runs, so a warm load skips YAML.
+"""Validated rule documents kept between runs, so a warm load skips YAML.
 
-Why: parsing and validating ~200 small YAML files costs tens of ms on every run
-(a pre-commit hook runs often); loading one JSON file costs a few.
+Why: parsing and validating ~300 small YAML files costs tens of ms on every run
+(a pre-commit hook runs often); loading one cache file costs about one. The file holds
+plain built-in values in `marshal`'s format behind a CRC-32
+(`local_cache.read_marshal`), which loads in half the time of the same document as
+JSON; the format belongs to one Python version, so the interpreter's tag
+(`cpython-311`) is part of the file's name.
 
-Where: `rule-docs-v<N>-<install>.json` in the cache folder of `compliance.local_cache`
+Where: `rule-docs-v<N>-<python>-<install>.marshal` in the cache folder of `compliance.local_cache`
 (`$XDG_CACHE_HOME/modelcheck`, else `~/.cache/modelcheck`), one file per install, so two
 installs sharing a home folder do not evict each other. Set `MODELCHECK_NO_CACHE=1` (any
 value but empty or `0`) to neither read nor write it. The environment is read once, at
@@ -34,6 +38,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,7 +50,7 @@ from compliance.lineage.model import RELATIONS
 from compliance.packs.schema import PACK_SCHEMA, RULE_SCHEMA
 from compliance.report import CATEGORIES
 
-FORMAT = 1  # layout of the JSON file; part of its name
+FORMAT = 2  # layout of the file; part of its name
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamp tick
 NO_CACHE_ENV = local_cache.NO_CACHE_ENV
 
@@ -80,7 +85,8 @@ def default_cache_path(env: Mapping[str, str] = os.environ) -> Path | None:
     folder = local_cache.cache_dir(env)
     if folder is None:
         return None
-    return folder / local_cache.tagged_name(f"rule-docs-v{FORMAT}")
+    kind = f"rule-docs-v{FORMAT}-{sys.implementation.cache_tag}"
+    return folder / local_cache.tagged_name(kind, ".marshal")
 
 
 CACHE_PATH: Path | None = default_cache_path()  # read once at import; tests may set None
@@ -99,7 +105,7 @@ class DocCache:
         self.opened_ns = time.time_ns()
         if path is None:
             return
-        raw = local_cache.read_json(path)  # None when absent, unreadable or corrupt
+        raw = local_cache.read_marshal(path)  # None when absent, unreadable or corrupt
         if (
             isinstance(raw, dict)
             and raw.get("schema") == schema_stamp()
@@ -140,5 +146,5 @@ class DocCache:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used}
         document = {"schema": schema_stamp(), "install": local_cache.INSTALL_DIR, "docs": docs}
-        if local_cache.write_json(self.path, document):
+        if local_cache.write_marshal(self.path, document):
             self.dirty = False

@@ -67,8 +67,15 @@ def _rule_files(pack_dir: Path) -> list[Path]:
         names = os.listdir(pack_dir)
     except OSError:
         names = []
-    files = [pack_dir / n for n in names if os.path.normcase(n).endswith((".yaml", ".yml"))]
-    return sorted(p for p in files if p.stem != "pack" and not p.name.startswith("."))
+    # sorted as the Paths of one folder sort, by their name (case-folded on Windows)
+    keep = sorted(
+        (os.path.normcase(n), n)
+        for n in names
+        if os.path.normcase(n).endswith((".yaml", ".yml"))
+        and not n.startswith(".")
+        and n[: n.rfind(".")] != "pack"  # the stem of a name ending in .yaml or .yml
+    )
+    return [pack_dir / n for _, n in keep]
 
 
 def _load_pack(

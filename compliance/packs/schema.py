@@ -11,12 +11,12 @@ Every function returns one-line problem messages; none raises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from compliance.checks import CHECKS
 from compliance.checks.base import validate_options
 from compliance.lineage.model import RELATIONS
+from compliance.records import record
 from compliance.report import CATEGORIES, Severity
 
 PACK_KINDS = ("license", "policy", "core")
@@ -32,7 +32,7 @@ VERIFICATION = ("verified", "unverified", "not-found")
 SEVERITIES = tuple(s.value for s in Severity)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Key:
     """One key of a YAML mapping: its type(s), whether required, allowed values."""
 

@@ -6,15 +6,14 @@ these, so the location a user reads and the one code scanning annotates agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from compliance.records import record
 from compliance.report import Evidence, Finding
 from compliance.reporters.escape import clean
 
 CARD_KEY_PREFIX = "card:"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a finding points: file, line and metadata key."""
     file: str | None  # repo-relative path, None when the evidence names no file

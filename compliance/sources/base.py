@@ -7,13 +7,13 @@ Hub repo go through exactly the same facts -> lineage -> rules pipeline.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from compliance.errors import FileReadError, SourceError
+from compliance.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RepoFile:
     """One file of a repo as its source lists it."""
     path: str  # posix, relative to the repo root

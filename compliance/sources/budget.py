@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from compliance.errors import ConfigError
+from compliance.records import record
 
 BYTES_ENV = "MODELCHECK_MAX_READ_BYTES"
 FILES_ENV = "MODELCHECK_MAX_READ_FILES"
@@ -36,8 +37,10 @@ def env_limit(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-@dataclass
+@record
 class ReadBudget:
+    """How many bytes and files one audit may still read."""
+
     max_bytes: int = DEFAULT_BYTES
     max_files: int = DEFAULT_FILES
     bytes_used: int = 0

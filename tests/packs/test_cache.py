@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -37,15 +39,15 @@ def _load_as_install(monkeypatch, env: dict[str, str], install_dir: str) -> Path
 def test_two_installs_keep_a_cache_file_each(tmp_path, monkeypatch, forget_packs):
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     first = _load_as_install(monkeypatch, env, "/venv-a/site-packages/compliance")
-    stored = first.read_text()
+    stored = first.read_bytes()
     second = _load_as_install(monkeypatch, env, "/venv-b/site-packages/compliance")
     assert first != second and first.parent == second.parent
-    assert first.read_text() == stored  # the second install did not rewrite the first's
-    assert json.loads(second.read_text())["install"] == "/venv-b/site-packages/compliance"
+    assert first.read_bytes() == stored  # the second install did not rewrite the first's
+    assert local_cache.read_marshal(second)["install"] == "/venv-b/site-packages/compliance"
 
 
 def test_a_file_written_by_another_install_is_not_trusted(tmp_path, monkeypatch, forget_packs):
-    path = tmp_path / "docs.json"
+    path = tmp_path / "docs.marshal"
     cache = cache_mod.DocCache(path)
     cache.put(tmp_path / "x.yaml", cache_mod.FileStamp(1, 2, 3), {"a": 1})
     cache.save()
@@ -57,31 +59,42 @@ def _nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
+def _marshal_file(payload: bytes) -> bytes:
+    """A cache file in `local_cache.write_marshal`'s layout around `payload`."""
+    return b"MCm1" + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
 @pytest.mark.parametrize(
     "junk",
     [
-        _nested(100_000),
-        '{"schema": ' + _nested(100_000) + "}",
-        "\x00\xff garbage",
-        "",
+        _nested(100_000).encode(),
+        ('{"schema": ' + _nested(100_000) + "}").encode(),
+        b"\x00\xff garbage",
+        b"",
+        # a list claiming 1,532,713,819 items: read unchecked, marshal would allocate them
+        b"MCm1\x00\x00\x00\x00" + b"[" * 64,
+        # marshal's own nesting, 100,000 lists deep, with a matching checksum
+        _marshal_file(b"[\x01\x00\x00\x00" * 100_000 + b"[\x00\x00\x00\x00"),
+        _marshal_file(marshal.dumps({"schema": "x", "docs": {}}))[:-3],  # cut short
     ],
-    ids=["deep-list", "deep-value", "binary", "empty"],
+    ids=["deep-list", "deep-value", "binary", "empty", "huge-list", "deep-marshal",
+         "truncated"],
 )
 def test_corrupt_cache_files_are_ignored(tmp_path, junk):
-    path = tmp_path / "docs.json"
-    path.write_bytes(junk.encode("utf-8", "surrogateescape"))
+    path = tmp_path / "docs.marshal"
+    path.write_bytes(junk)
     assert cache_mod.DocCache(path).docs == {}
 
 
 def test_an_entry_that_is_not_a_mapping_is_a_miss(tmp_path):
-    path = tmp_path / "docs.json"
+    path = tmp_path / "docs.marshal"
     stamp = cache_mod.FileStamp(1, 2, 3)
     document = {
         "schema": cache_mod.schema_stamp(),
         "install": local_cache.INSTALL_DIR,
         "docs": {str(tmp_path / "x.yaml"): [*stamp, 10**19, ["not", "a", "mapping"]]},
     }
-    path.write_text(json.dumps(document))
+    assert local_cache.write_marshal(path, document)
     assert cache_mod.DocCache(path).get(tmp_path / "x.yaml", stamp) == (False, None)
 
 
@@ -103,4 +116,4 @@ def test_audit_with_a_deeply_nested_cache_exits_as_usual(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["findings"] and proc.stderr == ""
-    assert json.loads(cache_file.read_text())["docs"]  # and a good cache replaced it
+    assert local_cache.read_marshal(cache_file)["docs"]  # and a good cache replaced it

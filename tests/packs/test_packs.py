@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance import packs
+from compliance import local_cache, packs
 from compliance.errors import RulePackError
 from compliance.facts.model import Card, LicenseFile
 from compliance.packs import cache as cache_mod
@@ -198,7 +197,7 @@ def test_builtin_identification_of_llama_text():
 @pytest.fixture
 def doc_cache(tmp_path, monkeypatch):
     """The on-disk cache at a test path; the per-process memo forgotten around the test."""
-    path = tmp_path / "cache" / "docs.json"
+    path = tmp_path / "cache" / "docs.marshal"
     monkeypatch.setattr(cache_mod, "CACHE_PATH", path)
     packs.clear_memo()
     yield path
@@ -224,7 +223,8 @@ def test_doc_cache_reparses_changed_files(tmp_path, doc_cache):
     first = packs.by_id(packs.load_all([tmp_path / "p"]))["demo"]
     assert (
         cache_file.is_file()
-        and str(tmp_path / "p" / "demo" / "built-with.yaml") in cache_file.read_text()
+        and str(tmp_path / "p" / "demo" / "built-with.yaml")
+        in local_cache.read_marshal(cache_file)["docs"]
     )
     rule_file = tmp_path / "p" / "demo" / "built-with.yaml"
     rule_file.write_text(RULE.replace("severity: error", "severity: warning"), encoding="utf-8")
@@ -288,24 +288,27 @@ def test_doc_cache_from_another_version_is_ignored(tmp_path, doc_cache, monkeypa
     d = write_pack(tmp_path / "p")
     age(d / "pack.yaml", d / "built-with.yaml")
     reload(tmp_path / "p")
-    stored = json.loads(doc_cache.read_text())
+    stored = local_cache.read_marshal(doc_cache)
     entry = stored["docs"][str(d / "built-with.yaml")]
     entry[-1]["severity"] = "warning"  # what an older, differently validated run stored
     stored["schema"] = "0" * 16
-    doc_cache.write_text(json.dumps(stored))
+    assert local_cache.write_marshal(doc_cache, stored)
     assert reload(tmp_path / "p").rules[0].severity.value == "error"
-    assert json.loads(doc_cache.read_text())["schema"] == cache_mod.schema_stamp()
+    assert local_cache.read_marshal(doc_cache)["schema"] == cache_mod.schema_stamp()
 
 
 def test_corrupt_doc_cache_is_ignored(tmp_path, doc_cache):
     write_pack(tmp_path / "p")
     doc_cache.parent.mkdir(parents=True)
-    for junk in ("{not json", "[]", '{"schema": "x"}'):
-        doc_cache.write_text(junk)
+    for junk in (b"{not json", b"MCm1\x00\x00\x00\x00[[[["):
+        doc_cache.write_bytes(junk)
         assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
-    good = json.loads(doc_cache.read_text())
+    for document in ([], {"schema": "x"}):
+        assert local_cache.write_marshal(doc_cache, document)
+        assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
+    good = local_cache.read_marshal(doc_cache)
     good["docs"] = {str(tmp_path / "p" / "demo" / "built-with.yaml"): {"not": "a list"}}
-    doc_cache.write_text(json.dumps(good))
+    assert local_cache.write_marshal(doc_cache, good)
     assert reload(tmp_path / "p").rules[0].id == "demo/built-with"
 
 
@@ -328,7 +331,7 @@ def test_read_only_cache_dir_is_not_an_error(tmp_path, doc_cache, monkeypatch):
 
 def test_unwritable_cache_leaves_no_temporary_file(tmp_path, monkeypatch):
     """Root ignores permissions, so fail the rename itself."""
-    path = tmp_path / "c" / "docs.json"
+    path = tmp_path / "c" / "docs.marshal"
     cache = cache_mod.DocCache(path)
     cache.put(tmp_path / "x.yaml", cache_mod.FileStamp(1, 2, 3), {"a": 1})
 
@@ -341,13 +344,13 @@ def test_unwritable_cache_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 
 def test_cache_writes_are_atomic_replacements(tmp_path, monkeypatch):
-    path = tmp_path / "docs.json"
-    path.write_text("old")
-    seen: list[tuple[str, str]] = []
+    path = tmp_path / "docs.marshal"
+    path.write_bytes(b"old")
+    seen: list[tuple[bytes, bytes]] = []
     real_replace = os.replace
 
     def spy(src: str, dst: object) -> None:
-        seen.append((Path(src).read_text(), path.read_text()))
+        seen.append((Path(src).read_bytes(), path.read_bytes()))
         real_replace(src, dst)
 
     monkeypatch.setattr(cache_mod.os, "replace", spy)
@@ -355,11 +358,11 @@ def test_cache_writes_are_atomic_replacements(tmp_path, monkeypatch):
     cache.put(tmp_path / "x.yaml", cache_mod.FileStamp(1, 2, 3), {"a": 1})
     cache.save()
     [(new, old)] = seen
-    assert old == "old" and json.loads(new)["docs"] and path.read_text() == new
+    assert old == b"old" and local_cache.read_marshal(path)["docs"] and path.read_bytes() == new
 
 
 def test_concurrent_writers_never_leave_a_torn_cache(tmp_path):
-    path = tmp_path / "docs.json"
+    path = tmp_path / "docs.marshal"
 
     def writer(n: int) -> None:
         for i in range(20):
@@ -372,11 +375,11 @@ def test_concurrent_writers_never_leave_a_torn_cache(tmp_path):
         t.start()
     while any(t.is_alive() for t in threads):  # read while they write: never half a file
         if path.exists():
-            assert json.loads(path.read_text())["schema"] == cache_mod.schema_stamp()
+            assert local_cache.read_marshal(path)["schema"] == cache_mod.schema_stamp()
     for t in threads:
         t.join()
-    assert json.loads(path.read_text())["schema"] == cache_mod.schema_stamp()
-    assert [p.name for p in tmp_path.iterdir()] == ["docs.json"]  # no temporary file left
+    assert local_cache.read_marshal(path)["schema"] == cache_mod.schema_stamp()
+    assert [p.name for p in tmp_path.iterdir()] == ["docs.marshal"]  # no temporary file left
 
 
 @pytest.mark.parametrize(
