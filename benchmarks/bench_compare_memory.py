@@ -3,7 +3,7 @@ Qwen2.5-14B-shaped fingerprints, with this plan and with the schema-2 plan (base
 
 The two models have the exact Qwen2.5-14B shapes (48 layers, hidden 5120, intermediate
 13824, 40 q / 8 kv heads, vocab 152064, untied lm_head); their sampled rows are
-Gaussian (std 0.02), B = A + 0.5 x fresh noise (a heavy fine-tune: every signal has work
+Gaussian (std 0.02, kept as bf16), B = A + 0.5 x fresh noise (a heavy fine-tune: every signal has work
 to do). Only the rows a plan samples are generated, in a child process, straight into
 fingerprint files; the comparison runs as its own process and its peak RSS is read with
 wait4 (a forked child would inherit the parent's peak, hence the separate processes).
@@ -66,6 +66,9 @@ class Qwen14bRows:
 
     def digest(self, role: str, layer: int | None) -> str | None:
         return None
+
+    def dtype(self, role: str, layer: int | None) -> str:
+        return "BF16"  # stored as a bf16 checkpoint's rows would be
 
     def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> Any:
         import numpy as np

@@ -303,7 +303,13 @@ def _compare(
     t0 = time.perf_counter()
     # a and b are local or fingerprints: compare_many sampled every remote view into a
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
-    results = run_all(a, b, plan, only=only)
+    from compliance.weights.progress import Progress  # stderr, only on a terminal
+    from compliance.weights.signals import SIGNALS
+
+    steps = len([n for n in SIGNALS if only is None or n in only])
+    what = f"compare {safe_label(a_src.label)} with {safe_label(b_src.label)}"
+    with Progress(what, steps, unit="signals") as bar:
+        results = run_all(a, b, plan, only=only, progress=lambda name: bar.advance(note=name))
     suspect_coverage = _coverage(a, a_src)
     verdict = qualify(decide(results), suspect_coverage)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),

@@ -179,6 +179,9 @@ def write_fingerprint(
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     requests = plan.requests(view)
+    from compliance.weights.progress import Progress  # stderr, only on a terminal
+
+    bar = Progress(f"fingerprint {view.label}", len(requests), read=lambda: int(view.bytes_read))
     header: dict[str, Any] = {}
     shapes: dict[str, list[int]] = {}
     src_dtypes: dict[str, str] = {}
@@ -236,6 +239,7 @@ def write_fingerprint(
                 if digests:  # hashed in the background while rows are sampled
                     pending.extend(pool.submit(_digest, view, role, ly) for role, ly, _ in reqs)
                 arrays = _fetch(view, reqs, fetch, skipped)
+                bar.advance(len(reqs))
                 for (role, layer, rows), arr in zip(reqs, arrays, strict=True):
                     key = tensor_key(role, layer)
                     shape = view.shape(role, layer)
@@ -314,6 +318,7 @@ def write_fingerprint(
                     os.unlink(final_tmp)
                 raise
     finally:
+        bar.close()
         pool.shutdown()
         release = getattr(view, "release_prefetched", None)
         if release is not None:

@@ -292,6 +292,9 @@ def not_computable(
     )
 
 
+NEURON_TENSORS_KEPT = 2  # the layer being compared and one other (S2 nulls, S3)
+
+
 class CachedView:
     """Wraps a TensorView so several signals share one read of each planned tensor.
 
@@ -312,6 +315,10 @@ class CachedView:
         self._roles: dict[int | None, list[str]] = {}
         self._grams: dict[tuple[str, int | None], np.ndarray] = {}
         self._neuron_layers: set[int] | None = None
+        # down projections are most of a sample (8 x 14 MB for a 14B model): from a view
+        # that re-reads them cheaply (local file, fingerprint) only the last few are kept
+        self._recent: list[tuple[str, int | None]] = []
+        self._evict = bool(getattr(view, "local", False) or hasattr(view, "holds_sketch"))
 
     # TensorView passthrough -------------------------------------------------
     @property
@@ -396,6 +403,10 @@ class CachedView:
                 except (KeyError, LookupError):
                     arr = None
             self._rows[key] = arr
+            if arr is not None and self._evict and role_kind(role) == "neuron":
+                self._recent.append(key)
+                if len(self._recent) > NEURON_TENSORS_KEPT:
+                    del self._rows[self._recent.pop(0)]
         kept = self._rows[key]
         return None if kept is None else kept.astype(np.float64)
 
