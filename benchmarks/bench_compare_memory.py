@@ -2,9 +2,11 @@
 Qwen2.5-14B-shaped fingerprints, with this plan and with the schema-2 plan (baseline).
 
 The two models have the exact Qwen2.5-14B shapes (48 layers, hidden 5120, intermediate
-13824, 40 q / 8 kv heads, vocab 152064, untied lm_head); their sampled rows are
-Gaussian (std 0.02, kept as bf16), B = A + 0.5 x fresh noise (a heavy fine-tune: every signal has work
-to do). Only the rows a plan samples are generated, in a child process, straight into
+13824, 40 q / 8 kv heads, vocab 152064, untied lm_head); their sampled rows are Gaussian
+(std 0.02, kept as bf16). B = A + 0.5 x fresh noise (a heavy fine-tune: every signal has
+work to do); C is independent of A, so the A-C comparison prints the null widths of S2
+and S3 on 14B shapes (what the thresholds must clear), for this plan and the baseline.
+Only the rows a plan samples are generated, in a child process, straight into
 fingerprint files; the comparison runs as its own process and its peak RSS is read with
 wait4 (a forked child would inherit the parent's peak, hence the separate processes).
 
@@ -106,15 +108,34 @@ def make(out: Path, plan_fields: dict[str, Any]) -> None:
                       digests=False)
     write_fingerprint(Qwen14bRows("B", noise_of="A"), out / "b.safetensors", plan,
                       repo_id="synthetic/B", digests=False)
+    write_fingerprint(Qwen14bRows("C"), out / "c.safetensors", plan, repo_id="synthetic/C",
+                      digests=False)
 
 
-def peak_rss(cmd: list[str]) -> tuple[int, float, int]:
-    """(peak RSS bytes, seconds, exit code) of a child process."""
+def null_widths(report: dict[str, Any]) -> str:
+    """Verdict and the S2/S3 statistics with their nulls, from a lineage JSON report."""
+    c = report["comparisons"][0]
+    by = {r["name"]: r for r in c["signals"]}
+    parts = [c["verdict"]["kind"]]
+    for name, short in (("aligned_cosine", "S2 PCS"), ("neuron_matching", "S3 m")):
+        r = by.get(name) or {}
+        null = r.get("null") or {}
+        if r.get("value") is None or not null:
+            parts.append(f"{short} not computable")
+            continue
+        parts.append(f"{short} {r['value']:.3f} (null mean {null['mean']:.4f}, sd "
+                     f"{null['sd']:.4f}, max {null['max']:.4f})")
+    return "; ".join(parts)
+
+
+def peak_rss(cmd: list[str], out: Path) -> tuple[int, float, int]:
+    """(peak RSS bytes, seconds, exit code) of a child process; its stdout goes to `out`."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    with open(out, "wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        _pid, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - t
-    err = proc.stderr.read().decode() if proc.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"lineage failed ({code}): {err.strip()[-400:]}")
@@ -146,14 +167,16 @@ def main() -> int:
                             "--plan-json", json.dumps(fields)], check=True)
             made = time.perf_counter() - t
             sizes = [(d / f).stat().st_size for f in ("a.safetensors", "b.safetensors")]
-            rss, secs, code = peak_rss(modelcheck + [
-                "lineage", str(d / "a.safetensors"), "--against", str(d / "b.safetensors"),
-                "--format", "json"])
-            got[name] = rss
             print(f"{name}: plan fields {fields or 'defaults'}; fingerprints "
                   f"{sizes[0] / 1e6:.1f} MB + {sizes[1] / 1e6:.1f} MB (made in {made:.0f} s)")
-            print(f"  `modelcheck lineage A --against B`: peak RSS {rss / 1e6:.0f} MB, "
-                  f"{secs:.1f} s, exit {code}")
+            for other, what in (("b", "derived"), ("c", "independent")):
+                rss, secs, code = peak_rss(modelcheck + [
+                    "lineage", str(d / "a.safetensors"), "--against",
+                    str(d / f"{other}.safetensors"), "--format", "json"], d / f"{other}.json")
+                got.setdefault(name, rss)
+                print(f"  `modelcheck lineage A --against {other.upper()}` ({what}): peak RSS "
+                      f"{rss / 1e6:.0f} MB, {secs:.1f} s, exit {code}")
+                print(f"    {null_widths(json.loads((d / f'{other}.json').read_text()))}")
         if "baseline" in got:
             print(f"ratio to baseline: peak RSS {got['this plan'] / got['baseline']:.3f}")
         ok = got["this plan"] <= 500e6
