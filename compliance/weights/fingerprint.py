@@ -590,7 +590,9 @@ class FingerprintView:
         stored = None if index is None else sorted(index, key=index.__getitem__)
         if (None if rows is None else [int(r) for r in rows]) != stored:
             return None
-        return self._load(key + "#gram").astype(np.float64)
+        got = self._load(key + "#gram").astype(np.float64)
+        k = len(stored) if stored is not None else self._shapes[key][0]
+        return got if got.shape == (k, k) else None  # a malformed file: no Gram
 
     def _index(self, key: str) -> dict[int, int] | None:
         if key not in self._row_index:

@@ -73,7 +73,8 @@ class Progress:
         if not force and now - self._last < INTERVAL and self.done < self.total:
             return
         self._last = now
-        text = self.line(note)[:200]
+        # a label is a path or repo id: no control characters reach the terminal
+        text = "".join(c if c.isprintable() else "?" for c in self.line(note)[:200])
         pad = max(self._width - len(text), 0)
         self._width = len(text)
         self._write("\r" + text + " " * pad)

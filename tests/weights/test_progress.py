@@ -146,3 +146,10 @@ def test_plain_audit_never_loads_it(tmp_path, module) -> None:
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_control_characters_in_a_label_never_reach_the_terminal() -> None:
+    stream = _Terminal()
+    with Progress("fingerprint evil\x1b[2Jname", 1, stream=stream) as bar:
+        bar.advance()
+    assert "\x1b" not in stream.getvalue() and "evil?[2Jname" in stream.getvalue()
