@@ -119,3 +119,9 @@ def test_qwen14b_plan_needs_few_reads() -> None:
                    for r, c in per_layer)
     runs += 2 * _runs(p.rows_for("embed", (vocab, h)) or [])
     assert runs <= 2100  # was ~29,000 with scattered rows
+
+
+def test_schema_3_samples_the_rows_schema_2_sampled() -> None:
+    for role, shape in (("attn.q", (5120, 5120)), ("mlp.down", (5120, 13824)),
+                        ("embed", (152064, 5120))):
+        assert SamplePlan().rows_for(role, shape) == SamplePlan(schema=2).rows_for(role, shape)

@@ -108,10 +108,12 @@ class SamplePlan:
             return None
         k = min(k, pool)
         block = self.block_rows if self.schema >= 2 else 1
+        # schema 3 changed what is stored, not where rows are: it samples as schema 2
+        where = min(self.schema, 2)
         if block <= 1 or (pool // block) * block < k:  # too few blocks fit: single rows
-            rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
+            rng = np.random.default_rng(_seed_of(self.seed, where, kind, pool))
             return tuple(sorted(int(i) for i in rng.choice(pool, size=k, replace=False)))
-        rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool, block))
+        rng = np.random.default_rng(_seed_of(self.seed, where, kind, pool, block))
         slots = rng.choice(pool // block, size=-(-k // block), replace=False)
         rows = (slots[:, None] * block + np.arange(block)[None, :]).ravel()[:k]
         return tuple(sorted(int(i) for i in rows))

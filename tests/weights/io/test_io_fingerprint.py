@@ -246,3 +246,19 @@ def test_truncated_fingerprint_is_a_one_line_error(fp, tmp_path):
     bad.write_bytes(raw[: len(raw) - 100])
     with pytest.raises(FingerprintError, match="truncated"):
         FingerprintView(bad)
+
+
+def test_a_gram_of_the_wrong_size_is_not_served(fp, tmp_path):
+    """A hostile file that files the embedding's 256 x 256 Gram under a 64-row matrix."""
+    view, info, fpv = fp
+    raw = __import__("pathlib").Path(info.path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    header["1/attn.q#gram"] = header["model/embed#gram"]
+    hb = json.dumps(header).encode()
+    hb += b" " * (-len(hb) % 8)
+    bad = tmp_path / "bad-gram.safetensors"
+    bad.write_bytes(struct.pack("<Q", len(hb)) + hb + raw[8 + n :])
+    rows = fpv.plan.rows_for("attn.q", view.shape("attn.q", 1))
+    assert fpv.row_gram("attn.q", 1, rows) is not None
+    assert FingerprintView(bad).row_gram("attn.q", 1, rows) is None
