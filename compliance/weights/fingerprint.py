@@ -54,7 +54,7 @@ from compliance.weights.safetensors_view import (
     parse_header,
 )
 
-# 3: sketched matrix rows, 8-bit down projections, Gram matrices (14B: ~40 MB, not 537)
+# 3: sketched matrix rows, 8-bit down projections, Gram matrices (14B: 48 MB, not 537)
 # 2: rows sampled in contiguous blocks (SamplePlan.block_rows), algorithm-prefixed digests
 SCHEMA = 3
 META_KEY = "modelcheck.fingerprint"
