@@ -7,9 +7,12 @@ intermediate 13824, 40 q / 8 kv heads with QKV biases, vocab 152064, untied lm_h
 The directory is served on loopback by nginx (Debian package `nginx-light`/`nginx`; it
 honours Range), started here with its own config on a free port and stopped at the end.
 `modelcheck fingerprint` then reads it over HTTP range requests, and the bytes read are
-printed as a share of the checkpoint (goal: < 2 %).
+printed as a share of the checkpoint (goal: <= 1.0 %) with the range requests made and
+the fingerprint's size (goal: <= 50 MB), next to the same figures for the schema-2 plan
+(every down projection, whole rows: the baseline) measured in the same run.
 
     .venv/bin/python benchmarks/bench_fingerprint_remote.py [--dir DIR] [--keep]
+        [--no-baseline]
 """
 
 from __future__ import annotations
@@ -156,14 +159,30 @@ def start_nginx(root: Path, prefix: Path) -> tuple[subprocess.Popen[bytes], int]
     sys.exit("nginx did not start")
 
 
+BASELINE = {"schema": 2, "neuron_layers": None, "sketch_dim": 0}  # the plan before schema 3
+
+
+def fingerprint_once(url: str, plan: object, out: Path) -> dict[str, float]:
+    from compliance.weights.compare import open_view
+    from compliance.weights.fingerprint import FingerprintView, write_fingerprint
+
+    t = time.perf_counter()
+    view = open_view(url)
+    info = write_fingerprint(view, out, plan, repo_id="synthetic/Qwen2.5-14B")
+    secs = time.perf_counter() - t
+    fp = FingerprintView(out)
+    return {"read": info.bytes_read, "requests": view.files.counter.requests, "secs": secs,
+            "file": info.file_bytes, "tensors": info.tensors, "values": fp.stored_elements}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=None, help="where to build the checkpoint")
     ap.add_argument("--keep", action="store_true", help="keep the sparse checkpoint")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help=f"skip the baseline plan {BASELINE} (schema 2 defaults)")
     args = ap.parse_args()
 
-    from compliance.weights.compare import open_view
-    from compliance.weights.fingerprint import FingerprintView, write_fingerprint
     from compliance.weights.signals import SamplePlan
 
     work = Path(tempfile.mkdtemp(prefix="bench-fp-remote-"))
@@ -173,29 +192,37 @@ def main() -> int:
     total = build_sparse_checkpoint(root)
     disk = sum(os.stat(p).st_blocks * 512 for p in root.iterdir())
     print(f"checkpoint: {root} ({total:,} bytes apparent, {disk:,} bytes on disk, "
-          f"built in {time.perf_counter() - t0:.1f} s)")
+          f"built in {time.perf_counter() - t0:.1f} s); load average "
+          f"{os.getloadavg()[0]:.1f}")
     prefix = work / "nginx"
     prefix.mkdir()
     proc, port = start_nginx(root, prefix)
     try:
         url = f"http://127.0.0.1:{port}/"
-        t1 = time.perf_counter()
-        view = open_view(url)
-        plan = SamplePlan()
-        out = work / "qwen14b.fp.safetensors"
-        info = write_fingerprint(view, out, plan, repo_id="synthetic/Qwen2.5-14B")
-        secs = time.perf_counter() - t1
-        counter = view.files.counter
-        fp = FingerprintView(out)
-        share = 100.0 * info.bytes_read / total
         print(f"server: nginx on {url} (honours Range)")
-        print(f"plan: {json.dumps(plan.as_dict(), sort_keys=True)}")
-        print(f"fingerprint: {info.tensors} tensors, {info.file_bytes:,} bytes, "
-              f"{fp.stored_elements:,} stored values")
-        print(f"bytes read: {info.bytes_read:,} / {total:,} = {share:.3f} % "
-              f"({counter.requests:,} range requests, {secs:.1f} s, "
-              f"{info.bytes_read / secs / 1e6:.0f} MB/s)")
-        print(f"goal < 2 %: {'met' if share < 2.0 else 'NOT met'}")
+        runs = [("this plan", SamplePlan())]
+        if not args.no_baseline:
+            runs.append(("baseline", SamplePlan(**BASELINE)))  # type: ignore[arg-type]
+        got = {}
+        for name, plan in runs:
+            r = got[name] = fingerprint_once(url, plan, work / f"{name.replace(' ', '-')}.fp")
+            share = 100.0 * r["read"] / total
+            print(f"{name}: plan {json.dumps(plan.as_dict(), sort_keys=True)}")
+            print(f"  bytes read: {r['read']:,.0f} / {total:,} = {share:.3f} % "
+                  f"({r['requests']:,.0f} range requests, {r['secs']:.1f} s, "
+                  f"{r['read'] / r['secs'] / 1e6:.0f} MB/s)")
+            print(f"  fingerprint: {r['tensors']:.0f} tensors, {r['file']:,.0f} bytes "
+                  f"({r['file'] / 1e6:.1f} MB), {r['values']:,.0f} stored values")
+        new = got["this plan"]
+        share = 100.0 * new["read"] / total
+        if "baseline" in got:
+            old = got["baseline"]
+            print(f"ratio to baseline: bytes read {new['read'] / old['read']:.3f}, "
+                  f"requests {new['requests'] / old['requests']:.3f}, "
+                  f"fingerprint size {new['file'] / old['file']:.4f}")
+        print(f"goal bytes read <= 1.0 %: {'met' if share <= 1.0 else 'NOT met'} "
+              f"({share:.3f} %); goal fingerprint <= 50 MB: "
+              f"{'met' if new['file'] <= 50e6 else 'NOT met'} ({new['file'] / 1e6:.1f} MB)")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -6,9 +6,9 @@ http(s) directory URL, or a Hub repo id (`org/name[@revision]`). A remote
 checkpoint is first sampled into a temporary fingerprint with concurrent range
 reads (or, when its server ignores Range, one streamed pass per weight file), so the
 signals run on local data. Reading and fingerprinting stay bounded by a layer; the
-comparison itself keeps the sampled rows of both models (float32) for the signals that
-look across layers, so its memory grows with the sample: about 1 GB per model for a
-Qwen2.5-14B-sized plan.
+comparison itself keeps the sampled rows of both models (float32; sketched matrix rows,
+and only the last two down projections of a re-readable view) for the signals that look
+across layers: about 440 MB peak for two Qwen2.5-14B-sized fingerprints.
 """
 
 from __future__ import annotations
@@ -303,7 +303,13 @@ def _compare(
     t0 = time.perf_counter()
     # a and b are local or fingerprints: compare_many sampled every remote view into a
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
-    results = run_all(a, b, plan, only=only)
+    from compliance.weights.progress import Progress  # stderr, only on a terminal
+    from compliance.weights.signals import SIGNALS
+
+    steps = len([n for n in SIGNALS if only is None or n in only])
+    what = f"compare {safe_label(a_src.label)} with {safe_label(b_src.label)}"
+    with Progress(what, steps, unit="signals") as bar:
+        results = run_all(a, b, plan, only=only, progress=lambda name: bar.advance(note=name))
     suspect_coverage = _coverage(a, a_src)
     verdict = qualify(decide(results), suspect_coverage)
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),

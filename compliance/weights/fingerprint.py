@@ -2,8 +2,18 @@
 
 The container is a safetensors file (so loading never unpickles anything):
 tensors are the sampled rows, named "<layer|model>/<role>", with their row indices
-in "<layer|model>/<role>#rows" (absent = all rows); the values keep the smallest
-lossless encoding (BF16 rows stay BF16). `__metadata__["modelcheck.fingerprint"]`
+in "<layer|model>/<role>#rows" (absent = all rows). What is stored of each (schema 3):
+
+* rows the plan sketches (q/k/v/o/gate/up/router/embedding rows wider than
+  `sketch_dim`): their sketch (`sketch.project`, F16; listed in metadata "sketched"),
+  plus the Gram matrix X X' of the unsketched rows in "...#gram" (F32, k x k), which
+  rotation-invariant signals read through `FingerprintView.row_gram`;
+* down projections (neuron coordinates, every column needed): 8-bit integers with one
+  F32 scale per row in "...#scale" (relative error < 0.4 % of the row's largest value),
+  plus "...#gram";
+* 1-D tensors and other rows: the smallest lossless encoding (BF16 rows stay BF16).
+
+`__metadata__["modelcheck.fingerprint"]`
 is JSON: schema version, source, revision, sampling seed and plan, full shapes,
 per-tensor digests, a config subset, tokenizer digest, bytes read (and, for a remote
 model, the HTTP requests made and whether its server ignored Range).
@@ -33,7 +43,7 @@ import numpy as np
 from compliance import safeload
 from compliance.errors import ModelcheckError
 from compliance.facts.safetensors_header import element_count, header_length, valid_shape
-from compliance.weights import dtypes
+from compliance.weights import dtypes, sketch
 from compliance.weights.config_fields import ARCH_FIELDS
 from compliance.weights.digests import algorithm as digest_algorithm
 from compliance.weights.files import open_regular
@@ -44,8 +54,9 @@ from compliance.weights.safetensors_view import (
     parse_header,
 )
 
+# 3: sketched matrix rows, 8-bit down projections, Gram matrices (14B: 48 MB, not 537)
 # 2: rows sampled in contiguous blocks (SamplePlan.block_rows), algorithm-prefixed digests
-SCHEMA = 2
+SCHEMA = 3
 META_KEY = "modelcheck.fingerprint"
 
 # config.json fields worth keeping (architecture identity; no free text): every field the
@@ -81,7 +92,7 @@ MAX_LAYERS = 4096  # far more layers than any model has; bounds per-layer loops
 # (low, high) of every plan field a fingerprint may record
 PLAN_RANGES = {
     "seed": (0, (1 << 63) - 1),
-    "schema": (1, 2),
+    "schema": (1, 3),
     "rows_per_matrix": (1, 1 << 20),
     "neuron_rows": (1, 1 << 20),
     "vocab_rows": (1, 1 << 20),
@@ -89,6 +100,7 @@ PLAN_RANGES = {
     "max_neurons": (1, 1 << 16),
     "neuron_layers": (0, MAX_LAYERS),
     "block_rows": (1, 1 << 16),
+    "sketch_dim": (0, 1 << 16),
 }
 
 
@@ -167,10 +179,14 @@ def write_fingerprint(
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     requests = plan.requests(view)
+    from compliance.weights.progress import Progress  # stderr, only on a terminal
+
+    bar = Progress(f"fingerprint {view.label}", len(requests), read=lambda: int(view.bytes_read))
     header: dict[str, Any] = {}
     shapes: dict[str, list[int]] = {}
     src_dtypes: dict[str, str] = {}
     digest_map: dict[str, str] = {}
+    sketched: list[str] = []
     pending: list[Any] = []
     skipped: list[dict[str, Any]] = []
     offset = 0
@@ -211,11 +227,19 @@ def write_fingerprint(
                 n = view.files.copy_spans(raw.file, raw.spans, data.fileno(), base + offset)
                 entry(name, raw.dtype, raw.shape, n)
 
+            for role, layer in plan.unsampled(view):  # shape and digest, no rows
+                key = tensor_key(role, layer)
+                shape = view.shape(role, layer)
+                if shape is not None:
+                    shapes[key] = [int(x) for x in shape]
+                if digests:
+                    pending.append(pool.submit(_digest, view, role, layer))
             for _layer, group in groupby(requests, key=lambda r: r[1]):
                 reqs = list(group)
                 if digests:  # hashed in the background while rows are sampled
                     pending.extend(pool.submit(_digest, view, role, ly) for role, ly, _ in reqs)
                 arrays = _fetch(view, reqs, fetch, skipped)
+                bar.advance(len(reqs))
                 for (role, layer, rows), arr in zip(reqs, arrays, strict=True):
                     key = tensor_key(role, layer)
                     shape = view.shape(role, layer)
@@ -233,8 +257,12 @@ def write_fingerprint(
                         arr2 = np.asarray(arr, dtype=np.float32)
                         if arr2.ndim == 1:
                             arr2 = arr2[None, :]
-                        code, payload = dtypes.encode_compact(arr2, src_dtypes.get(key))
-                        put(key, code, arr2.shape, payload)
+                        for suffix, code, dims, payload in _encoded(
+                            plan, role, shape, arr2, src_dtypes.get(key)
+                        ):
+                            put(key + suffix, code, dims, payload)
+                        if plan.sketched(role, shape):
+                            sketched.append(key)
                     if rows is not None:
                         idx = np.asarray(rows, dtype="<i4")
                         put(key + "#rows", "I32", idx.shape, idx.tobytes())
@@ -256,6 +284,7 @@ def write_fingerprint(
             "shapes": shapes,
             "dtypes": src_dtypes,
             "digests": digest_map,
+            "sketched": sketched,
             "digest_algorithm": digest_algorithm(),
             "bytes_hashed": int(getattr(view, "bytes_hashed", 0) or 0),
             "config": config_subset(view.config),
@@ -289,6 +318,7 @@ def write_fingerprint(
                     os.unlink(final_tmp)
                 raise
     finally:
+        bar.close()
         pool.shutdown()
         release = getattr(view, "release_prefetched", None)
         if release is not None:
@@ -306,6 +336,34 @@ def write_fingerprint(
     )
 
 
+def _encoded(
+    plan: Any, role: str, shape: Sequence[int] | None, rows: np.ndarray, source: str | None
+) -> list[tuple[str, str, tuple[int, ...], bytes]]:
+    """(key suffix, safetensors dtype, shape, bytes) to store for one tensor's sampled rows."""
+    from compliance.weights.signals.base import role_kind
+
+    def arr(suffix: str, code: str, values: np.ndarray) -> tuple[str, str, tuple[int, ...], bytes]:
+        return suffix, code, tuple(values.shape), values.tobytes()
+
+    if shape is None or len(shape) < 2 or plan.schema < 3:
+        code, payload = dtypes.encode_compact(rows, source)
+        return [("", code, tuple(rows.shape), payload)]
+    gram = arr("#gram", "F32", sketch.gram(rows).astype("<f4"))
+    if plan.sketched(role, shape):
+        values = sketch.project(rows, plan.seed, plan.sketch_dim)
+        half = values.astype("<f2")
+        if np.isfinite(half).all():
+            return [arr("", "F16", half), gram]
+        return [arr("", "F32", values.astype("<f4")), gram]
+    if role_kind(role) == "neuron":
+        peak = np.abs(rows).max(axis=1)
+        scale = np.where(peak > 0, peak / 127.0, 1.0).astype("<f4")
+        q = np.clip(np.rint(rows / scale[:, None]), -127, 127).astype(np.int8)
+        return [arr("", "I8", q), arr("#scale", "F32", scale), gram]
+    code, payload = dtypes.encode_compact(rows, source)
+    return [("", code, tuple(rows.shape), payload), gram]
+
+
 def _digest(view: Any, role: str, layer: int | None) -> tuple[str, str | None]:
     try:
         return tensor_key(role, layer), view.digest(role, layer)
@@ -317,13 +375,15 @@ def _fetch(
     view: Any, reqs: list[tuple[str, int | None, Any]], fetch: Any, skipped: list[dict[str, Any]]
 ) -> list[Any]:
     """One layer's rows; a role whose rows cannot be decoded is recorded, not fatal. Local
-    BF16/F16/F32 matrices come back undecoded, as spans to copy (see raw_rows)."""
+    BF16/F16/F32 1-D tensors come back undecoded, as spans to copy (see raw_rows); rows of
+    2-D tensors are decoded (sketched, quantised, and their Gram matrix stored)."""
     raw = getattr(view, "raw_rows", None)
     if raw is not None and getattr(view, "local", False):
         out: list[Any] = []
         for role, layer, rows in reqs:
             try:
-                got = raw(role, layer, rows)
+                flat = len(view.shape(role, layer) or ()) < 2
+                got = raw(role, layer, rows) if flat else None
                 out.append(got if got is not None else view.rows(role, layer, rows))
             except (KeyError, LookupError) as exc:
                 skipped.append({"role": role, "layer": layer, "reason": str(exc)})
@@ -413,6 +473,10 @@ class FingerprintView:
             self._digests: dict[str, str] = dict(meta.get("digests") or {})
             if not all(isinstance(d, str) for d in self._digests.values()):
                 raise ValueError("digests must be strings")
+            sketched = meta.get("sketched") or []
+            if not isinstance(sketched, list) or not all(isinstance(k, str) for k in sketched):
+                raise ValueError("sketched must be a list of tensor names")
+            self._sketched = set(sketched)
         except (TypeError, ValueError, AttributeError) as exc:
             raise FingerprintError(
                 f"{self.path}: fingerprint metadata is malformed ({exc})"
@@ -456,23 +520,16 @@ class FingerprintView:
         self._read += len(raw)
         if info["dtype"] == "I32":
             return np.frombuffer(raw, dtype="<i4").reshape(info["shape"])
+        if info["dtype"] == "I8":  # 8-bit rows: times their per-row scale
+            q = np.frombuffer(raw, dtype=np.int8).reshape(info["shape"]).astype(np.float32)
+            scale = self._load(name + "#scale") if name + "#scale" in self._header else None
+            if scale is None or scale.shape != (q.shape[0],):
+                raise LookupError(f"{self.path}: 8-bit rows of {name} have no per-row scale")
+            return q * scale[:, None]
         return dtypes.decode(raw, info["dtype"]).reshape(info["shape"])
 
-    def _index(self, key: str) -> dict[int, int] | None:
-        if key not in self._row_index:
-            rk = key + "#rows"
-            self._row_index[key] = (
-                {int(r): i for i, r in enumerate(self._load(rk))} if rk in self._header else None
-            )
-        return self._row_index[key]
-
-    def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> np.ndarray:
-        key = tensor_key(role, layer)
-        if key not in self._shapes:
-            where = "model level" if layer is None else f"layer {layer}"
-            raise KeyError(f"{self.path}: no role {role!r} at {where}")
-        if key not in self._header:
-            raise LookupError(f"{self.path}: rows of {key} were not sampled")
+    def _select(self, key: str, rows: Sequence[int] | None) -> np.ndarray:
+        """The stored rows of `key` at these row indices (None: all rows of the tensor)."""
         index = self._index(key)
         if rows is None:
             if index is not None:
@@ -491,6 +548,68 @@ class FingerprintView:
                 f"{self.path}: row {exc.args[0]} of {key} is not in the sample"
             ) from None
         return self._load(key)[pos]
+
+    def _stored(self, role: str, layer: int | None) -> str:
+        key = tensor_key(role, layer)
+        if key not in self._shapes:
+            where = "model level" if layer is None else f"layer {layer}"
+            raise KeyError(f"{self.path}: no role {role!r} at {where}")
+        if key not in self._header:
+            raise LookupError(f"{self.path}: rows of {key} were not sampled")
+        return key
+
+    def holds_sketch(self, role: str, layer: int | None) -> bool:
+        """Whether this tensor's rows are stored only as their sketch (plan schema >= 3)."""
+        return tensor_key(role, layer) in self._sketched
+
+    def sketch_rows(
+        self, role: str, layer: int | None, rows: Sequence[int] | None, plan: Any
+    ) -> np.ndarray:
+        """The stored sketch of these rows, when `plan` sketches them the same way (same
+        seed and sketch width); LookupError otherwise."""
+        key = self._stored(role, layer)
+        if key not in self._sketched:
+            raise LookupError(f"{self.path}: rows of {key} are stored whole, not sketched")
+        if not (plan.sketched(role, self._shapes[key]) and plan.seed == self.plan.seed
+                and plan.sketch_dim == self.plan.sketch_dim):
+            raise LookupError(
+                f"{self.path}: rows of {key} were sketched with seed {self.plan.seed} and "
+                f"width {self.plan.sketch_dim}, not as this comparison's plan asks"
+            )
+        return self._select(key, rows)
+
+    def row_gram(
+        self, role: str, layer: int | None, rows: Sequence[int] | None
+    ) -> np.ndarray | None:
+        """X X' (float64) of the unsketched sampled rows, as stored; None when `rows` are not
+        exactly the stored rows in their stored order, or no Gram matrix was stored."""
+        key = self._stored(role, layer)
+        if key + "#gram" not in self._header:
+            return None
+        index = self._index(key)
+        stored = None if index is None else sorted(index, key=index.__getitem__)
+        if (None if rows is None else [int(r) for r in rows]) != stored:
+            return None
+        got = self._load(key + "#gram").astype(np.float64)
+        k = len(stored) if stored is not None else self._shapes[key][0]
+        return got if got.shape == (k, k) else None  # a malformed file: no Gram
+
+    def _index(self, key: str) -> dict[int, int] | None:
+        if key not in self._row_index:
+            rk = key + "#rows"
+            self._row_index[key] = (
+                {int(r): i for i, r in enumerate(self._load(rk))} if rk in self._header else None
+            )
+        return self._row_index[key]
+
+    def rows(self, role: str, layer: int | None, rows: Sequence[int] | None = None) -> np.ndarray:
+        """Stored rows (down projections: decoded from 8 bits). A sketched tensor holds no
+        rows: LookupError (compare it through `CachedView`, or its Gram via `row_gram`)."""
+        key = self._stored(role, layer)
+        if key in self._sketched:
+            raise LookupError(f"{self.path}: holds a sketch of the sampled rows of {key}, "
+                              "not the rows")
+        return self._select(key, rows)
 
     def digest(self, role: str, layer: int | None) -> str | None:
         key = tensor_key(role, layer)

@@ -181,6 +181,6 @@ def test_neuron_matching_holds_two_candidate_layers_not_the_model(monkeypatch) -
 
     monkeypatch.setattr(nm, "unit_cols", counting)
     b = S.base(0, n_layers=12)
-    r = nm.compute(S.fine_tune(b, 0.1).view(), b.view(), SamplePlan())
+    r = nm.compute(S.fine_tune(b, 0.1).view(), b.view(), SamplePlan(neuron_layers=None))
     assert r.fires and len(r.per_layer) == 12 and len(r.null.values) == 20
     assert most <= 5, most  # own + next candidate layer, suspect, 2 simulated

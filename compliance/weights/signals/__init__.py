@@ -84,11 +84,19 @@ def run_all(
     candidate: TensorView,
     plan: SamplePlan | None = None,
     only: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[SignalResult]:
-    """Run every registered signal (or those named in `only`) in registry order."""
+    """Run every registered signal (or those named in `only`) in registry order;
+    `progress(name)` is called after each one."""
     plan = plan or SamplePlan()
     a, b = cached(suspect, plan), cached(candidate, plan)
-    return [fn(a, b, plan) for name, fn in SIGNALS.items() if only is None or name in only]
+    out = []
+    for name, fn in SIGNALS.items():
+        if only is None or name in only:
+            out.append(fn(a, b, plan))
+            if progress is not None:
+                progress(name)
+    return out
 
 
 __all__ = [

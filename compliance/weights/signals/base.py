@@ -19,9 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from compliance.weights import sketch
 from compliance.weights.view import TensorView
 
-PLAN_SCHEMA = 2  # 2: rows in contiguous blocks of block_rows (1: scattered rows)
+# 3: q/k/v/o/gate/up/router/embedding rows compared as a shared random sketch of
+#    sketch_dim columns; down projections of neuron_layers evenly spaced layers by default
+# 2: rows in contiguous blocks of block_rows (1: scattered rows)
+PLAN_SCHEMA = 3
 
 TIERS = ("A", "B", "C")
 
@@ -49,17 +53,21 @@ class SamplePlan:
     """Deterministic choice of the rows every signal reads (stored in fingerprints).
 
     Budget (Qwen2.5-14B, bf16, defaults): 64 rows of each q/k/v/o/gate/up matrix
-    (64 x 5120 x 2 B = 0.66 MB each, x 6 x 48 layers = 189 MB), 256 rows of each
-    down projection (256 x 13824 x 2 B = 7.1 MB, x 48 = 340 MB) and 256 embedding
-    rows (2.6 MB): about 0.53 GB = 1.8 % of 29.5 GB. ``neuron_layers`` caps the
-    down-projection reads to that many evenly spaced layers (8 -> 57 MB; total
-    0.25 GB = 0.85 %).
+    (64 x 5120 x 2 B = 0.66 MB each, x 6 x 48 layers = 189 MB), 256 rows of the down
+    projections of ``neuron_layers`` = 8 evenly spaced layers (256 x 13824 x 2 B = 7.1 MB
+    each, 57 MB) and 256 rows of embed and lm_head (5.2 MB): 0.25 GB = 0.85 % of 29.5 GB.
+    ``neuron_layers=None`` reads every layer's down projection (1.8 %).
 
-    Rows come in contiguous blocks of ``block_rows`` (schema 2) at random block-aligned
+    Rows come in contiguous blocks of ``block_rows`` (schema >= 2) at random block-aligned
     starts, so a remote read makes one request per block instead of one per row (the
     same total rows, so the same bytes). Adjacent rows are not assumed independent: every
     decision is made against empirical nulls computed on the same blocks (non-corresponding
     layers, simulated matrices), and the analytic 1/sqrt(n) terms are only floors.
+
+    Schema 3: rows of "matrix" and "vocab" tensors wider than ``sketch_dim`` are compared
+    through ``sketch.project`` (a random projection shared by every model of that width,
+    a pure function of seed and width), which keeps cosines and norms within ~1/sqrt(dim)
+    and makes a 14B fingerprint ~20x smaller; ``sketch_dim=0`` compares whole rows.
     """
 
     seed: int = 0
@@ -69,8 +77,9 @@ class SamplePlan:
     vocab_rows: int = 256  # embedding / lm_head rows
     vocab_range: int = 32768  # vocab rows are drawn from ids < this (and < vocab size)
     max_neurons: int = 1024  # suspect neurons entered into the assignment per layer
-    neuron_layers: int | None = None  # None = every layer
+    neuron_layers: int | None = 8  # down projections of this many layers; None = every layer
     block_rows: int = 16  # rows per contiguous block (schema >= 2)
+    sketch_dim: int = 256  # matrix/vocab rows wider than this are sketched (schema >= 3)
 
     def rows_for(self, role: str, shape: Sequence[int] | None) -> list[int] | None:
         """Sorted row indices to read for a tensor of this role and shape, or None
@@ -80,6 +89,18 @@ class SamplePlan:
         rows = _rows_memo(self, role_kind(role), int(shape[0]))
         return None if rows is None else list(rows)
 
+    def sketched(self, role: str, shape: Sequence[int] | None) -> bool:
+        """Whether a tensor of this role and shape is compared (and stored) as a sketch of
+        its sampled rows: 2-D "matrix"/"vocab" tensors wider than ``sketch_dim``."""
+        return (
+            self.schema >= 3
+            and self.sketch_dim > 0
+            and shape is not None
+            and len(shape) == 2
+            and role_kind(role) != "neuron"
+            and int(shape[1]) > self.sketch_dim
+        )
+
     def _rows(self, kind: str, n: int) -> tuple[int, ...] | None:
         k = {"neuron": self.neuron_rows, "vocab": self.vocab_rows}.get(kind, self.rows_per_matrix)
         pool = min(n, self.vocab_range) if kind == "vocab" else n
@@ -87,10 +108,12 @@ class SamplePlan:
             return None
         k = min(k, pool)
         block = self.block_rows if self.schema >= 2 else 1
+        # schema 3 changed what is stored, not where rows are: it samples as schema 2
+        where = min(self.schema, 2)
         if block <= 1 or (pool // block) * block < k:  # too few blocks fit: single rows
-            rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool))
+            rng = np.random.default_rng(_seed_of(self.seed, where, kind, pool))
             return tuple(sorted(int(i) for i in rng.choice(pool, size=k, replace=False)))
-        rng = np.random.default_rng(_seed_of(self.seed, self.schema, kind, pool, block))
+        rng = np.random.default_rng(_seed_of(self.seed, where, kind, pool, block))
         slots = rng.choice(pool // block, size=-(-k // block), replace=False)
         rows = (slots[:, None] * block + np.arange(block)[None, :]).ravel()[:k]
         return tuple(sorted(int(i) for i in rows))
@@ -113,6 +136,18 @@ class SamplePlan:
                 out.append((role, layer, self.rows_for(role, view.shape(role, layer))))
         return out
 
+    def unsampled(self, view: TensorView) -> list[tuple[str, int]]:
+        """Tensors present but not sampled (down projections outside `layers_for_neurons`):
+        a fingerprint records their shape and digest, not their rows."""
+        keep = set(self.layers_for_neurons(view.n_layers))
+        return [
+            (role, layer)
+            for layer in range(view.n_layers)
+            if layer not in keep
+            for role in view.roles(layer)
+            if role_kind(role) == "neuron"
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "seed": self.seed,
@@ -124,6 +159,7 @@ class SamplePlan:
             "max_neurons": self.max_neurons,
             "neuron_layers": self.neuron_layers,
             "block_rows": self.block_rows,
+            "sketch_dim": self.sketch_dim,
         }
 
     @classmethod
@@ -131,6 +167,7 @@ class SamplePlan:
         """The plan a fingerprint recorded; ValueError for a field that is not an integer
         (only `neuron_layers` may be None)."""
         fields = {k: d[k] for k in cls().as_dict() if k in d}
+        fields.setdefault("neuron_layers", None)  # absent: recorded before the default was 8
         for k, v in fields.items():
             if not (isinstance(v, int) and not isinstance(v, bool)) and not (
                 v is None and k == "neuron_layers"
@@ -257,19 +294,33 @@ def not_computable(
     )
 
 
+NEURON_TENSORS_KEPT = 2  # the layer being compared and one other (S2 nulls, S3)
+
+
 class CachedView:
     """Wraps a TensorView so several signals share one read of each planned tensor.
 
     ``planned(role, layer)`` returns the plan's rows as float64 (or None when the
-    role/layer is absent or the view does not hold those rows). The cache keeps them
-    as float32, which every stored dtype (bf16/f16/f32) decodes to exactly, so the
-    values are the same at half the memory; each call hands out a fresh float64 copy."""
+    role/layer is absent or the view does not hold those rows). Rows the plan sketches
+    (``SamplePlan.sketched``) come back sketched (``sketch.project``): read whole and
+    projected here, or as stored by a fingerprint that holds the sketch, so a live model
+    and a fingerprint are compared the same way and no signal sketches by itself. The
+    Gram matrix of the unsketched rows is kept for ``row_gram`` (rotation-invariant
+    signals). The cache keeps float32, which every stored dtype (bf16/f16/f32) decodes
+    to exactly, so the values are the same at half the memory; each call hands out a
+    fresh float64 copy."""
 
     def __init__(self, view: TensorView, plan: SamplePlan) -> None:
         self.view = view
         self.plan = plan
         self._rows: dict[tuple[str, int | None], np.ndarray | None] = {}
         self._roles: dict[int | None, list[str]] = {}
+        self._grams: dict[tuple[str, int | None], np.ndarray] = {}
+        self._neuron_layers: set[int] | None = None
+        # down projections are most of a sample (8 x 14 MB for a 14B model): from a view
+        # that re-reads them cheaply (local file, fingerprint) only the last few are kept
+        self._recent: list[tuple[str, int | None]] = []
+        self._evict = bool(getattr(view, "local", False) or hasattr(view, "holds_sketch"))
 
     # TensorView passthrough -------------------------------------------------
     @property
@@ -322,6 +373,26 @@ class CachedView:
         except (KeyError, LookupError):
             return None
 
+    def row_gram(
+        self, role: str, layer: int | None, rows: Sequence[int] | None
+    ) -> np.ndarray | None:
+        """X X' (float64) of the unsketched rows: the wrapped view's own answer when it has
+        one (a fingerprint: the stored Gram, None for other rows), else from the rows."""
+        inner = getattr(self.view, "row_gram", None)
+        if inner is not None:
+            return inner(role, layer, rows)
+        want = None if rows is None else [int(r) for r in rows]
+        shape = self.shape(role, layer)
+        if shape is not None and want == self.plan.rows_for(role, shape):
+            self.planned(role, layer)  # fills the Gram (sketched) or the rows (not)
+            if (role, layer) in self._grams:
+                return self._grams[(role, layer)].copy()
+            kept = self._rows.get((role, layer))
+            if kept is not None:
+                return sketch.gram(kept)
+        got = np.asarray(self.view.rows(role, layer, want), dtype=np.float64)
+        return sketch.gram(got[None, :] if got.ndim == 1 else got)
+
     # cache -------------------------------------------------------------------
     def planned(self, role: str, layer: int | None) -> np.ndarray | None:
         key = (role, layer)
@@ -330,15 +401,34 @@ class CachedView:
             arr: np.ndarray | None = None
             if shape is not None:
                 try:
-                    got = self.view.rows(role, layer, self.plan.rows_for(role, shape))
-                    arr = np.asarray(got, dtype=np.float32)
-                    if arr.ndim == 1:
-                        arr = arr[None, :]
+                    arr = self._read(role, layer, shape)
                 except (KeyError, LookupError):
                     arr = None
             self._rows[key] = arr
+            if arr is not None and self._evict and role_kind(role) == "neuron":
+                self._recent.append(key)
+                if len(self._recent) > NEURON_TENSORS_KEPT:
+                    del self._rows[self._recent.pop(0)]
         kept = self._rows[key]
         return None if kept is None else kept.astype(np.float64)
+
+    def _read(self, role: str, layer: int | None, shape: tuple[int, ...]) -> np.ndarray:
+        if role_kind(role) == "neuron" and layer is not None:
+            if self._neuron_layers is None:
+                self._neuron_layers = set(self.plan.layers_for_neurons(self.n_layers))
+            if layer not in self._neuron_layers:  # the same rows live or from a fingerprint
+                raise LookupError(f"the plan does not sample {role} at layer {layer}")
+        rows = self.plan.rows_for(role, shape)
+        holds = getattr(self.view, "holds_sketch", None)
+        if holds is not None and holds(role, layer):  # a fingerprint that stored the sketch
+            return np.asarray(self.view.sketch_rows(role, layer, rows, self.plan), np.float32)
+        arr = np.asarray(self.view.rows(role, layer, rows), dtype=np.float32)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if self.plan.sketched(role, shape):
+            self._grams[(role, layer)] = sketch.gram(arr)
+            arr = sketch.project(arr, self.plan.seed, self.plan.sketch_dim)
+        return arr
 
 
 def cached(view: TensorView | CachedView, plan: SamplePlan) -> CachedView:

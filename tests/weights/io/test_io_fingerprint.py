@@ -17,13 +17,16 @@ from compliance.weights.fingerprint import (
 )
 from compliance.weights.safetensors_view import SafetensorsView
 from compliance.weights.signals import SamplePlan
+from compliance.weights.signals.base import role_kind
+from compliance.weights.sketch import gram, project
 
 
 @pytest.fixture(scope="module")
 def fp(models, tmp_path_factory):
     out = tmp_path_factory.mktemp("fp") / "base.safetensors"
     view = SafetensorsView(LocalFiles(models["base"]))
-    info = write_fingerprint(view, out, SamplePlan(seed=3), repo_id="org/base")
+    # sketch_dim 64 < hidden 128, so these fixtures' matrices are sketched
+    info = write_fingerprint(view, out, SamplePlan(seed=3, sketch_dim=64), repo_id="org/base")
     return view, info, FingerprintView(out)
 
 
@@ -32,19 +35,54 @@ def test_round_trip_same_rows(fp):
     plan = fpv.plan
     assert plan.seed == 3
     assert (fpv.arch, fpv.n_layers, fpv.label) == ("llama", 6, "org/base")
+    kinds = set()
     for req in plan.requests(view):
         role, layer, rows = req
-        np.testing.assert_array_equal(fpv.rows(role, layer, rows), view.rows(role, layer, rows))
+        shape = view.shape(role, layer)
+        whole = view.rows(role, layer, rows)
+        if plan.sketched(role, shape):
+            kinds.add("sketch")
+            with pytest.raises(LookupError, match="sketch"):
+                fpv.rows(role, layer, rows)
+            got = fpv.sketch_rows(role, layer, rows, plan)
+            np.testing.assert_allclose(got, project(whole, 3, 64), rtol=2e-3, atol=1e-6)
+        elif role_kind(role) == "neuron":  # 8 bits with a per-row scale
+            kinds.add("neuron")
+            step = np.abs(whole).max(axis=1, keepdims=True) / 127
+            err = np.abs(fpv.rows(role, layer, rows) - whole) / step
+            assert err.max() <= 0.5001, (role, layer, err.max())
+        else:
+            np.testing.assert_array_equal(fpv.rows(role, layer, rows), whole)
+        if len(shape) == 2:  # the Gram matrix of the unsketched rows, for invariant signals
+            np.testing.assert_allclose(
+                fpv.row_gram(role, layer, rows), gram(whole), rtol=1e-5, atol=1e-9
+            )
+            assert fpv.row_gram(role, layer, list(range(3))) is None  # other rows
         assert fpv.shape(role, layer) == view.shape(role, layer)
         assert fpv.digest(role, layer) == view.digest(role, layer)
     assert fpv.roles(2) == view.roles(2) and fpv.roles(None) == view.roles(None)
+    assert kinds == {"sketch", "neuron"}
+
+
+def test_a_sketch_is_only_served_to_a_plan_that_sketches_the_same_way(fp):
+    view, _info, fpv = fp
+    rows = fpv.plan.rows_for("attn.q", view.shape("attn.q", 1))
+    with pytest.raises(LookupError, match="seed 3 and width 64"):
+        fpv.sketch_rows("attn.q", 1, rows, SamplePlan(seed=3, sketch_dim=32))
+    with pytest.raises(LookupError, match="seed 3 and width 64"):
+        fpv.sketch_rows("attn.q", 1, rows, SamplePlan(seed=4, sketch_dim=64))
 
 
 def test_fingerprint_is_small_and_bf16_rows_stay_bf16(fp):
     view, info, fpv = fp
     assert info.file_bytes < view.total_bytes
     header = fpv._header
-    assert {h["dtype"] for k, h in header.items() if "#" not in k} == {"BF16"}
+    stored = {k: h["dtype"] for k, h in header.items() if "#" not in k}
+    # whole rows stay BF16; sketches are F16; down projections 8-bit
+    assert {d for k, d in stored.items() if k in fpv.meta["sketched"]} == {"F16"}
+    assert {d for k, d in stored.items() if k.endswith("mlp.down")} == {"I8"}
+    assert {d for k, d in stored.items()
+            if k not in fpv.meta["sketched"] and not k.endswith("mlp.down")} == {"BF16"}
     assert fpv.meta["schema"] == SCHEMA and fpv.meta["config"]["hidden_size"] == 128
     assert fpv.tokenizer_digest and len(fpv.tokenizer_digest) == 64
 
@@ -54,7 +92,7 @@ def test_rows_outside_the_sample_raise_lookup_error(fp):
     rows = fpv.plan.rows_for("mlp.up", view.shape("mlp.up", 0))
     missing = next(r for r in range(512) if r not in rows)
     with pytest.raises(LookupError, match="not in the sample"):
-        fpv.rows("mlp.up", 0, [rows[0], missing])
+        fpv.sketch_rows("mlp.up", 0, [rows[0], missing], fpv.plan)
     with pytest.raises(LookupError):
         fpv.rows("mlp.up", 0, None)
     with pytest.raises(KeyError):
@@ -151,8 +189,18 @@ def test_schema_1_fingerprint_scattered_rows_gets_a_one_line_error(fp, tmp_path)
     with pytest.raises(FingerprintError) as exc:
         FingerprintView(old)
     msg = str(exc.value)
-    assert SCHEMA == 2 and "\n" not in msg and "schema 1 is not supported" in msg
+    assert SCHEMA == 3 and "\n" not in msg and "schema 1 is not supported" in msg
     assert "modelcheck fingerprint" in msg
+
+
+def test_schema_2_fingerprint_whole_rows_gets_a_one_line_error(fp, tmp_path):
+    _view, info, _fpv = fp
+    old = tmp_path / "old2.safetensors"
+    _rewrite_meta(__import__("pathlib").Path(info.path), old, schema=2)
+    with pytest.raises(FingerprintError) as exc:
+        FingerprintView(old)
+    msg = str(exc.value)
+    assert "\n" not in msg and "schema 2 is not supported" in msg and "regenerate" in msg
 
 
 @pytest.mark.parametrize(
@@ -198,3 +246,19 @@ def test_truncated_fingerprint_is_a_one_line_error(fp, tmp_path):
     bad.write_bytes(raw[: len(raw) - 100])
     with pytest.raises(FingerprintError, match="truncated"):
         FingerprintView(bad)
+
+
+def test_a_gram_of_the_wrong_size_is_not_served(fp, tmp_path):
+    """A hostile file that files the embedding's 256 x 256 Gram under a 64-row matrix."""
+    view, info, fpv = fp
+    raw = __import__("pathlib").Path(info.path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    header["1/attn.q#gram"] = header["model/embed#gram"]
+    hb = json.dumps(header).encode()
+    hb += b" " * (-len(hb) % 8)
+    bad = tmp_path / "bad-gram.safetensors"
+    bad.write_bytes(struct.pack("<Q", len(hb)) + hb + raw[8 + n :])
+    rows = fpv.plan.rows_for("attn.q", view.shape("attn.q", 1))
+    assert fpv.row_gram("attn.q", 1, rows) is not None
+    assert FingerprintView(bad).row_gram("attn.q", 1, rows) is None
