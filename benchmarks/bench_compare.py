@@ -131,11 +131,13 @@ print(json.dumps(out))
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+def child(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path = REPO
+) -> tuple[float, int, str]:
     """Run a child process; (wall seconds, peak RSS bytes of that child, stdout). Exit 1 is
     a result (`lineage` exits 1 when it finds evidence of derivation), not a failure."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
                             env={**CHILD_ENV, **(env or {})})
     out = proc.stdout.read() if proc.stdout else b""
     err = proc.stderr.read() if proc.stderr else b""
@@ -148,15 +150,26 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, in
 
 
 def best(
-    args: list[str], repeat: int, env: dict[str, str] | None = None
+    args: list[str], repeat: int, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> tuple[float, int, dict]:
-    runs = [child(args, env) for _ in range(repeat)]
+    runs = [child(args, env, cwd) for _ in range(repeat)]
     wall, rss, out = min(runs, key=lambda r: r[0])
     try:
         data = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
     except json.JSONDecodeError:
         data = {}
     return wall, max(r[1] for r in runs), data
+
+
+def export(rev: str, root: Path) -> Path:
+    """The package at git revision `rev`, in its own folder: `python -m compliance.cli` run
+    from there imports that code (the current directory comes first on sys.path)."""
+    dst = root / "previous"
+    dst.mkdir()
+    archive = subprocess.run(["git", "archive", rev, "compliance", "templates", "rules"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
+    return dst
 
 
 def make_synthetic(root: Path) -> None:
@@ -186,12 +199,25 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     ap.add_argument("--make", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--previous", metavar="REV",
+                    help="also time `lineage` with the code of this git revision, run by run "
+                    "alternating with this code (same load)")
     args = ap.parse_args()
     if args.make:
         make_synthetic(args.make)
         return 0
-    py = sys.executable
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    try:
+        run(args, work)
+    finally:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    py = sys.executable
     CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     models = synthetic(work)
     pairs = [("synthetic 90 MB base vs fine-tune", models["ft"], models["base"])]
@@ -212,10 +238,20 @@ def main() -> int:
            "compliance.weights.signals, compliance.reporters.lineage_markdown, "
            "compliance.reporters.lineage_chart"])  # fills the bytecode cache
     startup, _rss, _ = best([py, "-c", "import compliance.cli"], args.repeat)
+    previous = export(args.previous, work) if args.previous else None
     for title, a, b in pairs:
         out = work / "r.md"
-        wall, rss, _ = best([py, "-m", "compliance.cli", "lineage", str(a), "--against",
-                             str(b), "-o", str(out)], args.repeat)
+        cmd = [py, "-m", "compliance.cli", "lineage", str(a), "--against", str(b), "-o", str(out)]
+        if previous is not None:
+            mine, theirs = [], []
+            for _ in range(args.repeat):  # alternating, so both see the same load
+                mine.append(child(cmd))
+                theirs.append(child(cmd, cwd=previous))
+            w_new, w_old = min(r[0] for r in mine), min(r[0] for r in theirs)
+            print(f"   {title}: this code {w_new:.2f} s, peak RSS "
+                  f"{max(r[1] for r in mine) / 1e6:.0f} MB; {args.previous} {w_old:.2f} s, peak "
+                  f"RSS {max(r[1] for r in theirs) / 1e6:.0f} MB -> {w_old / w_new:.2f}x faster")
+        wall, rss, _ = best(cmd, args.repeat)
         raw, raw_rss, raw_data = best([py, "-c", RAW_PASS, str(a), str(b)], args.repeat)
         mb = (size_of(a) + size_of(b)) / 1e6
         _w, _r, split = best([py, "-c", SPLIT, str(a), str(b)], 1)
@@ -260,10 +296,6 @@ def main() -> int:
     print(f"   6 layers ({size_of(models['base']) / 1e6:.0f} MB): {small_rss / 1e6:.0f} MB; "
           f"48 layers ({size_of(models['deep']) / 1e6:.0f} MB): {deep_rss / 1e6:.0f} MB; "
           f"interpreter + numpy alone: {base_rss / 1e6:.0f} MB")
-    import shutil
-
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":
