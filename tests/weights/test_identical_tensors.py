@@ -119,3 +119,24 @@ def test_sample_digest_binds_shape_rows_and_values() -> None:
     y = x.copy()
     y[1, 3] = np.nextafter(y[1, 3], np.float32(100))
     assert d != sample_digest((10, 4), (0, 1), y)
+
+
+class PlannedRowsOnly(CountingView):
+    """Holds only the plan's rows, as a fingerprint does."""
+
+    def rows(self, role, layer, rows=None):
+        if rows is not None and list(rows) != PLAN.rows_for(role, self.shape(role, layer)):
+            raise LookupError(f"rows of {role} at {layer} were not sampled")
+        return super().rows(role, layer, rows)
+
+
+def test_a_suspect_holding_only_its_sample_is_compared_at_the_candidates_reading() -> None:
+    base = _model()
+    moved = dict(synth.base(1).tensors)
+    moved[("embed", None)] = base[("mlp.gate", 2)]
+    a, b = PlannedRowsOnly(moved), CountingView(base)
+    r = identical_tensors.compute(a, b, PLAN)
+    assert r.details["identical"] == [
+        {"role": "embed", "layer": None, "candidate_role": "mlp.gate", "candidate_layer": 2}
+    ]
+    assert a.hashed == [("embed", None)]

@@ -121,7 +121,7 @@ def _two_stage(
     algos: set[str] = set()
     per_layer: dict[int | None, list[int]] = {}
     hashed = 0
-    alike: dict[tuple[Key, Key], bool | None] = {}
+    alike: dict[Resampled, str | None] = {}
     for s in suspects:
         role, layer = s.key
         tally = per_layer.setdefault(layer, [0, 0])
@@ -203,32 +203,44 @@ def _two_stage(
 
 
 def _sampled_alike(
-    a: CachedView, b: CachedView, s: _Tensor, c: _Tensor, memo: dict[tuple[Key, Key], bool | None]
+    a: CachedView, b: CachedView, s: _Tensor, c: _Tensor, memo: dict[Resampled, str | None]
 ) -> bool | None:
     """Whether the sampled values of suspect tensor `s` and candidate tensor `c` (same
     shape) are equal; None when no common sample can be had. Tensors of different role
-    kinds were sampled at different rows: one side is then read at the other's rows (a
-    local checkpoint can; a fingerprint holds only its own)."""
+    kinds were sampled at different rows: the suspect is then read at the candidate's rows
+    (once per row set, however many candidates share it), or, when it cannot be (a
+    fingerprint holds only its own rows), the candidate at the suspect's."""
     if s.sample is None or c.sample is None:
         return None
     if c.rows == s.rows:
         return c.sample == s.sample
-    key = (s.key, c.key)
+    got = _resample(a, "suspect", s, c.rows, memo)
+    if got is not None:
+        return got == c.sample
+    got = _resample(b, "candidate", c, s.rows, memo)
+    return None if got is None else got == s.sample
+
+
+Resampled = tuple[str, Key, "tuple[int, ...] | None"]
+
+
+def _resample(
+    v: CachedView,
+    side: str,
+    t: _Tensor,
+    rows: tuple[int, ...] | None,
+    memo: dict[Resampled, str | None],
+) -> str | None:
+    """Sample digest of tensor `t` read at `rows` (None: the view cannot read them)."""
+    key = (side, t.key, rows)
     if key not in memo:
-        got = _resampled(b, c, s.rows, s.sample)
-        memo[key] = got if got is not None else _resampled(a, s, c.rows, c.sample)
+        try:
+            x = v.rows(*t.key, None if rows is None else list(rows))
+        except (KeyError, LookupError, IndexError):
+            memo[key] = None
+        else:
+            memo[key] = sample_digest(t.shape, rows, x)
     return memo[key]
-
-
-def _resampled(
-    v: CachedView, t: _Tensor, rows: tuple[int, ...] | None, other: str
-) -> bool | None:
-    """Tensor `t` of view `v` read at `rows`, compared with sample digest `other`."""
-    try:
-        x = v.rows(*t.key, None if rows is None else list(rows))
-    except (KeyError, LookupError, IndexError):
-        return None
-    return sample_digest(t.shape, rows, x) == other
 
 
 def _why_unchecked(ds: str | None, dc: str | None) -> str:
