@@ -132,14 +132,17 @@ def _two_stage(
         need = [c for c in same if _sampled_alike(a, b, s, c, alike) is not False]
         if not need:
             continue  # every same-shape candidate's sampled values differ: different bytes
-        hashed += 1
-        ds = a.digest(role, layer)
+        ds: str | None = None
+        asked = False  # the suspect is hashed whole only against a candidate digest
         hit: _Tensor | None = None
         unchecked: _Tensor | None = None
         differs_whole = False
         for c in need:
             by_sample = _sampled_alike(a, b, s, c, alike) is True
             dc = b.digest(*c.key)
+            if dc and not asked:
+                ds, asked = a.digest(role, layer), True
+                hashed += 1
             if ds and dc and algorithm_of(ds) == algorithm_of(dc):
                 algos.add(algorithm_of(ds))
                 if ds == dc:
@@ -244,12 +247,12 @@ def _resample(
 
 
 def _why_unchecked(ds: str | None, dc: str | None) -> str:
-    if ds and dc:
+    if ds and dc:  # (ds is only asked for when dc exists)
         return (
             f"whole-tensor digests of different algorithms ({algorithm_of(ds)} vs "
             f"{algorithm_of(dc)})"
         )
-    side = "suspect" if not ds else "candidate"
+    side = "candidate" if not dc else "suspect"
     return f"the {side} view has no whole-tensor digests"
 
 
