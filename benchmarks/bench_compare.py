@@ -6,12 +6,19 @@ measured in the same run.
    (when available; see tests/weights/realdata.py), and a synthetic 90 MB llama-style base
    vs a fine-tune of it. Baseline: a child process that makes one plain numpy pass
    (decode to float32 + sum) over both checkpoints' mmap'd bytes.
-2. Fingerprinting throughput on a local checkpoint (it hashes every tensor -- BLAKE3 when
-   the `blake3` package is installed, else sha256 -- and copies the sampled rows) as a
-   ratio to that plain numpy pass over the same mmap'd bytes (goal >= 0.5). Module imports
-   happen before the timed window (the CLI's import time is measured in 1.).
+2. Fingerprinting throughput on a local checkpoint as a ratio to that plain numpy pass over
+   the same mmap'd bytes (goal >= 0.5): as `modelcheck fingerprint` does by default (the
+   sampled rows copied; comparisons match sampled blocks) and with `--full-digests` (every
+   tensor also hashed whole -- BLAKE3 when the `blake3` package is installed, else
+   sha256). Module imports happen before the timed window (the CLI's import time is
+   measured in 1.).
 3. Peak memory (ru_maxrss of the child, from wait4) of fingerprinting a 6-layer and a
    48-layer model with identical layer shapes: bounded by a layer, not the model.
+
+Children run with compiled bytecode cached in a temporary folder (PYTHONPYCACHEPREFIX),
+as an installed modelcheck has it: a machine that sets PYTHONDONTWRITEBYTECODE would
+otherwise compile modelcheck's modules in every run. The load average is printed: the
+machine may be shared, so compare the ratios, not the times.
 
     .venv/bin/python benchmarks/bench_compare.py [--repeat N]
 """
@@ -69,7 +76,7 @@ from pathlib import Path
 view = open_view(sys.argv[1])
 Path(sys.argv[2]).unlink(missing_ok=True)  # deleting the previous run's file is not timed
 t1 = time.perf_counter()
-info = write_fingerprint(view, sys.argv[2], digests=len(sys.argv) < 4)
+info = write_fingerprint(view, sys.argv[2], digests=len(sys.argv) < 4)  # argv[3]: sampled
 print(json.dumps({"seconds": time.perf_counter() - t1, "bytes": view.total_bytes,
                   "bytes_read": info.bytes_read, "total_seconds": time.perf_counter() - t0}))
 """
@@ -77,49 +84,92 @@ print(json.dumps({"seconds": time.perf_counter() - t1, "bytes": view.total_bytes
 
 SPLIT = r"""
 import json, sys, time
-t0 = time.perf_counter()
-from compliance.weights.compare import compare_many, open_view
-from compliance.weights.signals import SamplePlan
+T, C = time.perf_counter, time.process_time
+out = {}
+t, c = T(), C()
+def mark(name):
+    global t, c
+    out[name] = (T() - t, C() - c)
+    t, c = T(), C()
+import compliance.weights  # sets the BLAS thread limit before numpy loads, as the CLI does
+import numpy
+mark("import numpy")
+import compliance.cli, compliance.cli_app
+mark("import the CLI")
+from compliance.weights.compare import describe, open_view
+from compliance.weights.signals import SIGNALS, SamplePlan, cached
+from compliance.weights.verdict import decide
+mark("import the weights modules")
 a, b = open_view(sys.argv[1]), open_view(sys.argv[2])
 plan = SamplePlan()
-t1 = time.perf_counter()
-for v in (a, b):  # everything the signals read: digests and the planned rows
-    for role, layer, rows in plan.requests(v):
-        v.digest(role, layer)
-        v.rows(role, layer, rows)
-t2 = time.perf_counter()
-(c,) = compare_many(open_view(sys.argv[1]), [open_view(sys.argv[2])])
-t3 = time.perf_counter()
-print(json.dumps({"import_open": t1 - t0, "read": t2 - t1, "compare": t3 - t2,
-                  "compare_seconds": c.seconds}))
+mark("open both models (headers, config)")
+ca, cb = cached(a, plan), cached(b, plan)
+for v in (ca, cb):
+    for role, layer, _rows in plan.requests(v):
+        v.planned(role, layer)
+mark("read the planned rows of both")
+results = []
+for name, fn in SIGNALS.items():
+    results.append(fn(ca, cb, plan))
+    mark("signal " + name)
+decide(results)
+describe(a), describe(b)
+mark("describe inputs (hashes each weight file whole)")
+from compliance.weights.compare import compare_many
+(comp,) = compare_many(open_view(sys.argv[1]), [open_view(sys.argv[2])])
+t, c = T(), C()
+from compliance.reporters.lineage_markdown import render
+render(sys.argv[1], [comp], ["r.svg"], command="modelcheck lineage")
+mark("Markdown report (with its imports)")
+from compliance.reporters.lineage_chart import render_svg
+render_svg(comp)
+mark("SVG chart (with its imports)")
+print(json.dumps(out))
 """
 
 
-def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a child process; (wall seconds, peak RSS bytes of that child, stdout)."""
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def child(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path = REPO
+) -> tuple[float, int, str]:
+    """Run a child process; (wall seconds, peak RSS bytes of that child, stdout). Exit 1 is
+    a result (`lineage` exits 1 when it finds evidence of derivation), not a failure."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-                            env={**os.environ, **env} if env else None)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                            env={**CHILD_ENV, **(env or {})})
     out = proc.stdout.read() if proc.stdout else b""
     err = proc.stderr.read() if proc.stderr else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode not in (0, 1):
         sys.exit(f"child failed ({proc.returncode}): {' '.join(args)}\n{err.decode()[-2000:]}")
     return wall, usage.ru_maxrss * 1024, out.decode()
 
 
 def best(
-    args: list[str], repeat: int, env: dict[str, str] | None = None
+    args: list[str], repeat: int, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> tuple[float, int, dict]:
-    runs = [child(args, env) for _ in range(repeat)]
+    runs = [child(args, env, cwd) for _ in range(repeat)]
     wall, rss, out = min(runs, key=lambda r: r[0])
     try:
         data = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
     except json.JSONDecodeError:
         data = {}
     return wall, max(r[1] for r in runs), data
+
+
+def export(rev: str, root: Path) -> Path:
+    """The package at git revision `rev`, in its own folder: `python -m compliance.cli` run
+    from there imports that code (the current directory comes first on sys.path)."""
+    dst = root / "previous"
+    dst.mkdir()
+    archive = subprocess.run(["git", "archive", rev, "compliance", "templates", "rules"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
+    return dst
 
 
 def make_synthetic(root: Path) -> None:
@@ -149,12 +199,26 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     ap.add_argument("--make", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--previous", metavar="REV",
+                    help="also time `lineage` with the code of this git revision, run by run "
+                    "alternating with this code (same load)")
     args = ap.parse_args()
     if args.make:
         make_synthetic(args.make)
         return 0
-    py = sys.executable
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    try:
+        run(args, work)
+    finally:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    py = sys.executable
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     models = synthetic(work)
     pairs = [("synthetic 90 MB base vs fine-tune", models["ft"], models["base"])]
     try:
@@ -165,14 +229,29 @@ def main() -> int:
             pairs.insert(0, ("real all-MiniLM-L6-v2 vs its PyPI copy", a, b))
     except ImportError:
         pass
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, best of {args.repeat}\n")
+    load = os.getloadavg()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, best of {args.repeat}, "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n")
 
     print("1. modelcheck lineage A --against B (whole process)")
+    child([py, "-c", "import compliance.cli, compliance.cli_app, compliance.weights.compare, "
+           "compliance.weights.signals, compliance.reporters.lineage_markdown, "
+           "compliance.reporters.lineage_chart"])  # fills the bytecode cache
     startup, _rss, _ = best([py, "-c", "import compliance.cli"], args.repeat)
+    previous = export(args.previous, work) if args.previous else None
     for title, a, b in pairs:
         out = work / "r.md"
-        wall, rss, _ = best([py, "-m", "compliance.cli", "lineage", str(a), "--against",
-                             str(b), "-o", str(out)], args.repeat)
+        cmd = [py, "-m", "compliance.cli", "lineage", str(a), "--against", str(b), "-o", str(out)]
+        if previous is not None:
+            mine, theirs = [], []
+            for _ in range(args.repeat):  # alternating, so both see the same load
+                mine.append(child(cmd))
+                theirs.append(child(cmd, cwd=previous))
+            w_new, w_old = min(r[0] for r in mine), min(r[0] for r in theirs)
+            print(f"   {title}: this code {w_new:.2f} s, peak RSS "
+                  f"{max(r[1] for r in mine) / 1e6:.0f} MB; {args.previous} {w_old:.2f} s, peak "
+                  f"RSS {max(r[1] for r in theirs) / 1e6:.0f} MB -> {w_old / w_new:.2f}x faster")
+        wall, rss, _ = best(cmd, args.repeat)
         raw, raw_rss, raw_data = best([py, "-c", RAW_PASS, str(a), str(b)], args.repeat)
         mb = (size_of(a) + size_of(b)) / 1e6
         _w, _r, split = best([py, "-c", SPLIT, str(a), str(b)], 1)
@@ -186,26 +265,26 @@ def main() -> int:
                               str(b), "-o", str(out)], args.repeat, all_threads)
         print(f"      with BLAS threads = all {cores} cores (numpy's default): {wide:.2f} s "
               f"-> the thread limit makes it {wide / wall:.2f}x faster")
-        print(f"      split: reading every digest and planned row of both models "
-              f"{split['read']:.2f} s; the whole comparison in-process "
-              f"{split['compare']:.2f} s (the rest is the signals' arithmetic)")
+        print("      split (one in-process run; wall / CPU):")
+        for phase, (w, c) in split.items():
+            print(f"         {phase:52s} {w * 1e3:6.0f} ms / {c * 1e3:6.0f} ms")
 
     from compliance.weights.digests import algorithm
 
-    print(f"\n2. local fingerprint throughput (every tensor hashed with {algorithm()}, "
-          "sampled rows copied)")
+    print(f"\n2. local fingerprint throughput (sampled rows copied; with --full-digests "
+          f"every tensor also hashed whole with {algorithm()})")
     for name in ("base", "deep"):
         d = models[name]
         fp = work / f"{name}.fp.safetensors"
-        wall, rss, data = best([py, "-c", FINGERPRINT, str(d), str(fp)], args.repeat)
         raw, raw_rss, raw_data = best([py, "-c", RAW_PASS, str(d)], args.repeat)
-        _w, _r, nod = best([py, "-c", FINGERPRINT, str(d), str(fp), "no-digests"], args.repeat)
-        fp_s, raw_s, nod_s = data["seconds"], raw_data["seconds"], nod["seconds"]
+        wall, rss, data = best([py, "-c", FINGERPRINT, str(d), str(fp), "sampled"], args.repeat)
+        _w, _r, full = best([py, "-c", FINGERPRINT, str(d), str(fp)], args.repeat)
+        fp_s, raw_s, full_s = data["seconds"], raw_data["seconds"], full["seconds"]
         mbs = data["bytes"] / 1e6
-        print(f"   {name} ({mbs:.0f} MB): fingerprint {fp_s:.3f} s = {mbs / fp_s:.0f} MB/s; "
-              f"plain numpy pass {raw_s:.3f} s = {mbs / raw_s:.0f} MB/s; "
-              f"throughput ratio {raw_s / fp_s:.2f} (goal >= 0.5); without the digest of "
-              f"every tensor {nod_s:.3f} s, ratio {raw_s / nod_s:.2f}")
+        print(f"   {name} ({mbs:.0f} MB): plain numpy pass {raw_s:.3f} s = {mbs / raw_s:.0f} "
+              f"MB/s; fingerprint (default) {fp_s:.3f} s = {mbs / fp_s:.0f} MB/s, throughput "
+              f"ratio {raw_s / fp_s:.2f} (goal >= 0.5); --full-digests {full_s:.3f} s, "
+              f"ratio {raw_s / full_s:.2f}")
         print(f"      peak RSS: fingerprint child {rss / 1e6:.0f} MB, raw-pass child "
               f"{raw_rss / 1e6:.0f} MB")
 
@@ -217,10 +296,8 @@ def main() -> int:
     print(f"   6 layers ({size_of(models['base']) / 1e6:.0f} MB): {small_rss / 1e6:.0f} MB; "
           f"48 layers ({size_of(models['deep']) / 1e6:.0f} MB): {deep_rss / 1e6:.0f} MB; "
           f"interpreter + numpy alone: {base_rss / 1e6:.0f} MB")
-    import shutil
-
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    load = os.getloadavg()
+    print(f"\nload average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
 if __name__ == "__main__":

@@ -233,8 +233,16 @@ def fingerprint(
         str | None,
         typer.Option("--name", metavar="ORG/NAME", help="Repo id to store (default: found)."),
     ] = None,
+    full_digests: Annotated[
+        bool,
+        typer.Option(
+            "--full-digests",
+            help="Also hash every tensor whole (reads the whole model), so that comparisons "
+            "can say byte-identical; without it they compare sampled blocks.",
+        ),
+    ] = False,
 ) -> int:
     """Sample a model's weights once into a small fingerprint file."""
     from compliance.commands import fingerprint as command
 
-    return command.run(repo, output=output, name=name)
+    return command.run(repo, output=output, name=name, full_digests=full_digests)

@@ -27,6 +27,7 @@ def run(
     revision: str | None = None,
     seed: int = 0,
     name: str | None = None,
+    full_digests: bool = False,
 ) -> int:
     require_weights_extra("fingerprint")
     from compliance.repo_id import is_valid_repo_id
@@ -48,8 +49,15 @@ def run(
             file=sys.stderr,
         )
     with atomic_output(output, "fingerprint") as (_fd, tmp):
+        # whole-tensor digests read every byte of the model; without them a comparison
+        # matches the sampled blocks and never says "byte-identical"
         info = write_fingerprint(
-            view, tmp, SamplePlan(seed=seed), repo_id=repo_id, name_source=name_source
+            view,
+            tmp,
+            SamplePlan(seed=seed),
+            repo_id=repo_id,
+            name_source=name_source,
+            digests=full_digests,
         )
     share = (
         f" ({100.0 * info.bytes_read / info.total_bytes:.2f} % of {info.total_bytes:,} bytes)"

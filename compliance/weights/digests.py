@@ -7,12 +7,20 @@ fingerprinting. Without the package the digest is sha256. Digests made with diff
 algorithms cannot be compared: the identical-tensor signal then says "not computable",
 never "different". A bare 64-hex string (older views, test helpers) is sha256;
 "file-sha256:" is a Hub LFS hash of a whole one-tensor file (header included).
+
+A sample digest (`sample_digest`) hashes a tensor's sampled rows as values, with the
+tensor's shape and the row indices. It settles most comparisons without reading a tensor
+whole: different sampled values mean different bytes (decoding is a function of the bytes).
+Equal sampled values are only that: byte identity needs the whole-tensor digest.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 
 def _blake3() -> Any:
@@ -44,3 +52,22 @@ def algorithm_of(digest: str) -> str:
     """The algorithm a digest string was made with ("sha256" for a bare hex digest)."""
     head, sep, _ = digest.partition(":")
     return head if sep else "sha256"
+
+
+def sample_digest(shape: Sequence[int], rows: Sequence[int] | None, values: np.ndarray) -> str:
+    """Digest of a tensor's sampled rows as float64 values (every stored dtype decodes to
+    float32, which float64 holds exactly, so a float32 or float64 copy of the same rows
+    gives the same digest), bound to the full shape and the row indices (None: all rows).
+    Prefixed "sample-" so it can never be taken for a whole-tensor digest."""
+    algo, h = hasher()
+    head = f"{tuple(int(x) for x in shape)}|{'all' if rows is None else len(rows)}|"
+    h.update(head.encode())
+    if rows is not None:
+        h.update(_bytes(np.asarray(rows, dtype="<i8")))
+    h.update(_bytes(np.asarray(values, dtype="<f8")))
+    return f"sample-{algo}:{h.hexdigest()}"
+
+
+def _bytes(x: np.ndarray) -> memoryview:
+    """The array's bytes without a copy when it is contiguous (hashers take bytes only)."""
+    return memoryview(np.ascontiguousarray(x).reshape(-1).view(np.uint8))

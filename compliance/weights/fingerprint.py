@@ -15,8 +15,10 @@ in "<layer|model>/<role>#rows" (absent = all rows). What is stored of each (sche
 
 `__metadata__["modelcheck.fingerprint"]`
 is JSON: schema version, source, revision, sampling seed and plan, full shapes,
-per-tensor digests, a config subset, tokenizer digest, bytes read (and, for a remote
-model, the HTTP requests made and whether its server ignored Range).
+whole-tensor digests when asked for (`digests=True`, `modelcheck fingerprint
+--full-digests`; without them comparisons match the stored sampled rows, see
+signals/identical_tensors.py), a config subset, tokenizer digest, bytes read (and, for a
+remote model, the HTTP requests made and whether its server ignored Range).
 
 A folder of fingerprint files is a library of reference models.
 """

@@ -157,5 +157,9 @@ def test_lineage_and_fingerprint_are_wired(monkeypatch: pytest.MonkeyPatch) -> N
                         {"against": ["a", "fp/b"], "fmt": "json", "output": Path("out.json")})]
     fingerprint = _stub_command(monkeypatch, "fingerprint")
     assert cli.main(["fingerprint", "org/base", "-o", "base.fp"]) == 0
-    assert fingerprint == [(("org/base",), {"output": Path("base.fp"), "name": None})]
+    assert cli.main(["fingerprint", "org/base", "-o", "base.fp", "--full-digests"]) == 0
+    assert fingerprint == [
+        (("org/base",), {"output": Path("base.fp"), "name": None, "full_digests": False}),
+        (("org/base",), {"output": Path("base.fp"), "name": None, "full_digests": True}),
+    ]
     assert cli.main(["lineage", "org/suspect"]) == 2  # --against is required

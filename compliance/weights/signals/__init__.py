@@ -20,8 +20,9 @@ incompatible data: it returns ``computable=False`` with a ``reason``. Signals re
 wrapped by ``base.cached(view, plan)`` (run_all does it) to share reads between signals.
 
 Registry (name -> tier):
-  identical_tensors  A  S1 digests (BLAKE3 or sha256) of non-trivial tensors (>= 16,384
-                         elements, not constant); mixed algorithms: not computable
+  identical_tensors  A  S1 sampled-block digests of non-trivial tensors (>= 16,384
+                         elements, not constant), then whole-tensor digests (BLAKE3 or
+                         sha256) of sample matches only; "byte-identical" needs the latter
   aligned_cosine     A  S2 sampled aligned-tensor cosine (PCS) per layer + overall;
                          null: non-corresponding layers + analytic N(0, 1/n)
   neuron_matching    A  S3 MLP neurons matched by assignment on down-projection coordinates;

@@ -67,6 +67,33 @@ def _moments(v: CachedView, role: str, layer: int | None, x: np.ndarray, cache: 
     return out
 
 
+class _Recent:
+    """Float64 copies of the planned rows of the few layers in use, per model: a tensor
+    enters its own layer's cosine and up to 3 null cosines, so it is copied out of the
+    float32 cache once per visit instead of once per use. At most `layers[id(view)]`
+    layers per model are held (1 for the suspect, whose layer i meets the candidate's
+    layers i+1..i+3 in turn, 3 for the candidate), so memory stays bounded on deep models.
+    The copies are read-only."""
+
+    def __init__(self, layers: dict[int, int]) -> None:
+        self.layers = layers
+        self._held: dict[int, dict[int | None, dict[str, np.ndarray | None]]] = {}
+
+    def rows(self, v: CachedView, role: str, layer: int | None) -> np.ndarray | None:
+        per_view = self._held.setdefault(id(v), {})
+        per_layer = per_view.get(layer)
+        if per_layer is None:
+            if len(per_view) >= self.layers.get(id(v), 1):
+                del per_view[next(iter(per_view))]
+            per_layer = per_view[layer] = {}
+        if role not in per_layer:
+            x = v.planned(role, layer)
+            if x is not None:
+                x.flags.writeable = False
+            per_layer[role] = x
+        return per_layer[role]
+
+
 def _common(a: CachedView, la: int | None, b: CachedView, lb: int | None) -> tuple[str, ...]:
     """2-D roles present in both layers (dense q/k/v/o/MLP, and MoE experts/routers when
     both models are MoE); 1-D gains are skipped (raw cosine of gains near 1 is inflated)."""
@@ -80,6 +107,7 @@ def _acc(
     lb: int | None,
     roles: tuple[str, ...] | None = None,
     cache: Moments | None = None,
+    recent: _Recent | None = None,
 ) -> tuple[float, float, float, int]:
     """Float64 sums (A.B, A.A, B.B, n) over the sampled rows of common tensors, each tensor
     centred (see base.centred). (x - mx).(y - my) = x.y - n mx my: no centred copies."""
@@ -89,7 +117,10 @@ def _acc(
         sa, sb = a.shape(role, la), b.shape(role, lb)
         if sa is None or sa != sb or len(sa) < 2:
             continue
-        x, y = a.planned(role, la), b.planned(role, lb)
+        if recent is not None:
+            x, y = recent.rows(a, role, la), recent.rows(b, role, lb)
+        else:
+            x, y = a.planned(role, la), b.planned(role, lb)
         if x is None or y is None or x.shape != y.shape:
             continue
         mx, xx = _moments(a, role, la, x, cache)
@@ -107,10 +138,15 @@ def _cos(dot: float, na: float, nb: float) -> float:
 
 
 def layer_cosine(
-    a: CachedView, la: int, b: CachedView, lb: int, cache: Moments | None = None
+    a: CachedView,
+    la: int,
+    b: CachedView,
+    lb: int,
+    cache: Moments | None = None,
+    recent: _Recent | None = None,
 ) -> tuple[float, int]:
     """Cosine of the concatenated sampled matrices of layer la (A) and lb (B)."""
-    dot, na, nb, n = _acc(a, la, b, lb, cache=cache)
+    dot, na, nb, n = _acc(a, la, b, lb, cache=cache, recent=recent)
     return _cos(dot, na, nb), n
 
 
@@ -143,8 +179,9 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     tot = [0.0, 0.0, 0.0, 0]
     per: list[tuple[int, float, int]] = []
     cache: Moments = {}
+    recent = _Recent({id(a): 1, id(b): len(NULL_OFFSETS)})
     for layer in range(L):
-        dot, na, nb, n = _acc(a, layer, b, layer, cache=cache)
+        dot, na, nb, n = _acc(a, layer, b, layer, cache=cache, recent=recent)
         if n:
             per.append((layer, _cos(dot, na, nb), n))
             for i, v in enumerate((dot, na, nb, n)):
@@ -161,8 +198,9 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         for off in NULL_OFFSETS:
             j = (layer + off) % L
             if j != layer:
-                null_vals.append(layer_cosine(a, layer, b, j, cache)[0])
+                null_vals.append(layer_cosine(a, layer, b, j, cache, recent)[0])
     cache.clear()
+    del recent
     n_min = min((x[2] for x in per), default=tot[3])
     mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n_min, 1)))
     source = "non-corresponding layers+analytic" if null_vals else "analytic"

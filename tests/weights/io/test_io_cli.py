@@ -31,6 +31,33 @@ def test_fingerprint_then_lineage_markdown_with_chart(models, tmp_path, capsys):
         assert root.findall(".//{http://www.w3.org/2000/svg}polyline")
 
 
+def test_default_fingerprint_compares_sampled_blocks_and_full_digests_bytes(
+    models, tmp_path, capsys
+):
+    from compliance.weights.fingerprint import FingerprintView
+    from compliance.weights.signals.identical_tensors import STAT
+
+    plain, full = tmp_path / "plain.fp.safetensors", tmp_path / "full.fp.safetensors"
+    assert main(["fingerprint", str(models["base"]), "-o", str(plain)]) == 0
+    assert "hashed" not in capsys.readouterr().err  # no byte of the model hashed whole
+    assert main(["fingerprint", str(models["base"]), "-o", str(full), "--full-digests"]) == 0
+    assert "hashed" in capsys.readouterr().err
+    assert not FingerprintView(plain).meta["digests"] and FingerprintView(full).meta["digests"]
+    kinds = {}
+    for fp in (plain, full):
+        out = tmp_path / f"{fp.stem}.json"
+        assert main(["lineage", str(models["base"]), "--against", str(fp), "--format", "json",
+                     "-o", str(out)]) == 1
+        (c,) = json.loads(out.read_text())["comparisons"]
+        s1 = next(s for s in c["signals"] if s["name"] == "identical_tensors")
+        kinds[fp] = (c["verdict"]["kind"], s1["statistic"])
+    # identical sampled blocks alone are evidence, worded as samples, never byte identity
+    assert kinds[plain][0] == "consistent-with-derivation"
+    assert "sampled row blocks are identical" in kinds[plain][1]
+    assert not kinds[plain][1].startswith("byte-identical")
+    assert kinds[full] == ("identical-tensors", STAT)
+
+
 def test_lineage_json_has_per_layer_numbers(models, tmp_path):
     out = tmp_path / "r.json"
     assert main(["lineage", str(models["ft"]), "--against", str(models["base"]),
