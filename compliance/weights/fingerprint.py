@@ -48,6 +48,7 @@ from compliance.facts.safetensors_header import element_count, header_length, va
 from compliance.weights import dtypes, sketch
 from compliance.weights.config_fields import ARCH_FIELDS
 from compliance.weights.digests import algorithm as digest_algorithm
+from compliance.weights.digests import sample_digest
 from compliance.weights.files import open_regular
 from compliance.weights.safetensors_view import (
     RawRows,
@@ -188,6 +189,7 @@ def write_fingerprint(
     shapes: dict[str, list[int]] = {}
     src_dtypes: dict[str, str] = {}
     digest_map: dict[str, str] = {}
+    samples: dict[str, str] = {}  # digests of the sampled values, before sketch/8-bit storage
     sketched: list[str] = []
     pending: list[Any] = []
     skipped: list[dict[str, Any]] = []
@@ -259,6 +261,8 @@ def write_fingerprint(
                         arr2 = np.asarray(arr, dtype=np.float32)
                         if arr2.ndim == 1:
                             arr2 = arr2[None, :]
+                        if shape is not None:
+                            samples[key] = sample_digest(shape, rows, arr2)
                         for suffix, code, dims, payload in _encoded(
                             plan, role, shape, arr2, src_dtypes.get(key)
                         ):
@@ -286,6 +290,7 @@ def write_fingerprint(
             "shapes": shapes,
             "dtypes": src_dtypes,
             "digests": digest_map,
+            "samples": samples,
             "sketched": sketched,
             "digest_algorithm": digest_algorithm(),
             "bytes_hashed": int(getattr(view, "bytes_hashed", 0) or 0),
@@ -475,6 +480,11 @@ class FingerprintView:
             self._digests: dict[str, str] = dict(meta.get("digests") or {})
             if not all(isinstance(d, str) for d in self._digests.values()):
                 raise ValueError("digests must be strings")
+            self._samples: dict[str, str] = dict(meta.get("samples") or {})
+            if not all(
+                isinstance(d, str) and d.startswith("sample-") for d in self._samples.values()
+            ):
+                raise ValueError("samples must be sample digests")
             sketched = meta.get("sketched") or []
             if not isinstance(sketched, list) or not all(isinstance(k, str) for k in sketched):
                 raise ValueError("sketched must be a list of tensor names")
@@ -618,6 +628,11 @@ class FingerprintView:
         if key not in self._shapes:
             raise KeyError(f"{self.path}: no role {role!r} at layer {layer}")
         return self._digests.get(key)
+
+    def sample_digest(self, role: str, layer: int | None) -> str | None:
+        """Digest of the sampled rows as read from the source, recorded before they were
+        sketched or stored in 8 bits (None: not recorded, e.g. 1-D tensors stored whole)."""
+        return self._samples.get(tensor_key(role, layer))
 
     @property
     def bytes_read(self) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from compliance.weights import sketch
+from compliance.weights.digests import sample_digest
 from compliance.weights.view import TensorView
 
 # 3: q/k/v/o/gate/up/router/embedding rows compared as a shared random sketch of
@@ -316,6 +317,7 @@ class CachedView:
         self._rows: dict[tuple[str, int | None], np.ndarray | None] = {}
         self._roles: dict[int | None, list[str]] = {}
         self._grams: dict[tuple[str, int | None], np.ndarray] = {}
+        self._samples: dict[tuple[str, int | None], str] = {}
         self._neuron_layers: set[int] | None = None
         # down projections are most of a sample (8 x 14 MB for a 14B model): from a view
         # that re-reads them cheaply (local file, fingerprint) only the last few are kept
@@ -373,6 +375,19 @@ class CachedView:
         except (KeyError, LookupError):
             return None
 
+    def sample_digest(self, role: str, layer: int | None) -> str | None:
+        """Digest of the planned rows' values as read from the source, before any sketch
+        (`digests.sample_digest`): a fingerprint's own record when it has one (it stores
+        sketches and 8-bit rows, which cannot be hashed back), else taken at read time."""
+        own = getattr(self.view, "sample_digest", None)
+        recorded = own(role, layer) if own is not None else None
+        if recorded is not None:
+            return recorded
+        key = (role, layer)  # live, or stored losslessly (fingerprints record every other)
+        if key not in self._samples:
+            self.planned(role, layer)
+        return self._samples.get(key)
+
     def row_gram(
         self, role: str, layer: int | None, rows: Sequence[int] | None
     ) -> np.ndarray | None:
@@ -425,6 +440,7 @@ class CachedView:
         arr = np.asarray(self.view.rows(role, layer, rows), dtype=np.float32)
         if arr.ndim == 1:
             arr = arr[None, :]
+        self._samples[(role, layer)] = sample_digest(shape, rows, arr)
         if self.plan.sketched(role, shape):
             self._grams[(role, layer)] = sketch.gram(arr)
             arr = sketch.project(arr, self.plan.seed, self.plan.sketch_dim)

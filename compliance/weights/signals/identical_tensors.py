@@ -82,7 +82,7 @@ def _planned(
     x = v.planned(role, layer)
     if x is None or x.size == 0:
         return _Tensor((role, layer), tuple(shape), rows, None), False
-    sample = sample_digest(shape, rows, x)
+    sample = v.sample_digest(role, layer)
     return _Tensor((role, layer), tuple(shape), rows, sample), float(np.ptp(x)) > 0.0
 
 
@@ -236,6 +236,8 @@ def _resample(
 ) -> str | None:
     """Sample digest of tensor `t` read at `rows` (None: the view cannot read them)."""
     key = (side, t.key, rows)
+    if key not in memo and hasattr(v.view, "sample_digest"):
+        memo[key] = None  # a fingerprint's stored rows may be sketched or 8-bit: not hashable
     if key not in memo:
         try:
             x = v.rows(*t.key, None if rows is None else list(rows))

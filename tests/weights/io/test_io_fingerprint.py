@@ -262,3 +262,23 @@ def test_a_gram_of_the_wrong_size_is_not_served(fp, tmp_path):
     rows = fpv.plan.rows_for("attn.q", view.shape("attn.q", 1))
     assert fpv.row_gram("attn.q", 1, rows) is not None
     assert FingerprintView(bad).row_gram("attn.q", 1, rows) is None
+
+
+def test_identical_samples_are_found_through_sketched_and_8_bit_storage(models, tmp_path):
+    """A fingerprint stores sketches and 8-bit rows, which cannot be hashed back into the
+    sampled values; it records their digests before storing them, so the live model it was
+    made from still matches sample for sample, and a fine-tune matches nothing."""
+    from compliance.weights.signals import identical_tensors
+
+    plan = SamplePlan(seed=3, sketch_dim=64)
+    live = SafetensorsView(LocalFiles(models["base"]))
+    # the CLI's default: sampled rows only, no whole-tensor digests
+    write_fingerprint(live, tmp_path / "fp.safetensors", plan, digests=False)
+    fview = FingerprintView(tmp_path / "fp.safetensors")
+    same = identical_tensors.compute(live, fview, plan)
+    assert same.computable and same.fires
+    assert same.details["n_sampled_identical"] == same.details["compared"] > 0
+    assert same.details["n_identical"] == 0  # no whole digests stored: never "byte-identical"
+    ft = SafetensorsView(LocalFiles(models["ft"]))
+    other = identical_tensors.compute(ft, fview, plan)
+    assert not other.fires and other.details["n_sampled_identical"] == 0
