@@ -51,6 +51,9 @@ SUBTYPE_PHRASE = {
     "dense MLP",
     "merge": "the pattern matches a low-rank (LoRA-style) update or merge",
     "shared-tensors": "some tensors are byte-identical while others differ",
+    "rotated": "the pattern matches derivation followed by an orthogonal rotation of the "
+    "residual stream (a function-preserving reparameterisation that hides direct similarity "
+    "but keeps the Gram matrices of corresponding rows)",
 }
 
 _EXTRA_LIMIT = ("distillation",)

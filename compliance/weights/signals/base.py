@@ -269,6 +269,7 @@ class CachedView:
         self.view = view
         self.plan = plan
         self._rows: dict[tuple[str, int | None], np.ndarray | None] = {}
+        self._grams: dict[tuple[str, int | None, tuple[int, ...] | None], Any] = {}
         self._roles: dict[int | None, list[str]] = {}
 
     # TensorView passthrough -------------------------------------------------
@@ -321,6 +322,25 @@ class CachedView:
             return self.view.digest(role, layer)
         except (KeyError, LookupError):
             return None
+
+    def row_gram(
+        self, role: str, layer: int | None, rows: Sequence[int] | None = None
+    ) -> np.ndarray | None:
+        """Gram matrix of these rows (invariants.row_gram), once per key; the plan's rows
+        come from the row cache when the wrapped view stores no Grams of its own."""
+        from compliance.weights import invariants
+
+        key = (role, layer, None if rows is None else tuple(rows))
+        if key not in self._grams:
+            shape = self.shape(role, layer)
+            if shape is None:
+                g = None
+            elif not hasattr(self.view, "row_gram") and rows == self.plan.rows_for(role, shape):
+                g = invariants.gram(self.planned(role, layer))
+            else:
+                g = invariants.row_gram(self.view, role, layer, rows)
+            self._grams[key] = g
+        return self._grams[key]
 
     # cache -------------------------------------------------------------------
     def planned(self, role: str, layer: int | None) -> np.ndarray | None:

@@ -1,0 +1,77 @@
+"""Rotation-invariant summaries of sampled rows, and the one place they are computed.
+
+An input-side matrix of a transformer (q/k/v/gate/up projections, embedding rows) acts on
+the residual stream from the right: rotating that stream by an orthogonal R turns W into
+W Rᵀ. The Gram matrix of a fixed set of its rows, G = X Xᵀ, is unchanged by any such R
+(X Rᵀ R Xᵀ = X Xᵀ), so a tier-B signal can compare Grams where aligned cosines see noise.
+
+Signals read Grams only through `row_gram`: a view that stores Grams (a fingerprint that
+keeps a compressed form of the rows, which would not preserve the rotation invariance)
+answers with its own ``row_gram(role, layer, rows)``; any other view gives its rows and
+the Gram is formed here, in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def gram(x: np.ndarray | None) -> np.ndarray | None:
+    """X Xᵀ of a (rows x cols) array in float64 (None stays None)."""
+    if x is None:
+        return None
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < 2:
+        return None
+    return x @ x.T
+
+
+def row_gram(
+    view: Any, role: str, layer: int | None, rows: Sequence[int] | None
+) -> np.ndarray | None:
+    """The Gram matrix of the given rows of a tensor (rows x rows, float64), or None when
+    the view does not have the tensor or those rows."""
+    own = getattr(view, "row_gram", None)
+    try:
+        if callable(own):
+            g = own(role, layer, rows)
+            return None if g is None else np.asarray(g, dtype=np.float64)
+        return gram(view.rows(role, layer, rows))
+    except (KeyError, LookupError):
+        return None
+
+
+def cosine_structure(g: np.ndarray, deflate: int = 0) -> np.ndarray | None:
+    """Scale- and rotation-invariant form of a Gram matrix: the Gram of the rows after
+    removing their mean row (double centring, H G H), optionally minus its top `deflate`
+    eigencomponents (a low-rank geometry every model of a recipe may share), then
+    normalised to cosines. Returns the strictly upper-triangular entries (None when the
+    rows are degenerate). Multiplying the matrix by c, or each row by its own c_i, leaves it
+    unchanged."""
+    k = g.shape[0]
+    if k < 3 or g.shape != (k, k):
+        return None
+    c = g - g.mean(axis=0, keepdims=True)
+    c = c - c.mean(axis=1, keepdims=True)
+    c = (c + c.T) / 2
+    if deflate > 0 and deflate < k - 2:
+        w, v = np.linalg.eigh(c)
+        top = np.argsort(w)[::-1][:deflate]
+        c = c - (v[:, top] * w[top]) @ v[:, top].T
+    d = np.sqrt(np.clip(np.diag(c), 0.0, None))
+    if not np.all(d > 1e-12 * max(float(d.max()), 1e-300)):
+        return None
+    cos = c / np.outer(d, d)
+    return cos[np.triu_indices(k, 1)]
+
+
+def correlation(x: np.ndarray | None, y: np.ndarray | None) -> float | None:
+    """Pearson r of two equally long vectors (None when either is missing or constant)."""
+    if x is None or y is None or x.shape != y.shape or x.size < 3:
+        return None
+    xc, yc = x - x.mean(), y - y.mean()
+    den = float(np.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
+    return float(np.dot(xc, yc)) / den if den > 0 else None
