@@ -45,27 +45,30 @@ def row_gram(
 
 
 def cosine_structure(g: np.ndarray, deflate: int = 0) -> np.ndarray | None:
-    """Scale- and rotation-invariant form of a Gram matrix: the Gram of the rows after
-    removing their mean row (double centring, H G H), optionally minus its top `deflate`
-    eigencomponents (a low-rank geometry every model of a recipe may share), then
-    normalised to cosines. Returns the strictly upper-triangular entries (None when the
-    rows are degenerate). Multiplying the matrix by c, or each row by its own c_i, leaves it
-    unchanged."""
+    """Scale- and rotation-invariant form of a Gram matrix: the cosines between the rows,
+    optionally with the top `deflate` eigencomponents of that cosine matrix removed (a
+    low-rank geometry every model of a recipe may share) and renormalised. Returns the
+    strictly upper-triangular entries (None when a row is zero or the matrix is too small).
+    Multiplying the matrix by c, or each row by its own c_i, leaves the result unchanged.
+    Rows are not centred: a mean row shared by two models adds a constant (removed by the
+    correlation) and per-row terms that are unrelated between independent models."""
     k = g.shape[0]
     if k < 3 or g.shape != (k, k):
         return None
-    c = g - g.mean(axis=0, keepdims=True)
-    c = c - c.mean(axis=1, keepdims=True)
-    c = (c + c.T) / 2
-    if deflate > 0 and deflate < k - 2:
-        w, v = np.linalg.eigh(c)
+    cos = _normalised((g + g.T) / 2)
+    if cos is not None and 0 < deflate < k - 2:
+        w, v = np.linalg.eigh(cos)
         top = np.argsort(w)[::-1][:deflate]
-        c = c - (v[:, top] * w[top]) @ v[:, top].T
-    d = np.sqrt(np.clip(np.diag(c), 0.0, None))
-    if not np.all(d > 1e-12 * max(float(d.max()), 1e-300)):
+        cos = _normalised(cos - (v[:, top] * w[top]) @ v[:, top].T)
+    return None if cos is None else cos[np.triu_indices(k, 1)]
+
+
+def _normalised(c: np.ndarray) -> np.ndarray | None:
+    d = np.diag(c)
+    if not np.all(d > 1e-12 * max(float(np.abs(d).max()), 1e-300)):
         return None
-    cos = c / np.outer(d, d)
-    return cos[np.triu_indices(k, 1)]
+    d = np.sqrt(d)
+    return c / np.outer(d, d)
 
 
 def correlation(x: np.ndarray | None, y: np.ndarray | None) -> float | None:

@@ -438,9 +438,11 @@ def geometry_twin(m: SynthModel, seed: int = 12, token_rank: int = 4) -> SynthMo
         e = m.tensors.get((role, None))
         if e is None or e.ndim != 2 or e.shape[1] != hidden:
             continue
-        u, s, _vt = np.linalg.svd(e.astype(np.float64), full_matrices=False)
+        e64 = e.astype(np.float64)
+        _w, vec = np.linalg.eigh(e64.T @ e64)  # ascending: the last columns are the top ones
+        coords = e64 @ vec[:, -token_rank:]  # = U_r S_r, the token-space coordinates
         fresh = _orthogonal(hidden, rng)[:token_rank]
-        twin = out[(role, None)].astype(np.float64) + (u[:, :token_rank] * s[:token_rank]) @ fresh
+        twin = out[(role, None)].astype(np.float64) + coords @ fresh
         norms = np.linalg.norm(e, axis=1) / np.maximum(np.linalg.norm(twin, axis=1), 1e-30)
         out[(role, None)] = (twin * norms[:, None]).astype(np.float32)
     d = _derive(m, out, "geometry-twin")

@@ -1,8 +1,8 @@
 """B1: rotation-invariant row-Gram correlation of the input-side layer matrices.
 
 For each layer and each input-side role (q, k, v, gate, up: matrices that read the residual
-stream), the Gram matrix of the plan's sampled rows (invariants.row_gram) is reduced to its
-cosine structure (mean row removed, normalised: invariants.cosine_structure) and the
+stream), the Gram matrix of the plan's sampled rows (invariants.row_gram) is reduced to the
+cosines between those rows (invariants.cosine_structure) and the
 off-diagonal entries of the suspect's and the candidate's are correlated (Pearson r). An
 orthogonal rotation of the residual stream (W -> W Rᵀ) leaves each Gram exactly unchanged,
 and scaling a matrix (q·c with k/c, up·c with down/c) or single rows leaves the cosines
