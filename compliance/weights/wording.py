@@ -143,11 +143,19 @@ def headline(
             s += f"; {SUBTYPE_PHRASE[verdict.subtype]}"
         return s + "."
     if verdict.kind == SUGGESTIVE:
-        names = _join([by[n].statistic for n in verdict.partial + verdict.deciding])
+        parts = []
+        if verdict.partial:
+            names = _join([by[n].statistic for n in verdict.partial])
+            parts.append(f"{names} above the background, below the decisive threshold")
+        if verdict.deciding:  # a tier-B signal that fired without a second one
+            names = _join([by[n].statistic for n in verdict.deciding])
+            parts.append(
+                f"{names} above its threshold, without the second independent signal a "
+                "rotation-invariant result needs"
+            )
         return (
             f"Weight evidence relating {a} to {b} is suggestive but not conclusive "
-            f"({names} above the background, below the decisive threshold); it needs "
-            "review and is not a finding of derivation."
+            f"({'; '.join(parts)}); it needs review and is not a finding of derivation."
         )
     if verdict.kind == NO_EVIDENCE:
         s = (

@@ -196,11 +196,15 @@ def _rows_by_blocks(x: np.ndarray, order: np.ndarray, block: int, axis: int) -> 
 
 
 def permute(
-    m: SynthModel, seed: int = 2, noise: float = 0.01, permute_heads: bool = True
+    m: SynthModel,
+    seed: int = 2,
+    noise: float = 0.01,
+    permute_heads: bool = True,
+    permute_neurons: bool = True,
 ) -> SynthModel:
     """Function-preserving permutation of MLP intermediate neurons (gate/up rows, down
-    columns) and (unless `permute_heads` is False) of attention heads (q/k/v row blocks, o column
-    blocks), then light noise."""
+    columns) and of attention heads (q/k/v row blocks, o column blocks), either of which can
+    be switched off, then light noise."""
     rng = _rng("perm", seed)
     cfg = m.config
     heads = int(cfg["num_attention_heads"])
@@ -218,7 +222,7 @@ def permute(
             if ("attn.o", layer) in out:
                 out[("attn.o", layer)] = _rows_by_blocks(out[("attn.o", layer)], qperm, hd, 1)
         up = m.tensors.get(("mlp.up", layer))
-        if up is not None:
+        if up is not None and permute_neurons:
             p = rng.permutation(up.shape[0])
             for r in ("mlp.gate", "mlp.up", "mlp.gate.bias", "mlp.up.bias"):
                 if (r, layer) in out:

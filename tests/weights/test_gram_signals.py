@@ -74,6 +74,24 @@ def test_head_and_neuron_permutation_together_defeat_the_layer_grams() -> None:
     assert v.kind == SUGGESTIVE and v.deciding == ("gram_embedding",)
 
 
+def test_head_permutation_alone_leaves_the_mlp_grams() -> None:
+    b = S.base(0)
+    results = run_all(S.rotate(S.permute(b, permute_neurons=False)).view(), b.view())
+    by, v = _by(results), decide(results)
+    roles = by["gram_layers"].per_layer[0]["roles"]
+    assert roles["mlp.up"] > 0.9 and roles["mlp.gate"] > 0.9
+    assert by["gram_layers"].fires and (v.kind, v.subtype) == (DERIVATION, "rotated")
+
+
+def test_single_invariant_signal_is_worded_as_lacking_a_second_one() -> None:
+    b = S.base(0)
+    results = run_all(S.rotate(S.permute(b)).view(), b.view())
+    head = render(decide(results), results, "suspect", "base")[0]
+    assert "suggestive but not conclusive" in head
+    assert "without the second independent signal" in head
+    assert "below the decisive threshold" not in head
+
+
 def test_heavy_noise_after_rotation_is_only_suggestive() -> None:
     b = S.base(0)
     v = decide(run_all(S.rotate(b, noise=1.0).view(), b.view()))
