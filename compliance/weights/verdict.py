@@ -8,7 +8,8 @@ Rules (monotone; tier C never raises a verdict):
                               2 tier-B signals fire (they read disjoint tensors: layer
                               matrices and embedding rows), or 1 tier-B signal fires with a
                               partial tier-A one; tier B without tier A while the aligned
-                              cosine was computed gives the subtype `rotated`
+                              cosine or the layer alignment was computed gives the subtype
+                              `rotated`
   suggestive                  a tier-A/B signal is above its null max without reaching the
                               decisive threshold, or a single tier-B signal fires
   no-weight-evidence          otherwise
@@ -107,7 +108,8 @@ def decide(results: Sequence[SignalResult]) -> Verdict:
     partial_a = [n for n in partial if by[n].tier == "A"]
     if tier_a or len(tier_b) >= 2 or (tier_b and partial_a):
         subtype = _subtype(fired)
-        if not tier_a and s2 is not None and s2.computable:
+        direct = (s2, by.get("layer_alignment"))  # tier-A signals a rotation hides from
+        if not tier_a and any(x is not None and x.computable for x in direct):
             subtype = "rotated"
             notes.append(
                 "low direct (aligned) similarity but high rotation-invariant (Gram) "

@@ -41,6 +41,7 @@ POSITIVES: dict[str, tuple[Builder, str, str | None]] = {
         DERIVATION,
         "rotated",
     ),
+    "rotated-pruned": (lambda b: S.rotate(S.prune(b)), DERIVATION, "rotated"),
 }
 
 NEGATIVES: dict[str, Builder] = {
@@ -58,6 +59,7 @@ NEGATIVES: dict[str, Builder] = {
     "rotated-fine-tune-of-unrelated": lambda b: S.rotate(
         S.fine_tune(S.base(107, profile_seed=0), 0.1)
     ),
+    "rotated-pruned-unrelated": lambda b: S.rotate(S.prune(S.base(108, profile_seed=0))),
 }
 
 NEGATIVE_KIND = NO_EVIDENCE

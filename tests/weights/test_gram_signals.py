@@ -146,9 +146,7 @@ def test_signals_read_grams_through_the_view() -> None:
 
 
 def test_not_computable_reasons() -> None:
-    a, b = S.base(0, n_layers=4), S.base(0, n_layers=6)
-    r = b1.compute(a.view(), b.view(), SamplePlan())
-    assert not r.computable and r.reason == "layer counts differ (4 vs 6)"
+    b = S.base(0)
     wide = S.base(0, hidden=96, ffn=384, heads=4)
     r = b2.compute(wide.view(), b.view(), SamplePlan())
     assert not r.computable and r.reason == "hidden sizes differ (96 vs 128)"
@@ -158,6 +156,25 @@ def test_not_computable_reasons() -> None:
     assert not r.fires and not r.partial
     r = b2.compute(S.base(1, vocab=520).view(), b.view(), SamplePlan(vocab_rows=64))
     assert not r.computable and "sampled token ids differ" in (r.reason or "")
+
+
+@pytest.mark.parametrize("depth", ["pruned", "up-scaled"])
+def test_depth_change_and_rotation_matched_by_best_layer(depth: str) -> None:
+    b = S.base(0)
+    changed = S.prune(b) if depth == "pruned" else S.upscale(b)
+    results = run_all(S.rotate(changed).view(), b.view())
+    by, v = _by(results), decide(results)
+    assert not by["aligned_cosine"].computable and not by["layer_alignment"].fires
+    g = by["gram_layers"]
+    assert g.fires and by["layer_alignment"].details["map"] == {}  # hidden from S5
+    expected = {0: 0, 1: 2, 2: 4} if depth == "pruned" else dict(
+        enumerate([0, 1, 2, 3, 2, 3, 4, 5])
+    )
+    assert g.details["map"] == expected
+    assert (v.kind, v.subtype) == (DERIVATION, "rotated")
+    unrelated = S.rotate(S.prune(S.base(106, profile_seed=0)))
+    r = b1.compute(unrelated.view(), b.view(), SamplePlan())
+    assert r.computable and not r.fires and not r.partial and r.details["map"] == {}
 
 
 def test_schema_lists_every_subtype() -> None:

@@ -13,7 +13,9 @@ at the same positions are unrelated, so r ≈ 0 whatever geometry the two share.
 Per layer: the mean r over the roles both layers have; overall: the mean over layers. Null:
 the same computation between non-corresponding layers (offsets 1-3), with the analytic floor
 sd >= 1/sqrt(number of entries of one layer). Fires: r >= 0.2, >= 20 null sd above the null
-mean and above the null max (the same rule as the aligned cosine).
+mean and above the null max (the same rule as the aligned cosine). Models of different
+depth: each suspect layer is matched to its best candidate layer, the null is every other
+cell, and at least half the suspect layers must match (as in layer_alignment).
 """
 
 from __future__ import annotations
@@ -44,12 +46,12 @@ ROBUST_TO = (
     "scaling of paired matrices (q·c with k/c, up·c with down/c) and of single rows",
     "fine-tuning",
     "MLP neuron permutation (through the attention matrices)",
+    "depth changes (layers matched by best match when the depths differ)",
 )
 CANNOT_DETECT = (
     "attention-head permutation combined with MLP neuron permutation (the sampled rows "
     "then belong to other heads and neurons)",
     "per-head rotation of q/k or v/o",
-    "depth changes (pruned or up-scaled models)",
     "heavy continued training (it decays faster than the aligned cosine)",
 )
 SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
@@ -100,11 +102,74 @@ def layer_r(
     return (float(np.mean(list(per.values()))) if per else None), n, per
 
 
+def _best_match(a: CachedView, b: CachedView) -> SignalResult:
+    """Models of different depth (pruned, up-scaled): each suspect layer against every
+    candidate layer, its best match taken; the null is every other cell of that matrix. A
+    suspect layer counts when its best r clears the same thresholds; fires when at least
+    half the suspect layers (and >= 2) do, as layer_alignment does."""
+    cache: Cache = {}
+    s = np.full((a.n_layers, b.n_layers), np.nan)
+    n_cell = 0
+    for i in range(a.n_layers):
+        for j in range(b.n_layers):
+            r, n, _by = layer_r(a, i, b, j, cache)
+            if r is not None:
+                s[i, j] = r
+                n_cell = n if not n_cell else min(n_cell, n)
+    cache.clear()
+    rows = [i for i in range(a.n_layers) if not np.all(np.isnan(s[i]))]
+    if not rows or b.n_layers < 2:
+        return SPEC.not_computable(
+            f"layer counts differ ({a.n_layers} vs {b.n_layers}) and no layer pair has "
+            "q/k/v/gate/up matrices of one shape"
+        )
+    best = {i: int(np.nanargmax(s[i])) for i in rows}
+    mask = ~np.isnan(s)
+    for i, j in best.items():
+        mask[i, j] = False
+    mean, sd, mx = floored_null(s[mask].tolist(), 1.0 / np.sqrt(max(n_cell, 1)))
+    vals = {i: float(s[i, j]) for i, j in best.items()}
+    ok = {i: v >= MIN_VALUE and (v - mean) / sd >= MIN_Z and v > mx for i, v in vals.items()}
+    matched = sum(ok.values())
+    fires = matched >= max(2, int(np.ceil(a.n_layers / 2)))
+    value = float(np.mean(list(vals.values())))
+    null = Null(
+        description="the same correlation between non-corresponding layers (every cell of "
+        "the layer x layer matrix off each suspect layer's best match), with the analytic "
+        "floor sd = 1/sqrt(n)",
+        source="non-corresponding layers+analytic",
+        mean=mean,
+        sd=sd,
+        max=mx,
+        k=int(mask.sum()),
+    )
+    layers = tuple(
+        {"layer": i, "value": vals[i], "maps_to": best[i], "null_lo": mean - 3 * sd,
+         "null_hi": mx, "matched": ok[i]}
+        for i in rows
+    )
+    return SPEC.result(
+        value,
+        n_cell * len(rows),
+        "Gram entries",
+        null,
+        per_layer=layers,
+        fires=bool(fires),
+        partial=bool(not fires and matched > 0),
+        details={
+            "z": (value - mean) / sd,
+            "layers": len(rows),
+            "map": {i: best[i] for i in rows if ok[i]},
+            "layers_matched": matched,
+            "thresholds": {"min_value": MIN_VALUE, "min_z": MIN_Z},
+        },
+    )
+
+
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
-    differ = SPEC.layers_differ(a, b)
-    if differ is not None:
-        return differ
+    if a.n_layers != b.n_layers:
+        return _best_match(a, b)
     L = a.n_layers
     cache: Cache = {}
     per: list[tuple[int, float, int, dict[str, float]]] = []
