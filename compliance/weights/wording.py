@@ -90,7 +90,7 @@ def evidence_sentence(r: SignalResult) -> str:
             f", neuron-order test Fisher p = {_num(d.get('fisher_p'))} (exact under "
             f"independent initialisation), identity fraction {_num(d.get('identity_frac'))}"
         )
-    if r.name == "layer_alignment" and r.details.get("map"):
+    if r.name in ("layer_alignment", "gram_layers") and r.details.get("map"):
         s += f", layer map suspect->candidate {r.details['map']}"
     if r.null is not None:
         s += f", versus {r.null.description}: {r.null.band()} (source: {r.null.source})"

@@ -181,3 +181,14 @@ def test_schema_lists_every_subtype() -> None:
     schema = json.loads((data_dir("schemas") / "lineage.schema.json").read_text("utf-8"))
     verdict = schema["$defs"]["comparison"]["properties"]["verdict"]
     assert verdict["properties"]["subtype"]["enum"] == [None, *SUBTYPES]
+
+
+def test_a_rotated_match_is_ranked_by_its_invariant_statistic() -> None:
+    from compliance.weights.compare import compare_many
+    from compliance.weights.relatives import rank
+
+    b = S.base(0)
+    [c] = compare_many(S.rotate(b).view(), [b.view()])
+    [closest] = rank([c])
+    assert closest.statistic == "rotation-invariant row-Gram correlation"
+    assert closest.value > 0.9  # not the aligned cosine, which sits at its null (~0)
