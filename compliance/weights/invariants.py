@@ -33,14 +33,19 @@ def row_gram(
     view: Any, role: str, layer: int | None, rows: Sequence[int] | None
 ) -> np.ndarray | None:
     """The Gram matrix of the given rows of a tensor (rows x rows, float64), or None when
-    the view does not have the tensor or those rows."""
+    the view has neither a stored Gram nor the rows (the view's own `row_gram` first; when
+    it has no Gram for these rows, the rows themselves)."""
     own = getattr(view, "row_gram", None)
-    try:
-        if callable(own):
+    if callable(own):
+        try:
             g = own(role, layer, rows)
-            return None if g is None else np.asarray(g, dtype=np.float64)
+        except LookupError:  # KeyError included: fall back to the rows, which say the same
+            g = None
+        if g is not None:
+            return np.asarray(g, dtype=np.float64)
+    try:
         return gram(view.rows(role, layer, rows))
-    except (KeyError, LookupError):
+    except LookupError:
         return None
 
 

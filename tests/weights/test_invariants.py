@@ -52,6 +52,18 @@ def test_row_gram_falls_back_to_rows_in_float64() -> None:
     np.testing.assert_allclose(g, x.astype(np.float64) @ x.T.astype(np.float64), rtol=1e-12)
 
 
+def test_row_gram_falls_back_to_rows_when_the_view_has_no_gram_for_them() -> None:
+    class SomeGrams(MemView):
+        def row_gram(self, role, layer, rows):  # type: ignore[no-untyped-def]
+            raise LookupError("no Gram stored for these rows")
+
+    x = _rows().astype(np.float32)
+    g = invariants.row_gram(SomeGrams({("attn.q", 0): x}), "attn.q", 0, [0, 2])
+    sub = x[[0, 2]].astype(np.float64)
+    assert g is not None
+    np.testing.assert_allclose(g, sub @ sub.T)
+
+
 def test_row_gram_is_none_for_a_missing_tensor_or_rows() -> None:
     v = MemView({("attn.q", 0): _rows().astype(np.float32)})
     assert invariants.row_gram(v, "attn.k", 0, None) is None  # KeyError
