@@ -7,7 +7,7 @@ set of token rows is unchanged by a rotation; reduced to its cosine structure
 with one tokenizer can share a coarse token geometry (e.g. a direction that tracks token
 frequency), so the top DEFLATE eigencomponents of each model's cosine matrix are removed
 before the comparison: what is compared is the finer token-by-token structure (a geometry
-twin that shares the base's top-4 token structure scores r 0.21 without this step, 0.01
+twin that shares the base's top-4 token structure scores r 0.22 without this step, 0.005
 with it; docs/lineage.md).
 
 Value: Pearson r of the off-diagonal entries (mean over embed and lm_head when both exist).
