@@ -42,6 +42,7 @@ POSITIVES: dict[str, tuple[Builder, str, str | None]] = {
         "rotated",
     ),
     "rotated-pruned": (lambda b: S.rotate(S.prune(b)), DERIVATION, "rotated"),
+    "rotated-moe-upcycled": (lambda b: S.rotate(S.upcycle_moe(b)), DERIVATION, "rotated"),
 }
 
 NEGATIVES: dict[str, Builder] = {
@@ -60,6 +61,7 @@ NEGATIVES: dict[str, Builder] = {
         S.fine_tune(S.base(107, profile_seed=0), 0.1)
     ),
     "rotated-pruned-unrelated": lambda b: S.rotate(S.prune(S.base(108, profile_seed=0))),
+    "rotated-independent-moe": lambda b: S.rotate(S.independent_moe(S.upcycle_moe(b))),
 }
 
 NEGATIVE_KIND = NO_EVIDENCE
