@@ -20,6 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from compliance.weights.signals import aligned_cosine as s2  # noqa: E402
+from compliance.weights.signals import gram_embedding as b2  # noqa: E402
+from compliance.weights.signals import gram_layers as b1  # noqa: E402
 from compliance.weights.signals import layer_alignment as s5  # noqa: E402
 from compliance.weights.signals import moe_upcycling as s4  # noqa: E402
 from compliance.weights.signals import neuron_matching as s3  # noqa: E402
@@ -61,7 +63,10 @@ def row(name: str, kind: str, results: list[Any]) -> dict[str, Any]:
         "moe": val("moe_upcycling"),
         "layer": val("layer_alignment"),
         "sigma": val("sigma_curve"),
-        "fires": [n for n, r in by.items() if r.fires and r.tier == "A"]
+        "gram": val("gram_layers"),
+        "gram_z": by["gram_layers"].details.get("z") if by["gram_layers"].computable else None,
+        "emb": val("gram_embedding"),
+        "fires": [n for n, r in by.items() if r.fires and r.tier in ("A", "B")]
         + (["order_test"] if s3r.computable and s3r.details.get("order_preserved") else []),
         "verdict": v.kind + (f" / {v.subtype}" if v.subtype else ""),
     }
@@ -103,6 +108,14 @@ def real_rows() -> list[dict[str, Any]]:
         "MiniLM LoRA merge": ("positive", S.lora_merge),
         "MiniLM same-stats redraw": ("negative", S.same_stats),
         "MiniLM same-stats redraw, permuted": ("negative", lambda m: S.permute(S.same_stats(m))),
+        "MiniLM rotated +0.1σ": ("positive", lambda m: S.rotate(m, noise=0.1)),
+        "MiniLM rotated, paired scaling": ("positive", lambda m: S.rotate(m, scale=True)),
+        "MiniLM rotated, MLP neurons permuted": (
+            "positive",
+            lambda m: S.rotate(S.permute(m, permute_heads=False)),
+        ),
+        "MiniLM geometry twin": ("negative", S.geometry_twin),
+        "MiniLM geometry twin, rotated": ("negative", lambda m: S.rotate(S.geometry_twin(m))),
     }
     bv = base.view()
     for name, (kind, build) in variants.items():
@@ -122,6 +135,9 @@ COLS = [
     ("f", "S3 f", ".2f"),
     ("moe", "S4 frac", ".2f"),
     ("layer", "S5 best", ".3f"),
+    ("gram", "B1 Gram r", ".3f"),
+    ("gram_z", "B1 z", ".0f"),
+    ("emb", "B2 emb. r", ".3f"),
     ("sigma", "S7 σ r", ".3f"),
     ("verdict", "verdict", None),
 ]
@@ -177,6 +193,16 @@ def summary(rows: list[dict[str, Any]]) -> None:
     print(
         f"| S3 identity fraction (order test) | {rng(pos, 'f', 'order_test', hi=False)} | "
         f"{rng(neg, 'f')} | ≥ {s3.F_MIN} |"
+    )
+    print(
+        f"| B1 row-Gram r (B) | {rng(pos, 'gram', 'gram_layers', hi=False)} | "
+        f"{rng(neg, 'gram')} (z max {rng(neg, 'gram_z')}) | ≥ {b1.MIN_VALUE}, ≥ "
+        f"{b1.MIN_Z:.0f} null sd, > null max; with B2 or a partial tier A |"
+    )
+    print(
+        f"| B2 embedding Gram r (B) | {rng(pos, 'emb', 'gram_embedding', hi=False)} | "
+        f"{rng(neg, 'emb')} | ≥ {b2.MIN_VALUE}, ≥ {b2.MIN_Z:.0f} null sd, > null max; "
+        "with B1 or a partial tier A |"
     )
     print(
         f"| S7 σ-curve r (C) | {rng(pos, 'sigma', hi=False)} (min, all positives) | "

@@ -11,10 +11,12 @@ from typing import Any
 
 W, PANEL_H, PAD_L, PAD_R, PAD_T, PAD_B = 780, 230, 56, 200, 34, 34  # PAD_R: legend room
 COLOURS = {"aligned_cosine": "#1f77b4", "neuron_matching": "#d62728", "moe_upcycling": "#9467bd"}
+COLOURS["gram_layers"] = "#2ca02c"
 LABELS = {
     "aligned_cosine": "aligned cosine",
     "neuron_matching": "matched-neuron cosine",
     "moe_upcycling": "expert neurons above background",
+    "gram_layers": "row-Gram correlation (rotation-invariant)",
 }
 # (panel title, y-axis label) per statistic: never a fraction under a "cosine" axis
 AXES = {
@@ -23,6 +25,10 @@ AXES = {
     "moe_upcycling": (
         "MoE: fraction of expert neurons whose best dense match exceeds the background max",
         "fraction of neurons",
+    ),
+    "gram_layers": (
+        "Rotation-invariant row-Gram correlation per layer (q/k/v/gate/up)",
+        "Pearson r",
     ),
 }
 
@@ -161,7 +167,7 @@ def render_svg(comparison: Any) -> str:
     one saying none could be computed) and the σ-curve panel."""
     series = {
         name: _series(comparison.signal(name))
-        for name in ("aligned_cosine", "neuron_matching", "moe_upcycling")
+        for name in ("aligned_cosine", "neuron_matching", "moe_upcycling", "gram_layers")
         if comparison.signal(name) is not None
         and getattr(comparison.signal(name), "computable", False)
     }

@@ -47,6 +47,8 @@ def signal_result(sig: Any) -> str:
         return "not computable: " + str(sig.reason or "")
     if sig.name == "sigma_curve":
         return "context only; " + SIGMA_WHY
+    if sig.fires and sig.tier == "B":
+        return "above threshold (decisive with a second tier-B or a partial tier-A signal)"
     if sig.fires:
         return "above threshold" if sig.tier == "A" else "above null band (context only)"
     if sig.partial:
@@ -75,6 +77,7 @@ _ORIGINS = {
     "analytic": "an analytic bound (1/√n floor, no collisions)",
     "non-corresponding layers": "these two models' own non-corresponding layers (real weights)",
     "simulated": "simulated Gaussian matrices / random walks of the same shape",
+    "shuffled token ids": "the same rows with the token ids shuffled (simulated)",
 }
 
 

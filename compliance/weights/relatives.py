@@ -38,12 +38,15 @@ class Closeness:
 
 def closeness(comparison: Any) -> Closeness | None:
     """The first computable statistic of `_ORDER` (identical tensors rank above all)."""
-    from compliance.weights.labels import verdict_kind
+    from compliance.weights.labels import verdict_kind, verdict_subtype
 
     label = comparison.candidate.label
     if verdict_kind(comparison.verdict) == "identical_tensors":
         return Closeness(label, "byte-identical tensors", float("inf"))
-    for name, what in _ORDER:
+    order = _ORDER
+    if verdict_subtype(comparison.verdict) == "rotated":  # the direct statistics sit at their null
+        order = (("gram_layers", "rotation-invariant row-Gram correlation"), *_ORDER)
+    for name, what in order:
         sig = comparison.signal(name)
         if sig is not None and sig.computable and isinstance(sig.value, int | float):
             return Closeness(label, what, float(sig.value))

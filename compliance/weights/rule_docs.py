@@ -17,7 +17,10 @@ RULES: dict[str, dict[str, Any]] = {
         "(bases inferred from metadata, every fingerprint in --fingerprints DIR) and reports "
         "a candidate whose comparison is `identical-tensors` or `consistent-with-derivation` "
         "but which the card does not declare. Known relatives of a declared base (same "
-        "catalog family, its ancestor, descendant or sibling) are noted instead.",
+        "catalog family, its ancestor, descendant or sibling) are noted instead. A derivation "
+        "hidden by a rotation of the residual stream counts when both rotation-invariant "
+        "Gram signals (layer matrices and embedding rows) agree; one alone is only "
+        "`suggestive` and does not raise this finding.",
         "why": "A derived model carries its base's licence obligations; a base visible only "
         "in the weights is still a base.",
         "example": "A model card declaring no base_model whose aligned cosine with a library "

@@ -4,9 +4,13 @@ decisive could be computed.
 Rules (monotone; tier C never raises a verdict):
   not-verifiable              no tier-A/B signal computable
   identical-tensors           every compared non-trivial suspect tensor is byte-identical
-  consistent-with-derivation  >= 1 tier-A signal fires (subtype from the firing signals)
-                              [tier B would need 2 agreeing, or 1 + a partial tier A]
-  suggestive                  a tier-A signal is above its null max without reaching the
+  consistent-with-derivation  >= 1 tier-A signal fires (subtype from the firing signals), or
+                              2 tier-B signals fire (they read disjoint tensors: layer
+                              matrices and embedding rows), or 1 tier-B signal fires with a
+                              partial tier-A one; tier B without tier A while the aligned
+                              cosine or the layer alignment was computed gives the subtype
+                              `rotated`
+  suggestive                  a tier-A/B signal is above its null max without reaching the
                               decisive threshold, or a single tier-B signal fires
   no-weight-evidence          otherwise
 """
@@ -35,6 +39,7 @@ SUBTYPES = (
     "upcycled-moe",
     "merge",
     "shared-tensors",
+    "rotated",
 )
 
 
@@ -102,8 +107,17 @@ def decide(results: Sequence[SignalResult]) -> Verdict:
     tier_b = {n: r for n, r in fired.items() if r.tier == "B"}
     partial_a = [n for n in partial if by[n].tier == "A"]
     if tier_a or len(tier_b) >= 2 or (tier_b and partial_a):
+        subtype = _subtype(fired)
+        direct = (s2, by.get("layer_alignment"))  # tier-A signals a rotation hides from
+        if not tier_a and any(x is not None and x.computable for x in direct):
+            subtype = "rotated"
+            notes.append(
+                "low direct (aligned) similarity but high rotation-invariant (Gram) "
+                "similarity: consistent with an orthogonal rotation of the residual stream "
+                "(a function-preserving reparameterisation) applied after derivation"
+            )
         return Verdict(
-            DERIVATION, _subtype(fired), tuple(fired), partial, context, not_computed, tuple(notes)
+            DERIVATION, subtype, tuple(fired), partial, context, not_computed, tuple(notes)
         )
     if tier_b or partial:
         return Verdict(

@@ -51,6 +51,9 @@ SUBTYPE_PHRASE = {
     "dense MLP",
     "merge": "the pattern matches a low-rank (LoRA-style) update or merge",
     "shared-tensors": "some tensors are byte-identical while others differ",
+    "rotated": "the pattern matches derivation followed by an orthogonal rotation of the "
+    "residual stream (a function-preserving reparameterisation that hides direct similarity "
+    "but keeps the Gram matrices of corresponding rows)",
 }
 
 _EXTRA_LIMIT = ("distillation",)
@@ -87,7 +90,7 @@ def evidence_sentence(r: SignalResult) -> str:
             f", neuron-order test Fisher p = {_num(d.get('fisher_p'))} (exact under "
             f"independent initialisation), identity fraction {_num(d.get('identity_frac'))}"
         )
-    if r.name == "layer_alignment" and r.details.get("map"):
+    if r.name in ("layer_alignment", "gram_layers") and r.details.get("map"):
         s += f", layer map suspect->candidate {r.details['map']}"
     if r.null is not None:
         s += f", versus {r.null.description}: {r.null.band()} (source: {r.null.source})"
@@ -140,11 +143,19 @@ def headline(
             s += f"; {SUBTYPE_PHRASE[verdict.subtype]}"
         return s + "."
     if verdict.kind == SUGGESTIVE:
-        names = _join([by[n].statistic for n in verdict.partial + verdict.deciding])
+        parts = []
+        if verdict.partial:
+            names = _join([by[n].statistic for n in verdict.partial])
+            parts.append(f"{names} above the background, below the decisive threshold")
+        if verdict.deciding:  # a tier-B signal that fired without a second one
+            names = _join([by[n].statistic for n in verdict.deciding])
+            parts.append(
+                f"{names} above its threshold, without the second independent signal a "
+                "rotation-invariant result needs"
+            )
         return (
             f"Weight evidence relating {a} to {b} is suggestive but not conclusive "
-            f"({names} above the background, below the decisive threshold); it needs "
-            "review and is not a finding of derivation."
+            f"({'; '.join(parts)}); it needs review and is not a finding of derivation."
         )
     if verdict.kind == NO_EVIDENCE:
         s = (

@@ -8,9 +8,11 @@ space shared by all layers and a per-role random-walk depth profile of scales --
 pure iid Gaussian models are a degenerate world (lineage.md §4.1).
 
 Positives: copy, fine_tune (light/heavy noise), permute (MLP neurons and attention heads),
-prune, upscale (SOLAR-style), upcycle_moe (copy / drop / slice), lora_merge.
+prune, upscale (SOLAR-style), upcycle_moe (copy / drop / slice), lora_merge, rotate
+(residual-stream rotation, optionally with paired scaling and noise).
 Hard negatives: same_stats (iid redraw with each tensor's mean/std), base(other seed) with or
-without the same depth profile, independent_moe.
+without the same depth profile, independent_moe, geometry_twin (same hidden-space covariance,
+depth profile, embedding norms and coarse token geometry).
 """
 
 from __future__ import annotations
@@ -193,9 +195,16 @@ def _rows_by_blocks(x: np.ndarray, order: np.ndarray, block: int, axis: int) -> 
     return np.take(x, idx, axis=axis)
 
 
-def permute(m: SynthModel, seed: int = 2, noise: float = 0.01) -> SynthModel:
+def permute(
+    m: SynthModel,
+    seed: int = 2,
+    noise: float = 0.01,
+    permute_heads: bool = True,
+    permute_neurons: bool = True,
+) -> SynthModel:
     """Function-preserving permutation of MLP intermediate neurons (gate/up rows, down
-    columns) and of attention heads (q/k/v row blocks, o column blocks), then light noise."""
+    columns) and of attention heads (q/k/v row blocks, o column blocks), either of which can
+    be switched off, then light noise."""
     rng = _rng("perm", seed)
     cfg = m.config
     heads = int(cfg["num_attention_heads"])
@@ -203,7 +212,7 @@ def permute(m: SynthModel, seed: int = 2, noise: float = 0.01) -> SynthModel:
     out: Tensors = dict(m.tensors)
     for layer in range(m.n_layers):
         q = m.tensors.get(("attn.q", layer))
-        if q is not None:
+        if q is not None and permute_heads:
             hd = q.shape[0] // heads
             gperm, qperm = _head_order(heads, kv, rng)
             for role, order in (("attn.q", qperm), ("attn.k", gperm), ("attn.v", gperm)):
@@ -213,7 +222,7 @@ def permute(m: SynthModel, seed: int = 2, noise: float = 0.01) -> SynthModel:
             if ("attn.o", layer) in out:
                 out[("attn.o", layer)] = _rows_by_blocks(out[("attn.o", layer)], qperm, hd, 1)
         up = m.tensors.get(("mlp.up", layer))
-        if up is not None:
+        if up is not None and permute_neurons:
             p = rng.permutation(up.shape[0])
             for r in ("mlp.gate", "mlp.up", "mlp.gate.bias", "mlp.up.bias"):
                 if (r, layer) in out:
@@ -325,6 +334,124 @@ def lora_merge(m: SynthModel, rank: int = 4, strength: float = 0.5, seed: int = 
         delta *= strength * np.linalg.norm(w) / np.linalg.norm(delta)
         out[(role, ly)] = (w + delta).astype(np.float32)
     return _derive(m, out, "merge", rank=rank, strength=strength)
+
+
+def _orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))[None, :]
+
+
+_INPUT_SIDE = ("attn.q", "attn.k", "attn.v", "mlp.gate", "mlp.up", "moe.router")
+
+
+def _side(role: str) -> str:
+    """'in' for matrices that read the residual stream (W -> W Rᵀ), 'out' for those that
+    write to it (W -> R W), '' for the rest."""
+    if role in _INPUT_SIDE or (role.startswith("moe.") and role.endswith((".gate", ".up"))):
+        return "in"
+    if role in ("attn.o", "mlp.down") or (role.startswith("moe.") and role.endswith(".down")):
+        return "out"
+    return ""
+
+
+def rotate(
+    m: SynthModel, seed: int = 11, noise: float = 0.0, scale: bool = False
+) -> SynthModel:
+    """Orthogonal rotation R of the residual stream: every matrix that reads it (q/k/v,
+    gate/up, router, embedding and lm_head rows) becomes W Rᵀ, every matrix that writes to it
+    (o, down, and their biases) R W. For pre-norm models (a final norm exists) the RMSNorm
+    gains are first folded into the matrices that follow them and set to 1, which makes the
+    rotation function-preserving; for post-LayerNorm models (BERT) the 1-D tensors are left
+    as they are (the weights are rotated; the function is not preserved exactly).
+    `scale`: per layer q·c with k/c, and up·c with down/c (v·c with o/c without a gate).
+    `noise`: then W + N(0, (noise·std W)^2) on every tensor."""
+    rng = _rng("rotate", seed)
+    hidden = int(m.config["hidden_size"])
+    R = _orthogonal(hidden, rng)
+    t: Tensors = dict(m.tensors)
+    if ("norm.final", None) in t:
+        for layer in range(m.n_layers):
+            for norm, side in (("norm.attn", ("attn.",)), ("norm.mlp", ("mlp.", "moe."))):
+                g = t.get((norm, layer))
+                if g is None:
+                    continue
+                for (role, ly), w in list(t.items()):
+                    if ly == layer and role.startswith(side) and _side(role) == "in":
+                        t[(role, ly)] = (w * g[None, :]).astype(np.float32)
+                t[(norm, layer)] = np.ones_like(g)
+        g = t[("norm.final", None)]
+        if ("lm_head", None) in t:
+            t[("lm_head", None)] = (t[("lm_head", None)] * g[None, :]).astype(np.float32)
+        t[("norm.final", None)] = np.ones_like(g)
+    out: Tensors = {}
+    for (role, ly), w in t.items():
+        base_role = role[: -len(".bias")] if role.endswith(".bias") else role
+        side = _side(base_role)
+        if w.ndim == 2 and (side == "in" or (ly is None and w.shape[1] == hidden)):
+            w = w @ R.T
+        elif side == "out" and (w.ndim == 2 or role.endswith(".bias")):
+            w = R @ w
+        out[(role, ly)] = w.astype(np.float32)
+    if scale:
+        for layer in range(m.n_layers):
+            c1, c2 = np.exp(rng.uniform(-0.7, 0.7, size=2))
+            pair = ("mlp.up", "mlp.down") if ("mlp.gate", layer) in out else ("attn.v", "attn.o")
+            for (hi, lo), c in ((("attn.q", "attn.k"), c1), (pair, c2)):
+                if (hi, layer) in out and (lo, layer) in out:
+                    out[(hi, layer)] = (out[(hi, layer)] * c).astype(np.float32)
+                    out[(lo, layer)] = (out[(lo, layer)] / c).astype(np.float32)
+    if noise:
+        nrng = _rng("rotate-noise", seed)
+        out = {k: _noisy(v, noise, nrng) for k, v in out.items()}
+    return _derive(m, out, "rotated", noise=noise, scaled=scale)
+
+
+def _covariance_redraw(w: np.ndarray, hidden: int, rng: np.random.Generator) -> np.ndarray:
+    """An independent matrix with the same hidden-space covariance (and mean) as `w`."""
+    mean = float(w.mean())
+    x = w.astype(np.float64) - mean
+    if x.shape[1] == hidden:  # rows live in the residual stream
+        cov = x.T @ x / x.shape[0]
+        lam, vec = np.linalg.eigh(cov)
+        z = rng.standard_normal(x.shape) * np.sqrt(np.clip(lam, 0, None))[None, :]
+        return (mean + z @ vec.T).astype(np.float32)
+    if x.shape[0] == hidden:  # columns live in the residual stream
+        return _covariance_redraw(w.T, hidden, rng).T.copy()
+    return (mean + float(x.std()) * rng.standard_normal(x.shape)).astype(np.float32)
+
+
+def geometry_twin(m: SynthModel, seed: int = 12, token_rank: int = 4) -> SynthModel:
+    """Hard negative that shares the geometry of `m` without sharing its weights: every
+    matrix redrawn with the same hidden-space covariance (hence the same low-rank structure,
+    per-layer scales and depth profile), 1-D tensors with the same mean/std, and the
+    embedding given `m`'s dominant token geometry (its top `token_rank` token-space
+    components, placed in fresh hidden directions: a coarse structure such as token
+    frequency that models trained on similar text with one tokenizer share) and `m`'s
+    per-token row norms."""
+    rng = _rng("geometry-twin", seed)
+    hidden = int(m.config["hidden_size"])
+    out: Tensors = {}
+    for (role, ly), w in m.tensors.items():
+        if w.ndim == 2:
+            out[(role, ly)] = _covariance_redraw(w, hidden, rng)
+        else:
+            out[(role, ly)] = (
+                float(w.mean()) + float(w.std()) * rng.standard_normal(w.shape)
+            ).astype(w.dtype)
+    for role in ("embed", "lm_head"):
+        e = m.tensors.get((role, None))
+        if e is None or e.ndim != 2 or e.shape[1] != hidden:
+            continue
+        e64 = e.astype(np.float64)
+        _w, vec = np.linalg.eigh(e64.T @ e64)  # ascending: the last columns are the top ones
+        coords = e64 @ vec[:, -token_rank:]  # = U_r S_r, the token-space coordinates
+        fresh = _orthogonal(hidden, rng)[:token_rank]
+        twin = out[(role, None)].astype(np.float64) + coords @ fresh
+        norms = np.linalg.norm(e, axis=1) / np.maximum(np.linalg.norm(twin, axis=1), 1e-30)
+        out[(role, None)] = (twin * norms[:, None]).astype(np.float32)
+    d = _derive(m, out, "geometry-twin")
+    d.meta["negative"] = True
+    return d
 
 
 def same_stats(m: SynthModel, seed: int = 7) -> SynthModel:

@@ -33,6 +33,16 @@ POSITIVES: dict[str, tuple[Builder, str, str | None]] = {
     ),
     "lora-merge": (S.lora_merge, DERIVATION, "merge"),
     "heavy-3.0": (lambda b: S.fine_tune(b, 3.0), DERIVATION, "heavy-training"),
+    "rotated": (S.rotate, DERIVATION, "rotated"),
+    "rotated-noisy": (lambda b: S.rotate(b, noise=0.3), DERIVATION, "rotated"),
+    "rotated-scaled": (lambda b: S.rotate(b, scale=True, noise=0.01), DERIVATION, "rotated"),
+    "rotated-neuron-permuted": (
+        lambda b: S.rotate(S.permute(b, permute_heads=False)),
+        DERIVATION,
+        "rotated",
+    ),
+    "rotated-pruned": (lambda b: S.rotate(S.prune(b)), DERIVATION, "rotated"),
+    "rotated-moe-upcycled": (lambda b: S.rotate(S.upcycle_moe(b)), DERIVATION, "rotated"),
 }
 
 NEGATIVES: dict[str, Builder] = {
@@ -45,6 +55,13 @@ NEGATIVES: dict[str, Builder] = {
     "fine-tune-of-unrelated": lambda b: S.fine_tune(S.base(104, profile_seed=0), 0.1),
     "permuted-unrelated": lambda b: S.permute(S.base(105, profile_seed=0)),
     "pruned-unrelated": lambda b: S.prune(S.base(106, profile_seed=0)),
+    "geometry-twin": S.geometry_twin,
+    "geometry-twin-rotated": lambda b: S.rotate(S.geometry_twin(b)),
+    "rotated-fine-tune-of-unrelated": lambda b: S.rotate(
+        S.fine_tune(S.base(107, profile_seed=0), 0.1)
+    ),
+    "rotated-pruned-unrelated": lambda b: S.rotate(S.prune(S.base(108, profile_seed=0))),
+    "rotated-independent-moe": lambda b: S.rotate(S.independent_moe(S.upcycle_moe(b))),
 }
 
 NEGATIVE_KIND = NO_EVIDENCE

@@ -40,7 +40,8 @@ def test_moe_fraction_has_its_own_axis_and_null(moe_comparison) -> None:
     assert "fraction" in moe_panel[0][0]
     cos_panels = [p for p in panels if p[1] == "cosine"]
     assert cos_panels and all("MoE" not in t for t, _ in cos_panels)
-    assert len(panels) == 3  # aligned, MoE, σ (an MoE suspect has no dense neurons to match)
+    # aligned, MoE, row-Gram (attention), σ (an MoE suspect has no dense neurons to match)
+    assert len(panels) == 4
 
 
 def test_per_layer_table_names_each_statistic(moe_comparison) -> None:
@@ -48,3 +49,18 @@ def test_per_layer_table_names_each_statistic(moe_comparison) -> None:
     assert "| layer | fraction of expert neurons above the background max | null fraction |" in text
     assert "moe_upcycling per layer: expert neurons above background" in text
     assert "| layer | aligned cosine | null low | null high |" in text
+
+
+def test_gram_correlation_has_its_own_axis_and_null() -> None:
+    b = synth.base(0)
+    [c] = compare_many(synth.rotate(b).view(), [b.view()])
+    gram = c.signal("gram_layers")
+    assert gram.fires and gram.per_layer
+    assert all(r["null_hi"] < 0.1 < r["value"] for r in gram.per_layer)
+    panels = _panels(render_svg(c))
+    title = "Rotation-invariant row-Gram correlation per layer (q/k/v/gate/up)"
+    assert (title, "Pearson r") in panels
+    text = render("s", [c])
+    assert "gram_layers per layer: row-Gram correlation (rotation-invariant)" in text
+    assert "| layer | row-Gram correlation (rotation-invariant) | null low | null high |" in text
+    assert "the same rows with the token ids shuffled" in text  # gram_embedding's null origin

@@ -30,13 +30,19 @@ Registry (name -> tier):
                          (survives neuron permutation)
   moe_upcycling      A  S4 MoE expert neurons matched back to a dense model's MLP neurons
   layer_alignment    A  S5 best-matching layer map (pruned / depth up-scaled / reordered)
+  gram_layers        B  B1 row-Gram correlation of q/k/v/gate/up per layer (invariant to
+                         residual-stream rotation and paired scaling); null: non-corresponding
+                         layers + analytic
+  gram_embedding     B  B2 Gram correlation of embedding rows of the same token ids (invariant
+                         to rotation); null: shuffled token ids + analytic
   sigma_curve        C  S7 HonestAGI per-layer std curves of q/k/v/o, Pearson r vs a
                          random-walk null band (context only, never sufficient)
   tokenizer          C  S8 tokenizer digest identity (view.tokenizer_digest or
                          config["_tokenizer_sha256"], if the view provides one)
   config_similarity  C  S9 architecture fields equal (gate/context only)
 
-``SignalResult.fires`` = decisive per lineage.md §5.3 for tier A; for tier C it only
+``SignalResult.fires`` = decisive per lineage.md §5.3 for tier A; for tier B it counts
+towards a derivation with a second tier-B signal or a partial tier-A one; for tier C it only
 means "above its null band" and never decides a verdict.
 """
 
@@ -47,6 +53,8 @@ from collections.abc import Callable
 from compliance.weights.signals import (
     aligned_cosine,
     config_similarity,
+    gram_embedding,
+    gram_layers,
     identical_tensors,
     layer_alignment,
     moe_upcycling,
@@ -72,6 +80,8 @@ _MODULES = (
     neuron_matching,
     moe_upcycling,
     layer_alignment,
+    gram_layers,
+    gram_embedding,
     sigma_curve,
     tokenizer,
     config_similarity,

@@ -316,7 +316,8 @@ class CachedView:
         self.plan = plan
         self._rows: dict[tuple[str, int | None], np.ndarray | None] = {}
         self._roles: dict[int | None, list[str]] = {}
-        self._grams: dict[tuple[str, int | None], np.ndarray] = {}
+        self._grams: dict[tuple[str, int | None], np.ndarray] = {}  # of rows sketched on read
+        self._gram_memo: dict[tuple[str, int | None, tuple[int, ...] | None], Any] = {}
         self._samples: dict[tuple[str, int | None], str] = {}
         self._neuron_layers: set[int] | None = None
         # down projections are most of a sample (8 x 14 MB for a 14B model): from a view
@@ -389,24 +390,32 @@ class CachedView:
         return self._samples.get(key)
 
     def row_gram(
-        self, role: str, layer: int | None, rows: Sequence[int] | None
+        self, role: str, layer: int | None, rows: Sequence[int] | None = None
     ) -> np.ndarray | None:
-        """X X' (float64) of the unsketched rows: the wrapped view's own answer when it has
-        one (a fingerprint: the stored Gram, None for other rows), else from the rows."""
-        inner = getattr(self.view, "row_gram", None)
-        if inner is not None:
-            return inner(role, layer, rows)
-        want = None if rows is None else [int(r) for r in rows]
+        """X X' (float64) of the unsketched rows (invariants.row_gram), once per key: the
+        wrapped view's own answer when it has one (a fingerprint: the stored Gram), else
+        from the read that sketched the plan's rows, or from the rows."""
+        key = (role, layer, None if rows is None else tuple(int(r) for r in rows))
+        if key not in self._gram_memo:
+            self._gram_memo[key] = self._row_gram(role, layer, key[2])
+        return self._gram_memo[key]
+
+    def _row_gram(
+        self, role: str, layer: int | None, want: tuple[int, ...] | None
+    ) -> np.ndarray | None:
+        from compliance.weights import invariants
+
         shape = self.shape(role, layer)
-        if shape is not None and want == self.plan.rows_for(role, shape):
-            self.planned(role, layer)  # fills the Gram (sketched) or the rows (not)
-            if (role, layer) in self._grams:
-                return self._grams[(role, layer)].copy()
-            kept = self._rows.get((role, layer))
-            if kept is not None:
-                return sketch.gram(kept)
-        got = np.asarray(self.view.rows(role, layer, want), dtype=np.float64)
-        return sketch.gram(got[None, :] if got.ndim == 1 else got)
+        if shape is None:
+            return None
+        if not hasattr(self.view, "row_gram"):
+            planned = self.plan.rows_for(role, shape)
+            if (None if want is None else list(want)) == planned:
+                self.planned(role, layer)  # fills the Gram (sketched) or the rows (not)
+                if (role, layer) in self._grams:
+                    return self._grams[(role, layer)]
+                return invariants.gram(self._rows.get((role, layer)))
+        return invariants.row_gram(self.view, role, layer, None if want is None else list(want))
 
     # cache -------------------------------------------------------------------
     def planned(self, role: str, layer: int | None) -> np.ndarray | None:
