@@ -17,8 +17,8 @@ from compliance.commands.weights_extra import require_weights_extra
 from compliance.errors import ConfigError
 
 # 2: exit codes by verdict, `modelcheck`/`command`/`ranking`, coverage per input
-# 3: `wall_seconds`; per comparison `rules_version`, `plan_version`; per input `files`,
-#    and for a fingerprint `source_files`, `source_tensors`
+# 3: `wall_seconds`, `calibration`; per comparison `rules_version`, `plan_version`; per
+#    input `files`, and for a fingerprint `source_files`, `source_tensors`
 REPORT_SCHEMA = 3
 # exit codes (documented in docs/lineage.md): usable as a CI gate
 EXIT_NO_EVIDENCE = 0  # no comparison found weight evidence (suggestive included)
@@ -113,6 +113,7 @@ def render_json(
 ) -> str:
     named = list(charts or []) + [None] * (len(comparisons) - len(charts or []))
     from compliance import __version__
+    from compliance.weights.provenance import CALIBRATION
     from compliance.weights.relatives import rank, ranking_note
 
     doc = {
@@ -123,6 +124,7 @@ def render_json(
         "wall_seconds": wall_seconds,
         "suspect": suspect,
         "ranking": ranking_note(rank(comparisons)),
+        "calibration": CALIBRATION,
         "comparisons": [
             {**c.to_dict(), "chart": chart} for c, chart in zip(comparisons, named, strict=True)
         ],

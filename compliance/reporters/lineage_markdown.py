@@ -131,6 +131,7 @@ def render(
     """The lineage report; `charts[i]` is the file name (beside the report) of the SVG of
     `comparisons[i]`, or None; `wall_seconds` is the whole run's time."""
     from compliance import __version__
+    from compliance.weights.provenance import CALIBRATION
     from compliance.weights.relatives import rank, ranking_note
 
     env = template_env()
@@ -142,5 +143,6 @@ def render(
         command=command,
         version=__version__,
         wall_seconds=wall_seconds,
+        calibration=CALIBRATION,
     )
     return text

@@ -97,3 +97,14 @@ def tensor_digests(digests: Any) -> dict[str, Any] | None:
     pairs = sorted((str(k), str(v)) for k, v in digests.items())
     algos = sorted({v.partition(":")[0] if ":" in v else "sha256" for _k, v in pairs})
     return {"tensors": len(pairs), "algorithms": algos, "digest": _digest(pairs)}
+
+
+# Where the decisive thresholds come from (the nulls of each comparison are stated per
+# signal); kept in step with docs/lineage.md, Calibration, and its benchmark.
+CALIBRATION = (
+    "Decision thresholds were calibrated by benchmarks/calibrate_lineage.py on synthetic "
+    "fixtures (positives; hard negatives: same-statistics redraws, other seeds, shared depth "
+    "profiles, independent MoEs) and on transforms of one real model (all-MiniLM-L6-v2); "
+    "no real pair of independently trained models of the same width has been measured yet "
+    "(docs/lineage.md, Calibration)."
+)

@@ -46,6 +46,18 @@ def _non_trivial(v: CachedView, role: str, layer: int | None) -> bool:
     return rows is not None and rows.size > 0 and float(np.ptp(rows)) > 0.0
 
 
+def _none_reason(v: CachedView, side: str) -> str:
+    """Why a side offers nothing to compare: no digests at all (a remote read hashes
+    nothing), or digests only of tensors too small or constant to mean anything."""
+    keys = [(r, ly) for ly in _layers(v) for r in v.roles(ly)]
+    if not any(v.digest(r, ly) for r, ly in keys):
+        return f"the {side} view provides no tensor digests"
+    return (
+        f"the {side} has no digested tensor of >= {MIN_ELEMENTS:,} elements"
+        + (" that is not constant" if side == "suspect" else "")
+    )
+
+
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     cand: dict[str, tuple[str, int | None]] = {}
@@ -56,7 +68,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             if d and shape is not None and int(np.prod(shape)) >= MIN_ELEMENTS:
                 cand.setdefault(d, (role, layer))
     if not cand:
-        return SPEC.not_computable("the candidate view provides no tensor digests")
+        return SPEC.not_computable(_none_reason(b, "candidate"))
     cand_algos = {algorithm_of(d) for d in cand}
     compared = 0
     other_algos: set[str] = set()
@@ -93,7 +105,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             "so byte identity cannot be checked"
         )
     if compared == 0:
-        return SPEC.not_computable("the suspect view provides no digests of non-trivial tensors")
+        return SPEC.not_computable(_none_reason(a, "suspect"))
     null = Null(
         description="unrelated non-constant tensors of >= 16,384 elements never share a "
         "cryptographic digest (collision probability about 2^-256)",

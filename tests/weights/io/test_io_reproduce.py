@@ -195,3 +195,17 @@ def test_a_hub_input_gives_its_commit_and_lfs_hashes(models, tmp_path, monkeypat
     ]
     md = _lineage(tmp_path, models["ft"], "org/base", "markdown")
     assert f"candidate `org/base` @ `{_LfsHub.COMMIT}` (hub," in md
+
+
+def test_reports_say_where_thresholds_were_calibrated(models, tmp_path) -> None:
+    from compliance.weights.provenance import CALIBRATION
+
+    out = tmp_path / "r.json"
+    main(["lineage", str(models["ft"]), "--against", str(models["base"]), "--format", "json",
+          "-o", str(out)])
+    assert json.loads(out.read_text())["calibration"] == CALIBRATION
+    md = tmp_path / "r.md"
+    main(["lineage", str(models["ft"]), "--against", str(models["base"]), "-o", str(md)])
+    assert f"**Calibration:** {CALIBRATION}" in md.read_text()
+    assert "synthetic fixtures" in CALIBRATION and "all-MiniLM-L6-v2" in CALIBRATION
+    assert "benchmarks/calibrate_lineage.py" in CALIBRATION
