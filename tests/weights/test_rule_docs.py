@@ -75,3 +75,13 @@ def test_explain_knows_each_weights_rule(rule_id: str, capsys) -> None:
 def test_unknown_weights_rule_is_still_an_error(capsys) -> None:
     assert main(["explain", "weights/no-such-rule"]) == 2
     assert "no such rule" in capsys.readouterr().err
+
+
+def test_rules_list_names_every_weights_rule(capsys) -> None:
+    assert main(["rules", "list"]) == 0
+    out = capsys.readouterr().out
+    for rule_id in emitted():
+        assert f"| `{rule_id}` | warning |" in out
+    assert main(["rules", "list", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert all(rows[rule_id]["pack"] == "weights" for rule_id in emitted())
