@@ -209,3 +209,15 @@ def test_reports_say_where_thresholds_were_calibrated(models, tmp_path) -> None:
     assert f"**Calibration:** {CALIBRATION}" in md.read_text()
     assert "synthetic fixtures" in CALIBRATION and "all-MiniLM-L6-v2" in CALIBRATION
     assert "benchmarks/calibrate_lineage.py" in CALIBRATION
+
+
+def test_fingerprint_says_what_it_recorded(models, tmp_path, capsys) -> None:
+    fp = tmp_path / "b.safetensors"
+    assert main(["fingerprint", str(models["base"]), "-o", str(fp), "--name", "org/base"]) == 0
+    err = capsys.readouterr().err
+    doc = json.loads(_lineage(tmp_path, models["ft"], fp, "json"))
+    cand = doc["comparisons"][0]["candidate"]
+    line = next(ln for ln in err.splitlines() if ln.startswith(f"modelcheck: {fp}: records "))
+    assert f"plan {doc['comparisons'][0]['plan_version']}" in line
+    assert f"together {cand['source_tensors']['digest']}" in line
+    assert "2 source files named" in line
