@@ -217,19 +217,25 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
 
 
 def recorded_files(value: Any) -> list[dict[str, Any]] | None:
-    """A fingerprint's record of its source files, kept only when well-formed."""
-    if not isinstance(value, list) or not value:
+    """A fingerprint's record of its source files, kept only when well-formed (the file
+    may come from anyone: bounded, digests of the documented form only)."""
+    if not isinstance(value, list) or not value or len(value) > MAX_RECORDED_FILES:
         return None
     out: list[dict[str, Any]] = []
     for f in value:
-        if not isinstance(f, dict) or not isinstance(f.get("path"), str):
+        if not isinstance(f, dict) or not isinstance(f.get("path"), str) or len(f["path"]) > 1000:
             return None
+        size, digest = _int_or_none(f.get("bytes")), f.get("digest")
         out.append({
             "path": f["path"],
-            "bytes": _int_or_none(f.get("bytes")),
-            "digest": f.get("digest") if isinstance(f.get("digest"), str) else None,
+            "bytes": size if size is not None and size >= 0 else None,
+            "digest": digest if isinstance(digest, str) and _DIGEST.match(digest) else None,
         })
     return out
+
+
+MAX_RECORDED_FILES = 10_000
+_DIGEST = re.compile(r"^[a-z0-9-]{1,20}:[0-9a-f]{16,128}$")
 
 
 def file_identities(view: Any) -> list[dict[str, Any]] | None:

@@ -221,3 +221,13 @@ def test_fingerprint_says_what_it_recorded(models, tmp_path, capsys) -> None:
     assert f"plan {doc['comparisons'][0]['plan_version']}" in line
     assert f"together {cand['source_tensors']['digest']}" in line
     assert "2 source files named" in line
+
+
+def test_a_fingerprints_record_of_its_source_is_checked() -> None:
+    good = {"path": "model.safetensors", "bytes": 10, "digest": "lfs-sha256:" + "ab" * 32}
+    assert compare.recorded_files([good]) == [good]
+    odd = compare.recorded_files([{"path": "m", "bytes": -5, "digest": "`rm -rf`"}])
+    assert odd == [{"path": "m", "bytes": None, "digest": None}]
+    assert compare.recorded_files([{"bytes": 1}]) is None
+    assert compare.recorded_files([good] * (compare.MAX_RECORDED_FILES + 1)) is None
+    assert compare.recorded_files("model.safetensors") is None
