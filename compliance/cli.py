@@ -188,7 +188,7 @@ def _run(args: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the console script exits with it."""
     args = sys.argv[1:] if argv is None else list(argv)
-    from compliance.commands import invocation  # reports state how to rerun them
+    from compliance import invocation  # reports state how to rerun them
 
     invocation.ARGS = args
     debug = "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")

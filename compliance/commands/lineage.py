@@ -39,7 +39,7 @@ def exit_code(comparisons: list[Any]) -> int:
 
 def command_line() -> str:
     """The command as typed (argv), for a third party to rerun it."""
-    from compliance.commands.invocation import command_line as typed
+    from compliance.invocation import command_line as typed
 
     return typed()
 
