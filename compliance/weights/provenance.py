@@ -104,7 +104,8 @@ def tensor_digests(digests: Any) -> dict[str, Any] | None:
 CALIBRATION = (
     "Decision thresholds were calibrated by benchmarks/calibrate_lineage.py on synthetic "
     "fixtures (positives; hard negatives: same-statistics redraws, other seeds, shared depth "
-    "profiles, independent MoEs) and on transforms of one real model (all-MiniLM-L6-v2); "
-    "no real pair of independently trained models of the same width has been measured yet "
-    "(docs/lineage.md, Calibration)."
+    "profiles, independent MoEs), on transforms of one real model (all-MiniLM-L6-v2) and on "
+    "real related pairs (its int8 export; multilingual-e5-small pruned to two languages); "
+    "no real pair of models known to be trained independently, at the same width, has been "
+    "measured yet (docs/lineage.md, Calibration)."
 )
