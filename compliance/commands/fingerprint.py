@@ -72,7 +72,28 @@ def run(
         f"read {info.bytes_read:,} bytes{share}{hashed} in {info.seconds:.1f} s",
         file=sys.stderr,
     )
+    print(f"modelcheck: {output}: {recorded_identity(output)}", file=sys.stderr)
     return int(ExitCode.OK)
+
+
+def recorded_identity(path: Path) -> str:
+    """What the written fingerprint records for a rerun: source revision, plan version,
+    one digest over its tensor digests, and how many source files it names."""
+    from compliance.weights.fingerprint import FingerprintView
+    from compliance.weights.provenance import plan_version, tensor_digests
+
+    meta = FingerprintView(path).meta
+    parts = [f"plan {plan_version(meta.get('plan') or {})}"]
+    if meta.get("revision"):
+        parts.insert(0, f"source revision {meta['revision']}")
+    tensors = tensor_digests(meta.get("digests"), meta.get("samples"))
+    if tensors:
+        what = "tensor" if tensors["kind"] == "whole tensors" else "sampled-row"
+        parts.append(f"{tensors['tensors']} {what} digests, together {tensors['digest']}")
+    files = meta.get("source_files") or []
+    if files:
+        parts.append(f"{len(files)} source file{'s' if len(files) != 1 else ''} named")
+    return "records " + "; ".join(parts)
 
 
 def fingerprint_name(

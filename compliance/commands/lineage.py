@@ -17,7 +17,9 @@ from compliance.commands.weights_extra import require_weights_extra
 from compliance.errors import ConfigError
 
 # 2: exit codes by verdict, `modelcheck`/`command`/`ranking`, coverage per input
-REPORT_SCHEMA = 2
+# 3: `wall_seconds`, `calibration`; per comparison `rules_version`, `plan_version`; per
+#    input `files`, and for a fingerprint `source_files`, `source_tensors`
+REPORT_SCHEMA = 3
 # exit codes (documented in docs/lineage.md): usable as a CI gate
 EXIT_NO_EVIDENCE = 0  # no comparison found weight evidence (suggestive included)
 EXIT_DERIVED = 1  # a candidate is identical or consistent-with-derivation
@@ -37,11 +39,9 @@ def exit_code(comparisons: list[Any]) -> int:
 
 def command_line() -> str:
     """The command as typed (argv), for a third party to rerun it."""
-    import shlex
-    import sys
+    from compliance.invocation import command_line as typed
 
-    args = sys.argv[1:] if sys.argv and sys.argv[0] else []
-    return "modelcheck " + " ".join(shlex.quote(a) for a in args)
+    return typed()
 
 
 def chart_paths(output: Path, count: int) -> list[Path]:
@@ -65,8 +65,11 @@ def run(
     if fmt not in ("markdown", "json"):
         raise ConfigError(f"--format: {fmt!r} is not one of markdown, json")
     require_weights_extra("lineage")
+    import time
+
     from compliance.weights.compare import compare_specs
 
+    t0 = time.perf_counter()
     charts = chart_paths(output, len(against)) if output is not None and chart else []
     if output is not None:
         check_target(output)  # before the comparison, which can take a while
@@ -78,12 +81,16 @@ def run(
 
         for c, path in zip(comparisons, charts, strict=True):
             write_output(path, render_svg(c), "chart")
+    wall = time.perf_counter() - t0  # opening, reading and comparing; not writing the report
     if fmt == "json":
-        text = render_json(suspect, comparisons, [p.name for p in charts])
+        text = render_json(suspect, comparisons, [p.name for p in charts], wall_seconds=wall)
     else:
         from compliance.reporters.lineage_markdown import render
 
-        text = render(suspect, comparisons, [p.name for p in charts], command=command_line())
+        text = render(
+            suspect, comparisons, [p.name for p in charts], command=command_line(),
+            wall_seconds=wall,
+        )
     emit(text, output)
     code = exit_code(comparisons)
     if code == EXIT_NOT_COMPARABLE:
@@ -98,9 +105,15 @@ def run(
     return code
 
 
-def render_json(suspect: str, comparisons: list[Any], charts: list[str] | None = None) -> str:
+def render_json(
+    suspect: str,
+    comparisons: list[Any],
+    charts: list[str] | None = None,
+    wall_seconds: float | None = None,
+) -> str:
     named = list(charts or []) + [None] * (len(comparisons) - len(charts or []))
     from compliance import __version__
+    from compliance.weights.provenance import CALIBRATION
     from compliance.weights.relatives import rank, ranking_note
 
     doc = {
@@ -108,8 +121,10 @@ def render_json(suspect: str, comparisons: list[Any], charts: list[str] | None =
         "modelcheck": __version__,
         "command": command_line(),
         "exit_code": exit_code(comparisons),
+        "wall_seconds": wall_seconds,
         "suspect": suspect,
         "ranking": ranking_note(rank(comparisons)),
+        "calibration": CALIBRATION,
         "comparisons": [
             {**c.to_dict(), "chart": chart} for c, chart in zip(comparisons, named, strict=True)
         ],

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from compliance import packs as packs_mod
 from compliance.commands.output import emit
 from compliance.errors import ExitCode
 from compliance.reporters.escape import code, md
+
+
+def _weights_rules() -> list[dict[str, Any]]:
+    from compliance.weights.rule_docs import RULES, explain_data
+
+    return [d for d in (explain_data(rule_id) for rule_id in sorted(RULES)) if d is not None]
 
 
 def run_list(rules_dirs: list[Path] | None = None, fmt: str = "markdown") -> int:
@@ -27,6 +34,11 @@ def run_list(rules_dirs: list[Path] | None = None, fmt: str = "markdown") -> int
             for p in loaded
             for r in p.rules
         ]
+        rows += [
+            {"id": d["id"], "pack": "weights", "title": d["title"], "severity": d["severity"],
+             "category": d["category"], "applies_to": None}
+            for d in _weights_rules()
+        ]
         emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         return ExitCode.OK
     lines: list[str] = []
@@ -37,6 +49,13 @@ def run_list(rules_dirs: list[Path] | None = None, fmt: str = "markdown") -> int
             cells = [code(r.id, table=True), r.severity.value, r.category, md(r.title)]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    weights = _weights_rules()  # findings of `audit --weights`, documented in the code
+    lines += [f"## weights: {md(weights[0]['pack']['title'])} (engine)", ""]
+    lines += ["| Rule | Severity | Category | Title |", "| --- | --- | --- | --- |"]
+    for d in weights:
+        cells = [code(d["id"], table=True), d["severity"], d["category"], md(d["title"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
     total = sum(len(p.rules) for p in loaded)
     lines.append(f"{total} rules in {len(loaded)} packs. `modelcheck explain RULE_ID` for details.")
     emit("\n".join(lines) + "\n", None)

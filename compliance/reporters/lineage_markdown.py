@@ -129,10 +129,12 @@ def render(
     comparisons: Sequence[Any],
     charts: Sequence[str | None] = (),
     command: str | None = None,
+    wall_seconds: float | None = None,
 ) -> str:
     """The lineage report; `charts[i]` is the file name (beside the report) of the SVG of
-    `comparisons[i]`, or None."""
+    `comparisons[i]`, or None; `wall_seconds` is the whole run's time."""
     from compliance import __version__
+    from compliance.weights.provenance import CALIBRATION
     from compliance.weights.relatives import rank, ranking_note
 
     env = template_env()
@@ -143,5 +145,7 @@ def render(
         ranking=ranking_note(rank(comparisons)),
         command=command,
         version=__version__,
+        wall_seconds=wall_seconds,
+        calibration=CALIBRATION,
     )
     return text

@@ -56,6 +56,10 @@ class ViewInfo:
     # identity of each input file, for a rerun: [{path, bytes, digest}] (local weight files
     # hashed whole; Hub files by their LFS sha256; a fingerprint file by its own hash)
     files: list[dict[str, Any]] | None = None
+    # for a fingerprint: the identity it records of the model it was made from (its
+    # files; one digest over its per-tensor digests: provenance.tensor_digests)
+    source_files: list[dict[str, Any]] | None = None
+    source_tensors: dict[str, Any] | None = None
 
 
 @dataclass
@@ -70,6 +74,8 @@ class LineageComparison:
     fingerprint_schema: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    plan_version: str = ""  # provenance.plan_version
+    rules_version: str = ""  # provenance.rules_version
 
     def signal(self, name: str) -> Any:
         return next((s for s in self.signals if s.name == name), None)
@@ -180,6 +186,7 @@ def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any
 
 def describe(view: Any, original: Any | None = None) -> ViewInfo:
     from compliance.weights.fingerprint import FingerprintView
+    from compliance.weights.provenance import tensor_digests
 
     src = original if original is not None else view
     kind = view_kind(src)
@@ -204,7 +211,31 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         info.total_bytes = src.meta.get("total_bytes")
         info.requests = _int_or_none(src.meta.get("requests"))
         info.range_ignored = _bool_or_none(src.meta.get("range_ignored"))
+        info.source_files = recorded_files(src.meta.get("source_files"))
+        info.source_tensors = tensor_digests(src.meta.get("digests"), src.meta.get("samples"))
     return info
+
+
+def recorded_files(value: Any) -> list[dict[str, Any]] | None:
+    """A fingerprint's record of its source files, kept only when well-formed (the file
+    may come from anyone: bounded, digests of the documented form only)."""
+    if not isinstance(value, list) or not value or len(value) > MAX_RECORDED_FILES:
+        return None
+    out: list[dict[str, Any]] = []
+    for f in value:
+        if not isinstance(f, dict) or not isinstance(f.get("path"), str) or len(f["path"]) > 1000:
+            return None
+        size, digest = _int_or_none(f.get("bytes")), f.get("digest")
+        out.append({
+            "path": f["path"],
+            "bytes": size if size is not None and size >= 0 else None,
+            "digest": digest if isinstance(digest, str) and _DIGEST.match(digest) else None,
+        })
+    return out
+
+
+MAX_RECORDED_FILES = 10_000
+_DIGEST = re.compile(r"^[a-z0-9-]{1,20}:[0-9a-f]{16,128}$")
 
 
 def file_identities(view: Any) -> list[dict[str, Any]] | None:
@@ -296,6 +327,7 @@ def _compare(
 ) -> LineageComparison:
     from compliance.weights.coverage import qualify
     from compliance.weights.fingerprint import SCHEMA
+    from compliance.weights.provenance import plan_version, rules_version
     from compliance.weights.signals import run_all
     from compliance.weights.verdict import decide
     from compliance.weights.wording import render
@@ -325,6 +357,8 @@ def _compare(
         fingerprint_schema=SCHEMA,
         seconds=time.perf_counter() - t0,
         notes=notes,
+        plan_version=plan_version(plan.as_dict()),
+        rules_version=rules_version(),
     )
 
 

@@ -50,6 +50,7 @@ from compliance.weights.config_fields import ARCH_FIELDS
 from compliance.weights.digests import algorithm as digest_algorithm
 from compliance.weights.digests import sample_digest
 from compliance.weights.files import open_regular
+from compliance.weights.provenance import source_files
 from compliance.weights.safetensors_view import (
     RawRows,
     WeightsFormatError,
@@ -303,6 +304,7 @@ def write_fingerprint(
             "coverage": getattr(view, "coverage", None),
             "skipped": skipped,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "source_files": source_files(view),  # the model's files, for a rerun
         }
         header["__metadata__"] = {META_KEY: json.dumps(meta, sort_keys=True)}
         hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")

@@ -170,6 +170,16 @@ def delta_energy(a: CachedView, b: CachedView, layers: list[int]) -> float | Non
     return float(np.median(fracs)) if fracs else None
 
 
+def _none_reason(a: CachedView, b: CachedView) -> str:
+    """No tensor was compared: different shapes, or rows that were not sampled on one side."""
+    for layer in [*range(a.n_layers), None]:
+        for role in _common(a, layer, b, layer):
+            sa = a.shape(role, layer)
+            if sa is not None and len(sa) >= 2 and sa == b.shape(role, layer):
+                return "the same-shape tensors' sampled rows were not available in both models"
+    return "no 2-D tensor has the same shape in both models (different widths)"
+
+
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     differ = SPEC.layers_differ(a, b, "; see layer_alignment")
@@ -190,7 +200,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     for i, v in enumerate((dot, na, nb, n)):
         tot[i] += v
     if tot[3] == 0:
-        return SPEC.not_computable("no same-shape sampled tensors in common")
+        return SPEC.not_computable(_none_reason(a, b))
     value = _cos(tot[0], tot[1], tot[2])
     # null: non-corresponding layers, plus analytic 1/sqrt(n) floor
     null_vals: list[float] = []

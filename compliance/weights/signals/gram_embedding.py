@@ -92,7 +92,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     rs = {role: invariants.correlation(xa, xb) for role, xa, xb, _k in pairs}
     values = [r for r in rs.values() if r is not None]
     if not values:
-        return SPEC.not_computable("constant embedding structure")
+        return SPEC.not_computable("degenerate embedding rows")  # no spread to correlate
     value = float(np.mean(values))
     rng = np.random.default_rng(plan.seed)
     square = [(_square(xa, k), xb, k) for _role, xa, xb, k in pairs]

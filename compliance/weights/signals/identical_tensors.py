@@ -100,6 +100,11 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             got = _planned(a, plan, role, layer)
             if got is not None and got[1]:
                 suspects.append(got[0])
+    if not suspects:
+        return SPEC.not_computable(
+            f"the suspect has no tensor of >= {MIN_ELEMENTS:,} elements whose sampled rows "
+            "were read and are not constant"
+        )
     by_shape: dict[tuple[int, ...], list[_Tensor]] = {}
     for t in pool:
         by_shape.setdefault(t.shape, []).append(t)
@@ -160,8 +165,6 @@ def _two_stage(
         elif differs_whole:
             sampled_only += 1
     compared = len(suspects)
-    if compared == 0:
-        return SPEC.not_computable("the suspect view provides no digests of non-trivial tensors")
     details: dict[str, object] = {
         "identical": identical[:50],
         "n_identical": len(identical),
@@ -340,7 +343,10 @@ def _whole_digests_only(
             "so byte identity cannot be checked"
         )
     if compared == 0:
-        return SPEC.not_computable("the suspect view provides no digests of non-trivial tensors")
+        return SPEC.not_computable(
+            "no candidate tensor has the shape of a suspect tensor, and the suspect view "
+            "provides no whole-tensor digests"
+        )
     layers = tuple(
         {"layer": ly, "value": hits / tot, "null_lo": 0.0, "null_hi": 0.0}
         for ly, (hits, tot) in per_layer.items()

@@ -68,10 +68,38 @@ def _expert_coords(a: CachedView, layer: int, seed: int) -> list[tuple[str, np.n
     return out
 
 
+def unread_experts(view: CachedView) -> str:
+    """The suspect's expert tensors the reader listed as not understood (coverage), as
+    '`name` (reason)'; empty when there are none or the view does not say."""
+    cov = getattr(view.view, "coverage", None)
+    rows = cov.get("unrecognised") if isinstance(cov, dict) else None
+    hits = [r for r in rows or [] if isinstance(r, dict) and r.get("role") == "MoE experts"]
+    return "; ".join(f"`{r.get('tensors')}` ({r.get('reason')})" for r in hits[:3])
+
+
+def _no_dense_reason(a: CachedView, b: CachedView, layers: list[int]) -> str:
+    downs = [b.shape("mlp.down", ly) for ly in layers if "mlp.down" in b.roles(ly)]
+    if not downs:
+        return "the candidate has no dense MLP down projections to match experts against"
+    experts = [a.shape(r, ly) for ly in layers for r in a.roles(ly) if _EXPERT.match(r)]
+    got = sorted({s[0] for s in experts if s}), sorted({s[0] for s in downs if s})
+    if got[0] == got[1]:
+        return "the sampled rows of the candidate's dense MLP were not available"
+    return (
+        f"the hidden sizes differ (suspect experts {', '.join(map(str, got[0]))}, candidate "
+        f"dense MLP {', '.join(map(str, got[1]))})"
+    )
+
+
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     layers = plan.layers_for_neurons(a.n_layers)
     if not any(_EXPERT.match(r) for ly in layers for r in a.roles(ly)):
+        unread = unread_experts(a)
+        if unread:  # experts the reader did not understand are not "no experts"
+            return SPEC.not_computable(
+                f"the suspect's MoE expert tensors were not read ({unread}; see coverage)"
+            )
         return replace(
             SPEC.not_computable("the suspect has no MoE experts"), details={"inapplicable": True}
         )
@@ -122,7 +150,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             }
         )
     if not per:
-        return SPEC.not_computable("no dense MLP in the candidate with the suspect's hidden size")
+        return SPEC.not_computable(_no_dense_reason(a, b, layers))
     n = sum(int(r["neurons"]) for r in per)
     value = float(sum(r["value"] * r["neurons"] for r in per) / n)
     n_fire = sum(1 for r in per if r["value"] >= MIN_FRACTION)

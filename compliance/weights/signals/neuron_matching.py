@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from compliance.weights.signals.base import (
+    CachedView,
     Null,
     SamplePlan,
     SignalResult,
@@ -166,6 +167,24 @@ def simulated_null(k: int, na: int, nb: int, m: int, seed: int) -> float:
     return _SIM_CACHE[key]
 
 
+def _no_rows_reason(a: CachedView, b: CachedView, layers: list[int]) -> str:
+    """Why no layer could be matched, naming the side and the sizes."""
+    sa = [a.shape("mlp.down", ly) for ly in layers if "mlp.down" in a.roles(ly)]
+    sb = [b.shape("mlp.down", ly) for ly in layers if "mlp.down" in b.roles(ly)]
+    if not sa or not sb:
+        side = "neither model has" if not sa and not sb else (
+            "the suspect has no" if not sa else "the candidate has no")
+        return f"{side} dense MLP down projections (an MoE has experts instead)"
+    ha, hb = sorted({s[0] for s in sa if s}), sorted({s[0] for s in sb if s})
+    if ha != hb:
+        return (
+            f"the hidden sizes differ ({', '.join(map(str, ha))} vs {', '.join(map(str, hb))})"
+        )
+    if ha and ha[0] < 8:
+        return f"the hidden size ({ha[0]}) is too small to match neurons (needs >= 8)"
+    return "the sampled rows of the MLP down projections were not available in both models"
+
+
 def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> SignalResult:
     a, b = cached(suspect, plan), cached(candidate, plan)
     differ = SPEC.layers_differ(a, b)
@@ -215,9 +234,7 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         for k in [k for k in unit_b if k != j]:
             del unit_b[k]
     if not rows:
-        return SPEC.not_computable(
-            "no dense MLP down projections with the same hidden size in both models"
-        )
+        return SPEC.not_computable(_no_rows_reason(a, b, layers))
     fisher_x = float(-2.0 * sum(np.log(r["p"]) for r in rows))
     fisher_p = chi2_sf(2 * len(rows), fisher_x)
     allnull = null_vals + sim_vals

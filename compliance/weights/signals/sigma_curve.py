@@ -82,7 +82,9 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         curves_a.append((ca - ca.mean()) / (ca.std() or 1.0))
         curves_b.append((cb - cb.mean()) / (cb.std() or 1.0))
     if not rs:
-        return SPEC.not_computable("no attention q/k/v/o matrices in both models")
+        return SPEC.not_computable(
+            "no attention projection (q/k/v/o) is present in every layer of both models"
+        )
     value = float(np.mean(list(rs.values())))
     band = null_band(n, plan.seed)
     p95, p99 = float(np.quantile(band, 0.95)), float(np.quantile(band, 0.99))

@@ -26,8 +26,8 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     da, db = tokenizer_digest(suspect), tokenizer_digest(candidate)
     if da is None or db is None:
         return SPEC.not_computable(
-            "no tokenizer digest for "
-            + ("both models" if da is None and db is None else "one model")
+            "neither model has a tokenizer digest" if da is None and db is None
+            else f"the {'suspect' if da is None else 'candidate'} has no tokenizer digest"
         )
     same = da == db
     return SPEC.result(

@@ -108,3 +108,20 @@ def test_weights_partial_renders_in_the_report_environment(declared_two):
     assert "## Weight evidence" in text
     assert "| `org/base` | supported |" in text
     assert "| `org/other` | no weight evidence found |" in text
+
+
+def test_weights_partial_says_how_to_reproduce(declared_two, models):
+    from compliance.reporters.to_markdown import environment
+    from compliance.weights import provenance
+    from compliance.weights.signals import SamplePlan
+
+    section, _ = declared_two
+    text = environment().get_template("_weights.md.j2").render(weights=section)
+    line = text.split("Reproduce (", 1)[1]
+    assert "`model.safetensors` `" in line.splitlines()[0]  # the suspect's file and digest
+    plan = provenance.plan_version(SamplePlan().as_dict())
+    for base, fp in (("org/base", "base.safetensors"), ("org/other", "other.safetensors")):
+        item = next(ln for ln in line.splitlines() if ln.startswith(f"- `{base}`"))
+        assert f"plan `{plan}`" in item and f"rules `{provenance.rules_version()}`" in item
+        assert f"`{fp}` `" in item  # the fingerprint file by its own hash
+    assert section.to_dict()["details"][0]["rules_version"] == provenance.rules_version()

@@ -67,7 +67,7 @@ def test_reports_state_how_to_rerun(models, tmp_path) -> None:
     doc = json.loads(text)
     assert doc["modelcheck"] == __version__ and doc["command"].startswith("modelcheck ")
     _rc, md = _run(tmp_path, models["ft"], models["base"], fmt="markdown")
-    assert f"with modelcheck {__version__}." in md and "**Rerun:**" in md
+    assert f"with modelcheck {__version__}; the whole run took " in md and "**Rerun:**" in md
 
 
 def test_inputs_are_identified_by_file_hash(models, tmp_path) -> None:
