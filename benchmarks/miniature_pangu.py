@@ -8,10 +8,13 @@ experts in the fused layout (one 3-D tensor per layer), so nothing is recognised
 
 Positives: upcycled (every expert = the dense MLP + noise), upcycled then trained on
 (continued training adds noise of 1x and 2x each tensor's std), fine-grained expert
-split, neuron-permuted before upcycling, and a residual-stream rotation after upcycling.
+split, neuron-permuted before upcycling, and a residual-stream rotation after upcycling
+(alone and with light training): what an engineer could do to hide the relation.
 Hard negatives: an independent MoE drawn with the *same* per-layer scale profile as the
 base (its sigma-curve correlates with the base's, which is what a weak fingerprint scores
-as evidence), and a same-statistics redraw of the upcycled model.
+as evidence), a same-statistics redraw of the upcycled model, and a rotated MoE upcycled
+from an independent model that shares the base's hidden-space geometry and token
+structure.
 
 Prints one Markdown row per case (verdict, subtype, the deciding statistics against
 their nulls, the sigma-curve r as context) and the total wall time.
@@ -32,8 +35,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
-
 from tests.support import synth as S  # noqa: E402
 
 SUSPECT_TYPE = "mini_moe_x"  # an architecture name no reader knows
@@ -42,25 +43,6 @@ SUSPECT_TYPE = "mini_moe_x"  # an architecture name no reader knows
 def _as_unknown_moe(m: S.SynthModel) -> S.SynthModel:
     m.config = dict(m.config, model_type=SUSPECT_TYPE, architectures=["MiniMoeXForCausalLM"])
     return m
-
-
-def _rotate_residual(m: S.SynthModel, seed: int = 11) -> S.SynthModel:
-    """Function-preserving for a model without per-channel norm gains: input-side
-    matrices W -> W Q^T, output-side W -> Q W, embeddings E -> E Q^T (Q orthogonal).
-    Norm gains are folded to 1 first, as a rotation-based quantiser (QuaRot) does."""
-    hidden = int(m.config["hidden_size"])
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.standard_normal((hidden, hidden)))
-    out: dict[Any, np.ndarray] = {}
-    for (role, layer), w in m.tensors.items():
-        if w.ndim == 1:
-            out[(role, layer)] = np.ones_like(w) if role.startswith("norm") else w
-        elif role in ("attn.o", "mlp.down") or role.endswith(".down"):
-            out[(role, layer)] = (q @ w).astype(np.float32)
-        else:
-            out[(role, layer)] = (w @ q.T).astype(np.float32)
-    d = S.SynthModel(out, dict(m.config), m.arch, m.label + "-rotated", dict(m.meta))
-    return d
 
 
 def cases(base: S.SynthModel) -> list[tuple[str, str, S.SynthModel]]:
@@ -72,13 +54,19 @@ def cases(base: S.SynthModel) -> list[tuple[str, str, S.SynthModel]]:
         ("upcycled, then trained on (+2σ)", "positive", S.fine_tune(up, 2.0, seed=22)),
         ("fine-grained expert split", "positive", S.upcycle_moe(base, mode="slice")),
         ("neurons permuted, then upcycled", "positive", S.upcycle_moe(S.permute(base))),
-        ("upcycled, residual stream rotated", "positive", _rotate_residual(up)),
+        ("upcycled, residual stream rotated", "positive", S.rotate(up)),
+        ("upcycled, rotated, trained on (+0.3σ)", "positive", S.rotate(up, noise=0.3)),
         (
             "independent MoE, same depth profile (σ-matched)",
             "negative",
             S.upcycle_moe(same_profile, alpha=0.1, seed=31),
         ),
         ("same-statistics redraw of the upcycled model", "negative", S.same_stats(up)),
+        (
+            "independent MoE sharing the base's geometry, rotated",
+            "negative",
+            S.rotate(S.upcycle_moe(S.geometry_twin(base), seed=32)),
+        ),
     ]
 
 
