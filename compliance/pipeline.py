@@ -6,7 +6,6 @@ module (numpy, huggingface_hub) are imported only when the audit needs them.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from compliance.lineage.model import (
 )
 from compliance.naming import model_name
 from compliance.packs.identify import Identifier
-from compliance.records import record
+from compliance.records import field, record
 from compliance.repo_id import split_target
 from compliance.report import RESOLVE_MODES, Finding, Report
 from compliance.rule_model import Pack

@@ -8,10 +8,9 @@ engine and checks can share them freely.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from typing import Any
 
-from compliance.records import record
+from compliance.records import field, record
 from compliance.report import Clause, Severity
 
 

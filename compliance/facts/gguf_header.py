@@ -23,13 +23,12 @@ from __future__ import annotations
 import re
 import struct
 import time
-from dataclasses import field
 from typing import Any
 
 from compliance.errors import SourceError
 from compliance.facts.context import RepoContext
 from compliance.facts.model import GGUFFacts, WeightFile
-from compliance.records import record
+from compliance.records import field, record
 from compliance.sources.base import Source
 
 # gguf_metadata_value_type (GGUF spec)

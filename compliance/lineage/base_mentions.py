@@ -12,12 +12,12 @@ guessed. Every scan is bounded: a window after each trigger, names of at most a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.merge_sentence import merge_sentence_names
 from compliance.lineage.prose import WINDOW, unfenced_lines
+from compliance.records import record
 
 _ID = r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}"
 _HUB_ID = re.compile(r"(?:https?://(?:www\.)?huggingface\.co/)?(" + _ID + r")", re.ASCII)
@@ -105,8 +105,10 @@ _RELATION_WORDS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mention:
+    """A base model the card names: the repo, the text as written, and where it stands."""
+
     repo_id: str  # a Hub id as written, or the catalog id a bare name resolved to
     written: str  # the text as written in the card
     relation: str | None

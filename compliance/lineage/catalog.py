@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compliance import local_cache
 from compliance.errors import RulePackError
 from compliance.lineage.model import RELATIONS
+from compliance.records import record, replace
 from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
@@ -31,7 +31,7 @@ CACHE_FORMAT = 1  # layout of the cache file; part of its name
 RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CatalogEntry:
     """One known original model: its licence, family and parent."""
     repo_id: str  # canonical id of the original model
@@ -45,7 +45,7 @@ class CatalogEntry:
     notice: bool | None = None  # the model's repo ships a NOTICE file (None: not recorded)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReuploadPattern:
     """Organisations known to re-upload models under their original names."""
     id: str

@@ -9,9 +9,9 @@ which must show in the report (never "a base model", never a green headline).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from compliance.facts.model import Facts
+from compliance.records import record
 from compliance.report import Evidence
 
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
@@ -35,8 +35,10 @@ _PHRASES = (
 _LINE_CAP = 2000  # characters of each card line looked at
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Signal:
+    """One sign of how the model was derived, and where it was seen."""
+
     relation: str
     source: str  # where it was seen, for "Relation: merge (from …)"
     evidence: Evidence

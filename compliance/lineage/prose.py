@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from compliance.records import record
 
 _ID = r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*"
 _URL = re.compile(r"https?://(?:www\.)?huggingface\.co/(" + _ID + r")")
@@ -55,7 +56,7 @@ WINDOW = 500
 _BULLET = re.compile(r"^\s*[*\-+]\s+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProseBase:
     """A base model the card's prose names, with the line that names it."""
     repo_id: str
