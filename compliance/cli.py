@@ -200,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     finally:
         gc.set_threshold(*before)
+        patterns = sys.modules.get("compliance.regex_cache")
+        if patterns is not None:  # imported only by the commands that compile patterns
+            patterns.save()
 
 
 def _main(args: list[str]) -> int:

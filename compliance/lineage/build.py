@@ -46,10 +46,11 @@ from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
 from compliance.lineage.training_configs import config_bases
 from compliance.records import field, record
+from compliance.regex_cache import compiled
 from compliance.repo_id import is_valid_repo_id
 from compliance.report import Evidence
 
-_HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/")
+_HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/")
 # `_name_or_path` often holds a local training directory such as "output/checkpoint"
 _LOCAL_DIRS = {
     "models", "model", "checkpoints", "checkpoint", "ckpt", "output", "outputs", "out", "tmp",

@@ -23,10 +23,11 @@ from compliance import local_cache
 from compliance.errors import RulePackError
 from compliance.lineage.model import RELATIONS
 from compliance.records import record, replace
+from compliance.regex_cache import compiled
 from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
-_HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
+_HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
 CACHE_FORMAT = 1  # layout of the cache file; part of its name
 RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 

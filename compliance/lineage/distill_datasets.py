@@ -10,13 +10,13 @@ model); an org is never guessed.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
 from compliance.records import record
+from compliance.regex_cache import compiled
 
-_TOKENS = re.compile(r"[-_]+")
+_TOKENS = compiled(r"[-_]+")
 _MAX_TOKENS = 24
 _MAX_RUN = 8
 _MAX_DATASETS = 32

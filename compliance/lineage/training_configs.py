@@ -7,12 +7,11 @@ Axolotl and LLaMA-Factory write their config into the model card they generate
 
 from __future__ import annotations
 
-import re
-
 from compliance.records import record
+from compliance.regex_cache import compiled
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_KEY = re.compile(r"(base_model|model_name_or_path)[ \t]*:[ \t]*['\"]?([^\s'\"#]{1,300})")
+_FENCE = compiled(r" {0,3}(`{3,}|~{3,})")
+_KEY = compiled(r"(base_model|model_name_or_path)[ \t]*:[ \t]*['\"]?([^\s'\"#]{1,300})")
 _BLOCK_LINES = 2000
 
 
