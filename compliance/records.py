@@ -28,6 +28,8 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
+from compliance.code_cache import code_for
+
 if TYPE_CHECKING:
     from dataclasses import field as field
     from dataclasses import replace as replace
@@ -272,7 +274,8 @@ def _init(cls: type, fields: tuple[_Field, ...], frozen: bool) -> Any:
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
-    exec(source, namespace)  # our own generated source, as dataclasses does
+    # our own generated source, as dataclasses does; compiled once per interpreter
+    exec(code_for(source), namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
