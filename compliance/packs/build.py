@@ -41,7 +41,7 @@ def _autofix(data: dict[str, Any] | None) -> Autofix | None:
     )
 
 
-def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
+def build_rule(data: dict[str, Any], pack_id: str, path: str | Path) -> Rule:
     clause = data.get("clause")
     docs = data["docs"]
     return Rule(

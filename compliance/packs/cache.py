@@ -114,7 +114,7 @@ class DocCache:
         ):
             self.docs = raw["docs"]
 
-    def get(self, path: Path, stamp: FileStamp) -> tuple[bool, Any]:
+    def get(self, path: str | Path, stamp: FileStamp) -> tuple[bool, Any]:
         """(True, document) when a trusted entry matches `stamp`, else (False, None)."""
         entry = self.docs.get(str(path))
         if not (isinstance(entry, list) and len(entry) == len(stamp) + 2):
@@ -129,7 +129,7 @@ class DocCache:
         self.used.add(str(path))
         return True, entry[-1]
 
-    def put(self, path: Path, stamp: FileStamp, data: Any) -> None:
+    def put(self, path: str | Path, stamp: FileStamp, data: Any) -> None:
         if self.path is None:
             return
         try:
