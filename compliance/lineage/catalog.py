@@ -73,6 +73,8 @@ class Catalog:
         # longest first, so "-bnb-4bit" goes before "-4bit"
         self._suffixes = sorted({s.lower() for s in suffixes}, key=len, reverse=True)
         self._prefixes = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
+        self._suffix_set = tuple(self._suffixes)
+        self._prefix_set = tuple(self._prefixes)
         self._by_name: dict[str, set[str]] = {}
         for rid in [*self._by_id, *self._aliases]:
             canonical = self._aliases.get(rid, rid)
@@ -180,16 +182,18 @@ class Catalog:
         """Lower-case, `_`→`-`, conversion suffixes and optional prefixes removed."""
         out = name.strip().lower().replace("_", "-")
         changed = True
-        while changed:
+        # one C-level test first: most names end in none of the suffixes
+        while changed and out.endswith(self._suffix_set):
             changed = False
             for s in self._suffixes:
                 if out.endswith(s) and len(out) > len(s):
                     out, changed = out[: -len(s)], True
                     break
-        for p in self._prefixes:
-            if out.startswith(p) and len(out) > len(p):
-                out = out[len(p) :]
-                break
+        if out.startswith(self._prefix_set):
+            for p in self._prefixes:
+                if out.startswith(p) and len(out) > len(p):
+                    out = out[len(p) :]
+                    break
         return out
 
     def lookup(self, repo_id: str) -> CatalogEntry | None:
