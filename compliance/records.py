@@ -247,7 +247,7 @@ def _frozen_methods(cls: Any, names: frozenset[str]) -> tuple[Any, Any]:
 def _init(cls: type, fields: tuple[_Field, ...], frozen: bool) -> Any:
     """`__init__` compiled from source, as `dataclasses` writes it: fast, and with the
     signature that `inspect.signature` and error messages show."""
-    namespace: dict[str, Any] = {"__object_setattr": object.__setattr__, "__factory": _FACTORY}
+    namespace: dict[str, Any] = {"__factory": _FACTORY}
     params: list[str] = []
     body: list[str] = []
     seen_default = False
@@ -267,10 +267,13 @@ def _init(cls: type, fields: tuple[_Field, ...], frozen: bool) -> Any:
                 raise TypeError(f"non-default argument {f.name!r} follows default argument")
             params.append(f.name)
             value = f.name
-        if frozen:
-            body.append(f"    __object_setattr(self, {f.name!r}, {value})")
+        if frozen:  # straight into the instance's dict, which is what object.__setattr__
+            # does for a name that no class attribute intercepts (a record's fields)
+            body.append(f"    __instance_dict[{f.name!r}] = {value}")
         else:
             body.append(f"    self.{f.name} = {value}")
+    if frozen and fields:
+        body.insert(0, "    __instance_dict = self.__dict__")
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])

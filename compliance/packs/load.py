@@ -70,10 +70,11 @@ def _rule_files(pack_dir: str) -> list[str]:
     except OSError:
         names = []
     # sorted as the Paths of one folder sort, by their name (case-folded on Windows)
+    folded = [(os.path.normcase(n), n) for n in names]
     keep = sorted(
-        (os.path.normcase(n), n)
-        for n in names
-        if os.path.normcase(n).endswith((".yaml", ".yml"))
+        (f, n)
+        for f, n in folded
+        if f.endswith((".yaml", ".yml"))
         and not n.startswith(".")
         and n[: n.rfind(".")] != "pack"  # the stem of a name ending in .yaml or .yml
     )
@@ -115,7 +116,7 @@ def _load_pack(
         # a rule validated under an unchanged pack.yaml needs no second look
         trusted = hit and pack_hit
         rule_id = rdata.get("id") if isinstance(rdata, dict) else None
-        stem = os.path.splitext(os.path.basename(path))[0]
+        stem = "" if trusted else os.path.splitext(os.path.basename(path))[0]
         found = [] if trusted else rule_problems(rdata, data, stem)
         for p in found:
             fail(path, p, rule_id if isinstance(rule_id, str) else None)
@@ -128,13 +129,20 @@ def _load_pack(
 
 def pack_dirs(root: Path) -> list[Path]:
     """`root` itself when it is one pack, else its sub-folders that hold a pack.yaml."""
-    if (root / "pack.yaml").is_file():
+    # os.scandir and string paths: a Path per folder and per test cost more than the
+    # tests; sorted as the Paths of one folder sort, by their name
+    base = str(root)
+    if os.path.isfile(os.path.join(base, "pack.yaml")):
         return [root]
-    return sorted(
-        d
-        for d in root.iterdir()
-        if d.is_dir() and d.name not in SKIP_DIRS and (d / "pack.yaml").is_file()
-    )
+    with os.scandir(base) as entries:
+        names = [
+            e.name
+            for e in entries
+            if e.name not in SKIP_DIRS
+            and e.is_dir()
+            and os.path.isfile(os.path.join(e.path, "pack.yaml"))
+        ]
+    return [root / n for n in sorted(names, key=os.path.normcase)]
 
 
 def _load_dirs(dirs: tuple[str, ...], cache: DocCache) -> tuple[Pack, ...]:
