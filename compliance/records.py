@@ -168,7 +168,7 @@ class _DataclassFields:
 
     def __init__(self, owner: type, specs: dict[str, _Spec], frozen: bool, which: str):
         self.owner = owner
-        self.specs = specs
+        self.specs = specs  # every field's declaration: field(...) or a plain default
         self.frozen = frozen
         self.which = which
 
@@ -287,8 +287,9 @@ def _init(cls: type, fields: tuple[_Field, ...], frozen: bool) -> Any:
 
 
 def _fields(cls: type) -> tuple[tuple[_Field, ...], dict[str, _Spec]]:
-    """The fields of `cls` from its own annotations, checked as `dataclasses` checks them;
-    and the `field(...)` declarations, which leave the class as `dataclasses` leaves it."""
+    """The fields of `cls` from its own annotations, checked as `dataclasses` checks them,
+    and each field's declaration (`field(...)`, which leaves the class as `dataclasses`
+    leaves it, or a plain default)."""
     fields: list[_Field] = []
     specs: dict[str, _Spec] = {}
     for name, annotation in cls.__dict__.get("__annotations__", {}).items():
@@ -303,7 +304,6 @@ def _fields(cls: type) -> tuple[tuple[_Field, ...], dict[str, _Spec]]:
         if spec is None:
             spec = _Spec(value, _MISSING, True, True, None, True, _MISSING)
         else:
-            specs[name] = spec
             if not spec.init or spec.kw_only is True:
                 raise TypeError(f"record {cls.__name__}.{name}: init=False and kw_only "
                                 "are not supported")
@@ -316,6 +316,7 @@ def _fields(cls: type) -> tuple[tuple[_Field, ...], dict[str, _Spec]]:
             raise ValueError(f"mutable default {type(default)} for field {name} is not "
                              "allowed: use default_factory")
         fields.append(_Field(name, annotation, spec))
+        specs[name] = spec
     return tuple(fields), specs
 
 

@@ -113,6 +113,12 @@ def test_a_record_is_a_dataclass_to_the_standard_library() -> None:
     assert pickle.loads(pickle.dumps(rec)) == rec
     assert copy.deepcopy(rec) == rec
     assert FrozenRecord.__match_args__ == FrozenDataclass.__match_args__
+    for ours, theirs in zip(dataclasses.fields(FrozenRecord), dataclasses.fields(FrozenDataclass),
+                            strict=True):
+        assert (ours.name, ours.type, ours.default, ours.default_factory, ours.repr,
+                ours.compare, ours.hash) == (theirs.name, theirs.type, theirs.default,
+                                             theirs.default_factory, theirs.repr,
+                                             theirs.compare, theirs.hash)
 
 
 def test_signature_and_docstring_are_the_dataclass_ones() -> None:
