@@ -22,7 +22,7 @@ from compliance.packs.build import build_pack, build_rule
 from compliance.packs.cache import DocCache, FileStamp
 from compliance.packs.schema import pack_problems, rule_problems
 from compliance.resources import data_dir
-from compliance.rule_model import Pack, Rule
+from compliance.rule_model import Pack, Rule, rules_on_first_use
 
 SKIP_DIRS = ("examples",)
 MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
@@ -106,7 +106,8 @@ def _load_pack(
         return None
     if cache is not None and not pack_hit:
         cache.put(pack_file, stamp, data)
-    rules: list[Rule] = []
+    valid: list[tuple[Any, str]] = []  # (document, path) of each valid rule, in file order
+    all_trusted = True
     for path in _rule_files(folder):
         try:
             rdata, rstamp, hit = _read_yaml(path, cache)
@@ -115,16 +116,24 @@ def _load_pack(
             continue
         # a rule validated under an unchanged pack.yaml needs no second look
         trusted = hit and pack_hit
+        all_trusted = all_trusted and trusted
         rule_id = rdata.get("id") if isinstance(rdata, dict) else None
         stem = "" if trusted else os.path.splitext(os.path.basename(path))[0]
         found = [] if trusted else rule_problems(rdata, data, stem)
         for p in found:
             fail(path, p, rule_id if isinstance(rule_id, str) else None)
         if not found:
-            rules.append(build_rule(rdata, data["id"], path))
+            valid.append((rdata, path))
             if cache is not None and not trusted:
                 cache.put(path, rstamp, rdata)
-    return build_pack(data, pack_dir, tuple(rules))
+    pack_id = data["id"]
+    if all_trusted and valid:
+        # every rule validated when it was cached: built when the audit first reads them
+        return rules_on_first_use(
+            build_pack(data, pack_dir, ()),
+            lambda: tuple(build_rule(d, pack_id, p) for d, p in valid),
+        )
+    return build_pack(data, pack_dir, tuple(build_rule(d, pack_id, p) for d, p in valid))
 
 
 def pack_dirs(root: Path) -> list[Path]:
