@@ -29,6 +29,7 @@ from compliance.resources import data_dir
 
 _HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
 CACHE_FORMAT = 1  # layout of the cache file; part of its name
+_NORMALISED_CAP = 10_000  # names remembered by one catalog (its own, and a few per audit)
 RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 
 
@@ -74,6 +75,7 @@ class Catalog:
         self._suffixes = sorted({s.lower() for s in suffixes}, key=len, reverse=True)
         self._prefixes = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
         self._suffix_set = tuple(self._suffixes)
+        self._normalised: dict[str, str] = {}
         self._prefix_set = tuple(self._prefixes)
         self._by_name: dict[str, set[str]] = {}
         for rid in [*self._by_id, *self._aliases]:
@@ -180,6 +182,15 @@ class Catalog:
 
     def normalise_name(self, name: str) -> str:
         """Lower-case, `_`→`-`, conversion suffixes and optional prefixes removed."""
+        known = self._normalised.get(name)
+        if known is not None:  # the name index and the bare-name index ask for the same
+            return known
+        out = self._normalise(name)
+        if len(self._normalised) < _NORMALISED_CAP:
+            self._normalised[name] = out
+        return out
+
+    def _normalise(self, name: str) -> str:
         out = name.strip().lower().replace("_", "-")
         changed = True
         # one C-level test first: most names end in none of the suffixes
