@@ -5,16 +5,18 @@ own base?" without touching the network. Re-uploads are mapped to the original b
 patterns in the YAML (org list + name normalisation); anything else is None, because an
 unknown model must stay unresolved rather than be guessed.
 
-`Catalog.load()` keeps the parsed YAML as JSON in the cache folder
-(`compliance.local_cache`), keyed by the file's path, stat stamp (mtime, size, ctime)
-and modelcheck's version, so a run with an unchanged catalog skips the YAML parser and
-an edited one is parsed again. Validation (`from_data`) runs either way.
+`Catalog.load()` keeps the validated catalog in the cache folder
+(`compliance.local_cache`, `marshal` behind a CRC-32), keyed by the file's path, stat
+stamp (mtime, size, ctime) and modelcheck's version, so a run with an unchanged catalog
+skips the YAML parser and the validation (`from_data`), and an edited one is parsed and
+validated again. Only a catalog that validated is stored.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
 _HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
-CACHE_FORMAT = 1  # layout of the cache file; part of its name
+CACHE_FORMAT = 2  # layout of the cache file; part of its name
 _NORMALISED_CAP = 10_000  # names remembered by one catalog (its own, and a few per audit)
 RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 
@@ -105,18 +107,47 @@ class Catalog:
         except OSError as e:
             raise RulePackError(str(path), f"cannot read the catalog: {e.strerror}") from None
         cache_file = _cache_file() if shipped else None  # one entry: the shipped catalog
-        data = _cached_data(cache_file, stamp) if cache_file else None
-        if data is not None:
-            try:
-                return cls.from_data(data, str(path))
-            except Exception:  # a damaged cache entry: parse the file instead
-                pass
+        built = _cached_built(cache_file, stamp) if cache_file else None
+        if built is not None:
+            catalog = cls._from_built(built, str(path))
+            if catalog is not None:
+                return catalog
         read_ns = time.time_ns()
         data = _parse(path)
         catalog = cls.from_data(data, str(path))  # only a valid catalog is stored
-        if cache_file is not None and _json_roundtrips(data):
-            local_cache.write_json(cache_file, {"key": stamp, "read_ns": read_ns, "data": data})
+        if cache_file is not None:
+            local_cache.write_marshal(
+                cache_file, {"key": stamp, "read_ns": read_ns, "built": catalog._built()}
+            )
         return catalog
+
+    def _built(self) -> dict[str, Any]:
+        """What `_from_built` needs to make this catalog again without validating it."""
+        entries = [
+            (e.repo_id, e.license, e.family, e.base, e.relation, e.note, e.notice)
+            for e in self.entries
+        ]
+        patterns = [(p.id, sorted(p.orgs)) for p in self.patterns]
+        return {"entries": entries, "aliases": dict(self._aliases), "patterns": patterns,
+                "suffixes": list(self._suffixes), "prefixes": list(self._prefixes)}
+
+    @classmethod
+    def _from_built(cls, built: dict[str, Any], where: str) -> Catalog | None:
+        """The catalog `_built` described (validated when it was stored, and the file is
+        behind a CRC-32), or None when the stored value does not have that shape."""
+        try:
+            entries = [
+                CatalogEntry(rid, lic, fam, base, rel, note=note, notice=notice)
+                for rid, lic, fam, base, rel, note, notice in built["entries"]
+            ]
+            patterns = [ReuploadPattern(pid, frozenset(orgs)) for pid, orgs in built["patterns"]]
+            aliases, suffixes, prefixes = built["aliases"], built["suffixes"], built["prefixes"]
+            strings = [e.repo_id for e in entries] + [*aliases, *aliases.values()]
+            if not all(isinstance(x, str) for x in [*strings, *suffixes, *prefixes]):
+                return None
+            return cls(entries, aliases, patterns, suffixes, prefixes, where)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
     @classmethod
     def from_data(cls, data: Any, where: str = "catalog.yaml") -> Catalog:
@@ -252,16 +283,6 @@ def _parse(path: Path) -> Any:
         raise RulePackError(str(path), f"invalid YAML: {_first_line(e)}") from None
 
 
-def _json_roundtrips(data: Any) -> bool:
-    """True if JSON gives back exactly `data` (YAML can hold dates and non-string keys)."""
-    import json
-
-    try:
-        return bool(json.loads(json.dumps(data)) == data)
-    except (TypeError, ValueError):
-        return False
-
-
 def _stamp(path: Path) -> list[Any]:
     """What must be unchanged for a cached parse to stand for the file."""
     from compliance import __version__
@@ -274,20 +295,22 @@ def _cache_file() -> Path | None:
     folder = local_cache.cache_dir()
     if folder is None:
         return None
-    return folder / local_cache.tagged_name(f"catalog-v{CACHE_FORMAT}")
+    # marshal's format belongs to one Python version: its tag is part of the name
+    kind = f"catalog-v{CACHE_FORMAT}-{sys.implementation.cache_tag}"
+    return folder / local_cache.tagged_name(kind, ".marshal")
 
 
-def _cached_data(cache_file: Path, stamp: list[Any]) -> Any:
-    """The stored parse for `stamp`, or None (absent, stale, racy or not our format)."""
-    stored = local_cache.read_json(cache_file)
+def _cached_built(cache_file: Path, stamp: list[Any]) -> Any:
+    """The stored catalog for `stamp`, or None (absent, stale, racy or not our format)."""
+    stored = local_cache.read_marshal(cache_file)
     if not isinstance(stored, dict) or stored.get("key") != stamp:
         return None
     read_ns = stored.get("read_ns")
     # a file changed within one timestamp tick of its reading could change again unseen
     if not isinstance(read_ns, int) or stamp[2] >= read_ns - RACY_NS:
         return None
-    data = stored.get("data")
-    return data if isinstance(data, dict) else None
+    built = stored.get("built")
+    return built if isinstance(built, dict) else None
 
 
 def _list(value: Any, where: str, key: str) -> list[Any]:
