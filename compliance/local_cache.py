@@ -85,24 +85,24 @@ def write_json(path: Path, document: Any) -> bool:
 def write_marshal(path: Path, document: Any) -> bool:
     """`write_json` in `read_marshal`'s format; `document` holds plain built-in values."""
     try:
-        payload = marshal.dumps(_interned(document))
+        payload = marshal.dumps(interned(document))
     except (ValueError, RecursionError):  # a value marshal cannot store
         return False
     return _write(path, _MARSHAL_MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
 
 
-def _interned(value: Any) -> Any:
+def interned(value: Any) -> Any:
     """`value` with its mapping keys and short strings interned: marshal then stores each
     distinct one once and refers to it after, so the rule cache (the same dozen keys in
     three hundred documents) is smaller and loads faster."""
     if isinstance(value, str):
         return sys.intern(value) if len(value) <= _INTERN_MAX else value
     if isinstance(value, dict):
-        return {_interned(k): _interned(v) for k, v in value.items()}
+        return {interned(k): interned(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interned(v) for v in value]
+        return [interned(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(_interned(v) for v in value)
+        return tuple(interned(v) for v in value)
     return value
 
 

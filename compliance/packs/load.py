@@ -30,8 +30,11 @@ MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
 _doc_cache: DocCache | None = None
 
 
-def _read_yaml(path: str, cache: DocCache | None = None) -> tuple[Any, FileStamp, bool]:
-    """(document, stamp, from_cache). Cached documents were validated when stored.
+def _read_yaml(
+    path: str, cache: DocCache | None = None, stored: bool = False
+) -> tuple[Any, FileStamp, bool]:
+    """(document, stamp, from_cache). Cached documents were validated when stored; with
+    `stored`, a cached one comes in its stored form (`cache_mod.document` reads it).
     Paths are strings here: a warm load stats some three hundred files, and a Path per
     file cost more than the stat."""
     try:
@@ -41,7 +44,11 @@ def _read_yaml(path: str, cache: DocCache | None = None) -> tuple[Any, FileStamp
         if st.st_size > MAX_RULE_FILE:
             raise RulePackError(path, f"file is larger than {MAX_RULE_FILE} bytes")
         stamp = FileStamp(st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        if cache is not None:
+        if cache is not None and stored:
+            kept = cache.get_stored(path, stamp)
+            if kept is not None:
+                return kept, stamp, True
+        elif cache is not None:
             hit, data = cache.get(path, stamp)
             if hit:
                 return data, stamp, True
@@ -106,11 +113,13 @@ def _load_pack(
         return None
     if cache is not None and not pack_hit:
         cache.put(pack_file, stamp, data)
-    valid: list[tuple[Any, str]] = []  # (document, path) of each valid rule, in file order
+    # (document or its stored form, path) of each valid rule, in file order
+    valid: list[tuple[Any, str]] = []
     all_trusted = True
     for path in _rule_files(folder):
         try:
-            rdata, rstamp, hit = _read_yaml(path, cache)
+            # under an unchanged pack.yaml, a cached rule is read only when it is built
+            rdata, rstamp, hit = _read_yaml(path, cache, stored=pack_hit)
         except RulePackError as e:
             fail(path, e.problem)
             continue
@@ -131,9 +140,21 @@ def _load_pack(
         # every rule validated when it was cached: built when the audit first reads them
         return rules_on_first_use(
             build_pack(data, pack_dir, ()),
-            lambda: tuple(build_rule(d, pack_id, p) for d, p in valid),
+            lambda: tuple(build_rule(cache_mod.document(d), pack_id, p) for d, p in valid),
         )
-    return build_pack(data, pack_dir, tuple(build_rule(d, pack_id, p) for d, p in valid))
+    rules = tuple(
+        build_rule(cache_mod.document(d) if isinstance(d, bytes) else d, pack_id, p)
+        for d, p in valid
+    )
+    return build_pack(data, pack_dir, rules)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """As `Path.is_dir`: a symlink loop or an unreadable entry is not a folder."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def pack_dirs(root: Path) -> list[Path]:
@@ -148,7 +169,7 @@ def pack_dirs(root: Path) -> list[Path]:
             e.name
             for e in entries
             if e.name not in SKIP_DIRS
-            and e.is_dir()
+            and _is_dir(e)
             and os.path.isfile(os.path.join(e.path, "pack.yaml"))
         ]
     return [root / n for n in sorted(names, key=os.path.normcase)]
