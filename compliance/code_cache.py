@@ -15,6 +15,7 @@ file, it is `compile`, and the result is the same.
 
 from __future__ import annotations
 
+import marshal
 import sys
 from types import CodeType
 from typing import Any
@@ -22,10 +23,12 @@ from typing import Any
 from compliance import cache_dir
 
 MAX_ENTRIES = 1000  # modelcheck generates about a hundred
-_FORMAT = 1
+_FORMAT = 2
 _INTERPRETER = (_FORMAT, sys.version, sys.implementation.cache_tag)
 
-_entries: dict[str, CodeType] | None = None  # None until the cache file is read
+# source -> the code's marshal bytes, unmarshalled only when that source is asked for
+# (a file holds the records of every command run so far; one command uses half of them)
+_entries: dict[str, bytes] | None = None  # None until the cache file is read
 _dirty = False
 _saved = False
 
@@ -41,7 +44,7 @@ def _cache_path() -> Any:
     )
 
 
-def _load() -> dict[str, CodeType]:
+def _load() -> dict[str, bytes]:
     path = _cache_path()
     if path is None:
         return {}
@@ -54,7 +57,7 @@ def _load() -> dict[str, CodeType]:
         and isinstance(raw.get("entries"), dict)
     ):
         return {k: v for k, v in raw["entries"].items()
-                if isinstance(k, str) and isinstance(v, CodeType)}
+                if isinstance(k, str) and isinstance(v, bytes)}
     return {}
 
 
@@ -63,12 +66,17 @@ def code_for(source: str) -> CodeType:
     global _entries, _dirty
     if _entries is None:
         _entries = _load()
-    code = _entries.get(source)
-    if code is not None:
-        return code
+    stored = _entries.get(source)
+    if stored is not None:
+        try:
+            code = marshal.loads(stored)  # from a file whose CRC-32 matched
+        except (ValueError, EOFError, TypeError):
+            code = None
+        if isinstance(code, CodeType):
+            return code
     code = compile(source, "<string>", "exec")
     if not _saved and len(_entries) < MAX_ENTRIES:
-        _entries[source] = code
+        _entries[source] = marshal.dumps(code)
         _dirty = True
     return code
 

@@ -15,7 +15,6 @@ from compliance.engine import evaluate
 from compliance.errors import ConfigError, PathNotFoundError
 from compliance.facts.model import Facts
 from compliance.facts.read import read_facts
-from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
 from compliance.lineage.model import (
     AncestorResolver,
@@ -72,6 +71,7 @@ def open_source(target: str) -> Source:
         raise PathNotFoundError(
             f"{shown}: no such directory, and not a Hub repo id (org/name[@revision])"
         )
+    from compliance.facts.wanted import read_by_facts
     from compliance.sources.hub import HubSource  # lazy: network stack
 
     return HubSource.open(hub[0], hub[1], wanted=read_by_facts)

@@ -3,6 +3,7 @@ or foreign file only costs the compilation it would have saved."""
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
@@ -65,13 +66,19 @@ def test_a_damaged_or_foreign_file_is_compiled_around(
     assert code_cache.code_for(SOURCES[0]) == compile(SOURCES[0], "<string>", "exec")
     # another interpreter's entries, or an entry filed under other source, are not used
     wrong = compile("x = 1", "<string>", "exec")
-    local_cache.write_marshal(path, {"interpreter": ("other",), "entries": {SOURCES[1]: wrong}})
+    local_cache.write_marshal(path, {"interpreter": ("other",),
+                                     "entries": {SOURCES[1]: marshal.dumps(wrong)}})
     _new_process(monkeypatch)
     assert code_cache.code_for(SOURCES[1]) == compile(SOURCES[1], "<string>", "exec")
     local_cache.write_marshal(path, {"interpreter": code_cache._INTERPRETER,
                                      "entries": {SOURCES[1]: "not code"}})
     _new_process(monkeypatch)
     assert code_cache.code_for(SOURCES[1]) == compile(SOURCES[1], "<string>", "exec")
+    for stored in (marshal.dumps("a string, not code"), b"\xff not marshal"):
+        local_cache.write_marshal(path, {"interpreter": code_cache._INTERPRETER,
+                                         "entries": {SOURCES[1]: stored}})
+        _new_process(monkeypatch)
+        assert code_cache.code_for(SOURCES[1]) == compile(SOURCES[1], "<string>", "exec")
 
 
 def test_without_a_cache_folder_nothing_is_written(
