@@ -133,9 +133,15 @@ class _RulesOnFirstUse:
         if pack is None:
             return ()  # the class attribute, as the field's default
         state = pack.__dict__
-        later = state.pop("_rules_later", None)
-        rules: tuple[Rule, ...] = later() if later is not None else ()
+        later = state.get("_rules_later")
+        if later is None:  # another thread built them meanwhile
+            rules: tuple[Rule, ...] = state.get("rules", ())
+            return rules
+        # built before the builder is dropped: a thread that reads them at the same time
+        # builds an equal tuple, never an empty one
+        rules = later()
         state["rules"] = rules  # the instance's own value from now on
+        state.pop("_rules_later", None)
         return rules
 
 

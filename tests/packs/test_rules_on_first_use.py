@@ -51,3 +51,24 @@ def test_rules_on_first_use_replaces_the_rules_it_was_given():
     assert pack.rules == () and vars(pack)["rules"] == ()
     assert Pack.rules == ()  # the class attribute is still the field's default
     assert Pack("y", "policy", "Y", "/y").rules == ()
+
+
+def test_threads_reading_rules_at_once_all_get_them(warm_and_cold):
+    import threading
+
+    cold, warm = warm_and_cold
+    expected = {p.id: [r.id for r in p.rules] for p in cold}
+    seen: list[tuple[str, list[str]]] = []
+    start = threading.Barrier(4)
+
+    def read_all() -> None:
+        start.wait()
+        seen.extend((p.id, [r.id for r in p.rules]) for p in warm)
+
+    threads = [threading.Thread(target=read_all) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 4 * len(warm)
+    assert all(ids == expected[pack_id] for pack_id, ids in seen)
