@@ -203,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     finally:
         gc.set_threshold(*before)
+        for name in ("compliance.regex_cache", "compliance.code_cache"):
+            compiled = sys.modules.get(name)
+            if compiled is not None:  # imported only by the commands that compile
+                compiled.save()
 
 
 def _main(args: list[str]) -> int:

@@ -13,7 +13,6 @@ finding, one that matches nothing an info finding. Output is sorted.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 
 from compliance.checks import CHECKS
 from compliance.checks.base import CheckContext, CheckResult, Hit
@@ -23,6 +22,7 @@ from compliance.facts.model import Facts
 from compliance.lineage.copies import copied_model
 from compliance.lineage.model import Ancestor, Lineage
 from compliance.packs.identify import Identifier
+from compliance.records import replace
 from compliance.report import (
     Evidence,
     Finding,

@@ -6,7 +6,6 @@ module (numpy, huggingface_hub) are imported only when the audit needs them.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,6 @@ from compliance.engine import evaluate
 from compliance.errors import ConfigError, PathNotFoundError
 from compliance.facts.model import Facts
 from compliance.facts.read import read_facts
-from compliance.facts.wanted import read_by_facts
 from compliance.lineage.build import build_lineage
 from compliance.lineage.model import (
     AncestorResolver,
@@ -26,7 +24,7 @@ from compliance.lineage.model import (
 )
 from compliance.naming import model_name
 from compliance.packs.identify import Identifier
-from compliance.records import record
+from compliance.records import field, record
 from compliance.repo_id import split_target
 from compliance.report import RESOLVE_MODES, Finding, Report
 from compliance.rule_model import Pack
@@ -73,6 +71,7 @@ def open_source(target: str) -> Source:
         raise PathNotFoundError(
             f"{shown}: no such directory, and not a Hub repo id (org/name[@revision])"
         )
+    from compliance.facts.wanted import read_by_facts
     from compliance.sources.hub import HubSource  # lazy: network stack
 
     return HubSource.open(hub[0], hub[1], wanted=read_by_facts)

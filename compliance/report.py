@@ -6,11 +6,10 @@ them); add one only when none fits, and document it in docs/findings.md.
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import Enum
 from typing import Any
 
-from compliance.records import record
+from compliance.records import field, record
 from compliance.vocabulary import DEFAULT_FAIL_ON as DEFAULT_FAIL_ON
 from compliance.vocabulary import FAIL_ON as FAIL_ON
 from compliance.vocabulary import FAIL_ON_ALIASES as FAIL_ON_ALIASES

@@ -7,11 +7,10 @@ engine and checks can share them freely.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import field
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from compliance.records import record
+from compliance.records import field, record
 from compliance.report import Clause, Severity
 
 
@@ -123,3 +122,37 @@ class Pack:
     identity: Identity = field(default_factory=Identity)
     derivatives: Derivatives = field(default_factory=Derivatives)
     rules: tuple[Rule, ...] = ()
+
+
+class _RulesOnFirstUse:
+    """`Pack.rules` of a pack made by `rules_on_first_use`: built when first read, then
+    kept. An audit runs the rules of the core packs and of the few licences in its
+    model's lineage; the other fifty packs' rules are only ever listed or explained."""
+
+    def __get__(self, pack: Pack | None, owner: Any = None) -> tuple[Rule, ...]:
+        if pack is None:
+            return ()  # the class attribute, as the field's default
+        state = pack.__dict__
+        later = state.get("_rules_later")
+        if later is None:  # another thread built them meanwhile
+            rules: tuple[Rule, ...] = state.get("rules", ())
+            return rules
+        # built before the builder is dropped: a thread that reads them at the same time
+        # builds an equal tuple, never an empty one
+        rules = later()
+        state["rules"] = rules  # the instance's own value from now on
+        state.pop("_rules_later", None)
+        return rules
+
+
+Pack.rules = _RulesOnFirstUse()  # type: ignore[assignment]
+
+
+def rules_on_first_use(pack: Pack, later: Callable[[], tuple[Rule, ...]]) -> Pack:
+    """`pack`, whose `rules` become `later()` when first read (equality, hashing, `repr`
+    and `dataclasses.asdict` read them too, so a pack behaves exactly as one built with
+    them)."""
+    state = pack.__dict__
+    state.pop("rules", None)
+    state["_rules_later"] = later
+    return pack

@@ -28,11 +28,10 @@ from __future__ import annotations
 import functools
 import gc
 import json
-from dataclasses import field
 from typing import Any
 
 from compliance import parse_cache
-from compliance.records import record
+from compliance.records import field, record
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB: front matter, mergekit and .modelcheck.yaml are tiny
 MAX_JSON_BYTES = 16 << 20  # 16 MiB: big enough for a safetensors index of a huge model

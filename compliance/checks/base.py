@@ -11,13 +11,12 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from types import ModuleType
 from typing import Any, Protocol
 
 from compliance.facts.model import Card, Facts
 from compliance.lineage.model import Ancestor, Lineage
-from compliance.records import record
+from compliance.records import field, record
 from compliance.report import Evidence, ObligationState, Severity
 from compliance.rule_model import Pack, Rule
 

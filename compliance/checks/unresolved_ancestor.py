@@ -11,11 +11,11 @@ Options: none.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from compliance.checks.base import CheckContext, CheckResult, Hit, per_ancestor
 from compliance.checks.publisher import same_publisher
+from compliance.records import replace
 from compliance.report import Severity
 
 if TYPE_CHECKING:

@@ -17,22 +17,23 @@ from compliance.facts.legacy_ids import canonical_legacy_id
 from compliance.facts.local_path import looks_local
 from compliance.facts.mergekit import merges_from_card
 from compliance.facts.model import Card, MergeFacts
+from compliance.regex_cache import compiled
 from compliance.repo_id import is_valid_repo_id
 
 CARD_CAP = 1 << 20  # 1 MiB; real cards are < 100 KiB
 
 # Same pattern as huggingface_hub.repocard.REGEX_YAML_BLOCK ("exact same regex
 # as in the Hub server"); copied because importing repocard pulls in hf_api.
-REGEX_YAML_BLOCK = re.compile(
+REGEX_YAML_BLOCK = compiled(
     r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
 )
-_OPENING = re.compile(r"^\s*---(?:\r\n|\r|\n)")  # group 1 of the regex above
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_OPENING = compiled(r"^\s*---(?:\r\n|\r|\n)")  # group 1 of the regex above
+_LINE_BREAK = compiled(r"\r\n|\r|\n")
 # the closing `#` sequence is removed in code: a lazy group before optional trailing
 # blanks backtracks quadratically on a long run of spaces
-_ATX_H1 = re.compile(r" {0,3}#[ \t]")
-_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX_H1 = compiled(r" {0,3}#[ \t]")
+_SETEXT_H1 = compiled(r"^ {0,3}=+[ \t]*$")
+_FENCE = compiled(r"^ {0,3}(`{3,}|~{3,})")
 
 STRING_KEYS = (
     "license_name",
@@ -71,10 +72,10 @@ GENERIC_HEADINGS = frozenset({
     "model summary", "summary", "description", "about", "readme", "usage", "quickstart",
     "quick start", "table of contents", "license", "model", "abstract", "news", "updates",
 })  # fmt: skip
-_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
-_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
-_TAG = re.compile(r"<[^<>\n]{0,500}>")
-_MODEL_CARD_FOR = re.compile(r"model\s+card\s+(?:for|of)\s+", re.I)
+_IMAGE = compiled(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
+_LINK = compiled(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_TAG = compiled(r"<[^<>\n]{0,500}>")
+_MODEL_CARD_FOR = compiled(r"model\s+card\s+(?:for|of)\s+", re.I)
 
 
 def heading_name(raw: str) -> str | None:

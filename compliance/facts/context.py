@@ -4,13 +4,12 @@ repos are read by the same code."""
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any
 
 from compliance import safeload
 from compliance.errors import SourceError
 from compliance.facts.model import Problem
-from compliance.records import record
+from compliance.records import field, record
 from compliance.report import Evidence
 from compliance.sources.base import RepoFile, Source
 

@@ -20,16 +20,15 @@ local audit must stay light. Layout and value types follow the GGUF spec
 
 from __future__ import annotations
 
-import re
 import struct
 import time
-from dataclasses import field
 from typing import Any
 
 from compliance.errors import SourceError
 from compliance.facts.context import RepoContext
 from compliance.facts.model import GGUFFacts, WeightFile
-from compliance.records import record
+from compliance.records import field, record
+from compliance.regex_cache import compiled
 from compliance.sources.base import Source
 
 # gguf_metadata_value_type (GGUF spec)
@@ -57,7 +56,7 @@ AUDIT_ELEMENTS = 8_000_000  # array elements walked per audit (a vocab is ~150k-
 AUDIT_SECONDS = 20.0  # time spent in GGUF headers per audit
 _CLOCK_EVERY = 4096  # elements between two looks at the clock
 _CHUNK, _MAX_CHUNK = 64 << 10, 4 << 20
-_BASE_MODEL_KEY = re.compile(r"^general\.base_model\.(\d+)\.(.+)$")
+_BASE_MODEL_KEY = compiled(r"^general\.base_model\.(\d+)\.(.+)$")
 _MAX_BASE_MODELS = 64
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from compliance.regex_cache import compiled
+
 # org and name as the Hub cache spells a repo folder: models--<org>--<name>
-_CACHE_DIR = re.compile(r"models--([A-Za-z0-9][\w.-]{0,95})--([A-Za-z0-9][\w.-]{0,95})")
+_CACHE_DIR = compiled(r"models--([A-Za-z0-9][\w.-]{0,95})--([A-Za-z0-9][\w.-]{0,95})")
 # first path components that are folders on a machine, not Hub organisations
 LOCAL_ROOTS = frozenset({
     "models", "model", "checkpoints", "checkpoint", "ckpt", "ckpts", "output", "outputs",
@@ -20,7 +22,7 @@ LOCAL_ROOTS = frozenset({
     "drive", "hf_models", "base_models", "llm", "llms", "work",
 })  # fmt: skip
 # components that say nothing about which model a folder holds
-_NOISE = re.compile(
+_NOISE = compiled(
     r"(?:snapshots|checkpoint[-_]?\d*|ckpt[-_]?\d*|step[-_]?\d+|epoch[-_]?\d+|global_step\d+"
     r"|final|merged|[0-9a-f]{40}|main|hf|huggingface|hub|\.cache|\.|~"
     r"|gptq|awq|gguf|exl2|mlx|quantized|int4|int8|[248]bit|fp16|bf16|fp8)",

@@ -14,12 +14,13 @@ from typing import Any
 from compliance import safeload
 from compliance.facts.context import RepoContext
 from compliance.facts.model import MergeFacts
+from compliance.regex_cache import compiled
 
 CONFIG_FILES = ("mergekit_config.yml", "mergekit_config.yaml")
 _CAP = 256 << 10
 MERGE_KEYS = ("models", "merge_method", "slices", "experts")
 
-_OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(\w*)")
+_OPEN_FENCE = compiled(r"^ {0,3}(`{3,}|~{3,})[ \t]*(\w*)")
 
 
 def _model_name(entry: Any) -> str | None:

@@ -6,10 +6,9 @@ later. Untrusted text stays as text: reporters escape it.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any
 
-from compliance.records import record
+from compliance.records import field, record
 from compliance.report import Evidence
 
 

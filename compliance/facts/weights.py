@@ -6,8 +6,10 @@ Pickle-based files are listed and NEVER opened: unpickling runs code.
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from compliance.facts.context import RepoContext
-from compliance.facts.gguf_header import GGUFBudget, read_gguf
 from compliance.facts.lfs_pointer import is_lfs_pointer
 from compliance.facts.model import GGUFFacts, WeightFile
 from compliance.facts.safetensors_header import check_index, read_safetensors
@@ -52,7 +54,10 @@ def read_weights(
     weights: list[WeightFile] = []
     ggufs: list[GGUFFacts] = []
     gguf_read = 0
-    gguf_cost = GGUFBudget()  # shared by every GGUF header of this audit
+    # shared by every GGUF header of this audit, and counted from here; the GGUF reader
+    # (and `struct`) is imported only by a repo that has one
+    gguf_cost: Any = None
+    gguf_started = time.monotonic()
     st_budget = _header_budget(ctx, "safetensors", max_headers)
     gguf_budget = _header_budget(ctx, "gguf", max_headers)
     st_skipped: list[str] = []
@@ -76,6 +81,10 @@ def read_weights(
             gguf_skipped.append(path)
         elif fmt == "gguf" and gguf_read < MAX_GGUF_HEADERS:
             gguf_read += 1
+            from compliance.facts.gguf_header import GGUFBudget, read_gguf
+
+            if gguf_cost is None:
+                gguf_cost = GGUFBudget(started=gguf_started)
             weight, facts = read_gguf(ctx, path, size, gguf_cost)
             weights.append(weight)
             ggufs.append(facts)

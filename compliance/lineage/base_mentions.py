@@ -12,21 +12,22 @@ guessed. Every scan is bounded: a window after each trigger, names of at most a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
 from compliance.lineage.merge_sentence import merge_sentence_names
 from compliance.lineage.prose import WINDOW, unfenced_lines
+from compliance.records import record
+from compliance.regex_cache import compiled
 
 _ID = r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}"
-_HUB_ID = re.compile(r"(?:https?://(?:www\.)?huggingface\.co/)?(" + _ID + r")", re.ASCII)
+_HUB_ID = compiled(r"(?:https?://(?:www\.)?huggingface\.co/)?(" + _ID + r")", re.ASCII)
 _NOT_REPOS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
 # a bare name: ASCII words (CJK text around it has no spaces), at most six of them
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,80}", re.ASCII)
+_WORD = compiled(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,80}", re.ASCII)
 _DECORATION = " \t*_`\"'“”‘’「」『』《》[(（:："
 
-_KEY = re.compile(
+_KEY = compiled(
     r"(?:[*+-][ \t]+)?(?:[*_]+[ \t]*)?(?P<key>base[ _-]?models?|finetuned from(?: model)?"
     r"|fine-tuned from(?: model)?|parent models?|original models?|foundation models?"
     r"|source models?|基础模型|基座模型|底座模型|基模型|ベースモデル|元モデル"
@@ -36,7 +37,7 @@ _KEY = re.compile(
 )
 _KEY_SPAN = 300  # a key-value label sits at the start of its line
 # English phrases after which a model name follows
-_BEFORE = re.compile(
+_BEFORE = compiled(
     r"\b(?:based\s+on|built\s+(?:up)?on(?:\s+top\s+of)?|initiali[sz]ed\s+(?:from|with)"
     r"|fine[- ]?tun(?:ed|e|ing)\s+(?:version\s+)?(?:of|from|on)|continued\s+pre-?training\s+"
     r"(?:of|from|on)|(?:trained|derived)\s+from(?:\s+the\s+weights\s+of)?"
@@ -48,56 +49,56 @@ _BEFORE = re.compile(
 )
 # a link to a model on the Hub in a sentence about derivation: "pruned and further
 # pre-trained from [meta-llama/Llama-2-7b-hf](…)", "fine-tune on top of [Mistral 7B](…)"
-_HUB_LINK = re.compile(
+_HUB_LINK = compiled(
     r"\]\(https?://(?:www\.)?huggingface\.co/([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})"
     r"[/)#?]",
     re.ASCII,
 )
-_DERIVATION_WORDS = re.compile(
+_DERIVATION_WORDS = compiled(
     r"fine-?tun|train|prun|based\s+on|on\s+top\s+of|deriv|initiali[sz]|quanti[sz]|merg"
     r"|distill|built\s+(?:up)?on|upscal|convert|modification|modified|iteration\s+of"
     r"|基于|基於|微调|ベース|기반",
     re.I,
 )
 # a link that names a design, a comparison or a citation, not a parent
-_NOT_PARENT_BEFORE = re.compile(
+_NOT_PARENT_BEFORE = compiled(
     r"(?:inspired\s+by|similar\s+to|compared\s+(?:to|with)|than|unlike|like|vs\.?|versus"
     r"|outperforms?|beats?)\s+(?:the\s+)?\[?[^\s\[\]]{0,5}$",
     re.I,
 )
-_NOT_PARENT_AFTER = re.compile(r"\)?\s*(?:'s\s+)?architecture\b", re.I)
-_SENTENCE_START = re.compile(r".*[.!?。](?:\s|$)", re.S)
+_NOT_PARENT_AFTER = compiled(r"\)?\s*(?:'s\s+)?architecture\b", re.I)
+_SENTENCE_START = compiled(r".*[.!?。](?:\s|$)", re.S)
 # Chinese: 基于 X / 在 X 基础上 / 以 X 为基础, with a training verb later in the same sentence
-_ZH_BEFORE = re.compile(r"(?:基于|基於|在|以|使用|采用|對|对)\s*")
-_ZH_VERB = re.compile(
+_ZH_BEFORE = compiled(r"(?:基于|基於|在|以|使用|采用|對|对)\s*")
+_ZH_VERB = compiled(
     r"微调|微調|训练|訓練|继续预训练|量化|蒸馏|蒸餾|合并|融合|精调|调优|指令精调|对齐"
 )
-_ZH_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_ZH_SENTENCE_END = compiled(r"[。！？!?\n]")
 # Japanese / Korean: the name comes first, then an optional particle and the phrase
-_JA_KO_AFTER = re.compile(
+_JA_KO_AFTER = compiled(
     r"ベースモデルとして|ベースに|ベースとして|元に|ファインチューニング|微調整"
     r"|기반으로|기반|바탕으로|파인튜닝"
 )
 _PARTICLES = ("모델을", "を", "을", "를", "의")
-_MERGE_HEADING = re.compile(
+_MERGE_HEADING = compiled(
     r"(?:#{1,6}[ \t]*|[*_]{1,3})?(?:models?\s+merged|merged\s+models?|models\s+used"
     r"|source\s+models?|merge\s+details|models\s+in\s+the\s+merge|合并的模型|融合模型)\b",
     re.I,
 )
 # a sentence that ends where a list of its models begins: "… MoE model based on" + bullets
-_LIST_INTRO = re.compile(
+_LIST_INTRO = compiled(
     r"\b(?:based\s+on|merge\s+of|merged\s+from|consists\s+of|made\s+from|built\s+from"
     r"|combin(?:es|ing)|models\s+used)[ \t]*:?$",
     re.I,
 )
-_BULLET = re.compile(r"\s*(?:[*+-]|\d{1,3}[.)])\s+")
+_BULLET = compiled(r"\s*(?:[*+-]|\d{1,3}[.)])\s+")
 _RELATION_WORDS = (
-    (re.compile(r"merge|合并|融合", re.I), "merge"),
-    (re.compile(r"distill|蒸馏|蒸餾", re.I), "distilled"),
-    (re.compile(r"quanti|量化", re.I), "quantized"),
-    (re.compile(r"\blora\b|adapter", re.I), "adapter"),
+    (compiled(r"merge|合并|融合", re.I), "merge"),
+    (compiled(r"distill|蒸馏|蒸餾", re.I), "distilled"),
+    (compiled(r"quanti|量化", re.I), "quantized"),
+    (compiled(r"\blora\b|adapter", re.I), "adapter"),
     (
-        re.compile(
+        compiled(
             r"fine|tun|微调|微調|训练|訓練|精调|调优|ファインチューニング|微調整|파인튜닝", re.I
         ),
         "finetune",
@@ -105,8 +106,10 @@ _RELATION_WORDS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mention:
+    """A base model the card names: the repo, the text as written, and where it stands."""
+
     repo_id: str  # a Hub id as written, or the catalog id a bare name resolved to
     written: str  # the text as written in the card
     relation: str | None
@@ -168,8 +171,8 @@ def _value(catalog: Any, text: str) -> tuple[str, str] | None:
     return _named(catalog, _words(text))
 
 
-_LINK_TARGET = re.compile(r"^\]\([^)\s]{0,500}\)")
-_PLACEHOLDERS = re.compile(r"more information needed|n/?a|none|unknown|tbd|todo|\[", re.I)
+_LINK_TARGET = compiled(r"^\]\([^)\s]{0,500}\)")
+_PLACEHOLDERS = compiled(r"more information needed|n/?a|none|unknown|tbd|todo|\[", re.I)
 
 
 def _unknown_name(value: str) -> str | None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.errors import GatedRepoError, SourceError
@@ -46,10 +45,12 @@ from compliance.lineage.name_families import base_from_name, family_of, vendor_l
 from compliance.lineage.offline_resolver import entry_bases
 from compliance.lineage.prose import find_bases
 from compliance.lineage.training_configs import config_bases
+from compliance.records import field, record
+from compliance.regex_cache import compiled
 from compliance.repo_id import is_valid_repo_id
 from compliance.report import Evidence
 
-_HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/")
+_HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/")
 # `_name_or_path` often holds a local training directory such as "output/checkpoint"
 _LOCAL_DIRS = {
     "models", "model", "checkpoints", "checkpoint", "ckpt", "output", "outputs", "out", "tmp",
@@ -86,7 +87,7 @@ def _path_or_id(value: Any, catalog: Any) -> tuple[str | None, str]:
     return repo_id_of(value), ""
 
 
-@dataclass
+@record
 class _Seen:
     """A direct parent as first seen; evidence accumulates from every place it shows up."""
 
@@ -241,7 +242,7 @@ def infer_relation(facts: Facts, direct: list[_Seen]) -> tuple[str | None, str |
     return "finetune", "default (no adapter, merge or quantization evidence)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Parent:
     """An ancestor's own parent, and how that link is known."""
 

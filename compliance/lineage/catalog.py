@@ -5,33 +5,37 @@ own base?" without touching the network. Re-uploads are mapped to the original b
 patterns in the YAML (org list + name normalisation); anything else is None, because an
 unknown model must stay unresolved rather than be guessed.
 
-`Catalog.load()` keeps the parsed YAML as JSON in the cache folder
-(`compliance.local_cache`), keyed by the file's path, stat stamp (mtime, size, ctime)
-and modelcheck's version, so a run with an unchanged catalog skips the YAML parser and
-an edited one is parsed again. Validation (`from_data`) runs either way.
+`Catalog.load()` keeps the validated catalog in the cache folder
+(`compliance.local_cache`, `marshal` behind a CRC-32), keyed by the file's path, stat
+stamp (mtime, size, ctime) and modelcheck's version, so a run with an unchanged catalog
+skips the YAML parser and the validation (`from_data`), and an edited one is parsed and
+validated again. Only a catalog that validated is stored.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compliance import local_cache
 from compliance.errors import RulePackError
 from compliance.lineage.model import RELATIONS
+from compliance.records import record, replace
+from compliance.regex_cache import compiled
 from compliance.repo_id import is_valid_repo_id
 from compliance.resources import data_dir
 
-_HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
-CACHE_FORMAT = 1  # layout of the cache file; part of its name
+_HF_URL = compiled(r"^https?://(?:www\.)?huggingface\.co/", re.IGNORECASE)
+CACHE_FORMAT = 2  # layout of the cache file; part of its name
+_NORMALISED_CAP = 10_000  # names remembered by one catalog (its own, and a few per audit)
 RACY_NS = 2_000_000_000  # an entry for a file modified this close to its reading is not trusted
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CatalogEntry:
     """One known original model: its licence, family and parent."""
     repo_id: str  # canonical id of the original model
@@ -45,7 +49,7 @@ class CatalogEntry:
     notice: bool | None = None  # the model's repo ships a NOTICE file (None: not recorded)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReuploadPattern:
     """Organisations known to re-upload models under their original names."""
     id: str
@@ -72,6 +76,9 @@ class Catalog:
         # longest first, so "-bnb-4bit" goes before "-4bit"
         self._suffixes = sorted({s.lower() for s in suffixes}, key=len, reverse=True)
         self._prefixes = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
+        self._suffix_set = tuple(self._suffixes)
+        self._normalised: dict[str, str] = {}
+        self._prefix_set = tuple(self._prefixes)
         self._by_name: dict[str, set[str]] = {}
         for rid in [*self._by_id, *self._aliases]:
             canonical = self._aliases.get(rid, rid)
@@ -100,18 +107,47 @@ class Catalog:
         except OSError as e:
             raise RulePackError(str(path), f"cannot read the catalog: {e.strerror}") from None
         cache_file = _cache_file() if shipped else None  # one entry: the shipped catalog
-        data = _cached_data(cache_file, stamp) if cache_file else None
-        if data is not None:
-            try:
-                return cls.from_data(data, str(path))
-            except Exception:  # a damaged cache entry: parse the file instead
-                pass
+        built = _cached_built(cache_file, stamp) if cache_file else None
+        if built is not None:
+            catalog = cls._from_built(built, str(path))
+            if catalog is not None:
+                return catalog
         read_ns = time.time_ns()
         data = _parse(path)
         catalog = cls.from_data(data, str(path))  # only a valid catalog is stored
-        if cache_file is not None and _json_roundtrips(data):
-            local_cache.write_json(cache_file, {"key": stamp, "read_ns": read_ns, "data": data})
+        if cache_file is not None:
+            local_cache.write_marshal(
+                cache_file, {"key": stamp, "read_ns": read_ns, "built": catalog._built()}
+            )
         return catalog
+
+    def _built(self) -> dict[str, Any]:
+        """What `_from_built` needs to make this catalog again without validating it."""
+        entries = [
+            (e.repo_id, e.license, e.family, e.base, e.relation, e.note, e.notice)
+            for e in self.entries
+        ]
+        patterns = [(p.id, sorted(p.orgs)) for p in self.patterns]
+        return {"entries": entries, "aliases": dict(self._aliases), "patterns": patterns,
+                "suffixes": list(self._suffixes), "prefixes": list(self._prefixes)}
+
+    @classmethod
+    def _from_built(cls, built: dict[str, Any], where: str) -> Catalog | None:
+        """The catalog `_built` described (validated when it was stored, and the file is
+        behind a CRC-32), or None when the stored value does not have that shape."""
+        try:
+            entries = [
+                CatalogEntry(rid, lic, fam, base, rel, note=note, notice=notice)
+                for rid, lic, fam, base, rel, note, notice in built["entries"]
+            ]
+            patterns = [ReuploadPattern(pid, frozenset(orgs)) for pid, orgs in built["patterns"]]
+            aliases, suffixes, prefixes = built["aliases"], built["suffixes"], built["prefixes"]
+            strings = [e.repo_id for e in entries] + [*aliases, *aliases.values()]
+            if not all(isinstance(x, str) for x in [*strings, *suffixes, *prefixes]):
+                return None
+            return cls(entries, aliases, patterns, suffixes, prefixes, where)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
     @classmethod
     def from_data(cls, data: Any, where: str = "catalog.yaml") -> Catalog:
@@ -177,18 +213,29 @@ class Catalog:
 
     def normalise_name(self, name: str) -> str:
         """Lower-case, `_`→`-`, conversion suffixes and optional prefixes removed."""
+        known = self._normalised.get(name)
+        if known is not None:  # the name index and the bare-name index ask for the same
+            return known
+        out = self._normalise(name)
+        if len(self._normalised) < _NORMALISED_CAP:
+            self._normalised[name] = out
+        return out
+
+    def _normalise(self, name: str) -> str:
         out = name.strip().lower().replace("_", "-")
         changed = True
-        while changed:
+        # one C-level test first: most names end in none of the suffixes
+        while changed and out.endswith(self._suffix_set):
             changed = False
             for s in self._suffixes:
                 if out.endswith(s) and len(out) > len(s):
                     out, changed = out[: -len(s)], True
                     break
-        for p in self._prefixes:
-            if out.startswith(p) and len(out) > len(p):
-                out = out[len(p) :]
-                break
+        if out.startswith(self._prefix_set):
+            for p in self._prefixes:
+                if out.startswith(p) and len(out) > len(p):
+                    out = out[len(p) :]
+                    break
         return out
 
     def lookup(self, repo_id: str) -> CatalogEntry | None:
@@ -236,16 +283,6 @@ def _parse(path: Path) -> Any:
         raise RulePackError(str(path), f"invalid YAML: {_first_line(e)}") from None
 
 
-def _json_roundtrips(data: Any) -> bool:
-    """True if JSON gives back exactly `data` (YAML can hold dates and non-string keys)."""
-    import json
-
-    try:
-        return bool(json.loads(json.dumps(data)) == data)
-    except (TypeError, ValueError):
-        return False
-
-
 def _stamp(path: Path) -> list[Any]:
     """What must be unchanged for a cached parse to stand for the file."""
     from compliance import __version__
@@ -258,20 +295,22 @@ def _cache_file() -> Path | None:
     folder = local_cache.cache_dir()
     if folder is None:
         return None
-    return folder / local_cache.tagged_name(f"catalog-v{CACHE_FORMAT}")
+    # marshal's format belongs to one Python version: its tag is part of the name
+    kind = f"catalog-v{CACHE_FORMAT}-{sys.implementation.cache_tag}"
+    return folder / local_cache.tagged_name(kind, ".marshal")
 
 
-def _cached_data(cache_file: Path, stamp: list[Any]) -> Any:
-    """The stored parse for `stamp`, or None (absent, stale, racy or not our format)."""
-    stored = local_cache.read_json(cache_file)
+def _cached_built(cache_file: Path, stamp: list[Any]) -> Any:
+    """The stored catalog for `stamp`, or None (absent, stale, racy or not our format)."""
+    stored = local_cache.read_marshal(cache_file)
     if not isinstance(stored, dict) or stored.get("key") != stamp:
         return None
     read_ns = stored.get("read_ns")
     # a file changed within one timestamp tick of its reading could change again unseen
     if not isinstance(read_ns, int) or stamp[2] >= read_ns - RACY_NS:
         return None
-    data = stored.get("data")
-    return data if isinstance(data, dict) else None
+    built = stored.get("built")
+    return built if isinstance(built, dict) else None
 
 
 def _list(value: Any, where: str, key: str) -> list[Any]:

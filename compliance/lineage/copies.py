@@ -11,10 +11,9 @@ card (there must be one) says nothing of training, and the repo's name, card tit
 
 from __future__ import annotations
 
-import re
-
 from compliance.facts.model import Facts
 from compliance.lineage.model import Ancestor, Lineage
+from compliance.regex_cache import compiled
 
 _DEFAULT_RELATION = "default (no adapter, merge or quantization evidence)"
 # any of these on the card describes a change, so the repo is not a plain copy
@@ -23,7 +22,7 @@ _CHANGE_WORDS = (
     "quantiz", "quantis", "adapter", "instruct-tuned", "continued pre", "微调", "微調",
     "训练", "訓練", "renamed", "convert", "modif", "changes",
 )
-_SEP = re.compile(r"[\s_]+")
+_SEP = compiled(r"[\s_]+")
 _CARD_CAP = 200_000
 
 

@@ -9,9 +9,10 @@ which must show in the report (never "a base model", never a green headline).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from compliance.facts.model import Facts
+from compliance.records import record
+from compliance.regex_cache import compiled
 from compliance.report import Evidence
 
 _QUANT_FILES = ("quantize_config.json", "quant_config.json", "measurement.json")
@@ -26,17 +27,19 @@ _FINETUNE = (
 )
 _QUANT = r"\bquanti[sz](?:ed|ations?)\s+(?:version\s+)?of\b|\bmodel\s+files\s+for\b"
 _PHRASES = (
-    (re.compile(_MERGE, re.I), "merge"),
-    (re.compile(_FINETUNE, re.I), "finetune"),
-    (re.compile(_QUANT, re.I), "quantized"),
-    (re.compile(r"\b(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)\b", re.I), "adapter"),
-    (re.compile(r"\bdistill(?:ed|ation)\s+(?:version\s+)?(?:from|of)\b", re.I), "distilled"),
+    (compiled(_MERGE, re.I), "merge"),
+    (compiled(_FINETUNE, re.I), "finetune"),
+    (compiled(_QUANT, re.I), "quantized"),
+    (compiled(r"\b(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)\b", re.I), "adapter"),
+    (compiled(r"\bdistill(?:ed|ation)\s+(?:version\s+)?(?:from|of)\b", re.I), "distilled"),
 )  # fmt: skip
 _LINE_CAP = 2000  # characters of each card line looked at
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Signal:
+    """One sign of how the model was derived, and where it was seen."""
+
     relation: str
     source: str  # where it was seen, for "Relation: merge (from …)"
     evidence: Evidence
@@ -84,10 +87,10 @@ def derivation_signals(facts: Facts) -> list[Signal]:
 _QUANTIZED = r"\bquanti[sz]ed\s+(?:to|with|in(?:to)?)\b|\b[2-8]-?bit\s+quanti[sz]|量化"
 _ADAPTER = r"\b(?:q?lora|peft)\s+(?:adapter|weights|fine-?tun)|\blora\s+adapter\b"
 _PROSE_RELATIONS = (
-    (re.compile(r"\bdistill(?:ed|ation)\b|蒸馏|蒸餾|蒸留", re.I), "distilled"),
-    (re.compile(_QUANTIZED, re.I), "quantized"),
-    (re.compile(_ADAPTER, re.I), "adapter"),
-    (re.compile(r"\bmerged?\s+(?:with|using)\s+mergekit\b|\bmergekit\b", re.I), "merge"),
+    (compiled(r"\bdistill(?:ed|ation)\b|蒸馏|蒸餾|蒸留", re.I), "distilled"),
+    (compiled(_QUANTIZED, re.I), "quantized"),
+    (compiled(_ADAPTER, re.I), "adapter"),
+    (compiled(r"\bmerged?\s+(?:with|using)\s+mergekit\b|\bmergekit\b", re.I), "merge"),
 )  # fmt: skip
 
 

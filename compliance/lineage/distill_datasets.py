@@ -10,20 +10,22 @@ model); an org is never guessed.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from compliance.lineage.catalog_names import lookup_name
+from compliance.records import record
+from compliance.regex_cache import compiled
 
-_TOKENS = re.compile(r"[-_]+")
+_TOKENS = compiled(r"[-_]+")
 _MAX_TOKENS = 24
 _MAX_RUN = 8
 _MAX_DATASETS = 32
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Teacher:
+    """A model whose outputs a training dataset named in the card holds."""
+
     repo_id: str  # catalog id of the model whose outputs the dataset holds
     dataset: str  # the `datasets:` entry as written
 

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import re
 
-_INTRO = re.compile(
+from compliance.regex_cache import compiled
+
+_INTRO = compiled(
     r"\b(?:a\s+)?(?:merge[ds]?|mix|blend)\s+(?:of|from|between)\s+(?:the\s+following\s+)?"
     r"(?:models?\s*:?\s*)?",
     re.I,
 )
 # where the list ends: the end of the sentence or the tool / method that follows it
-_END = re.compile(
+_END = compiled(
     r"(?:\.\s|\.$|;|\n|\s(?:made|created|produced|merged|done)\s+(?:with|using|by)\b"
     r"|\s(?:using|via|with)\s)",
     re.I,
 )
-_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.I)
-_LINK = re.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{0,500}\)")
+_SPLIT = compiled(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.I)
+_LINK = compiled(r"\[([^\]\n]{1,200})\]\([^)\s]{0,500}\)")
 _DECORATION = " \t*_`\"'“”‘’()"
 _SPAN = 600
 _MAX_NAMES = 12

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from compliance.facts.model import Card, LicenseFile
+from compliance.records import field, record
 from compliance.report import Evidence
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized", "distilled", "upcycled")
 
 
-@dataclass
+@record
 class Ancestor:
     """One model in the audited model's ancestry, with how it was found."""
     repo_id: str  # canonical id (re-uploads mapped to the original where the catalog knows)
@@ -33,7 +33,7 @@ class Ancestor:
     license_conflict: str | None = None  # Hub and catalog disagreed; the stricter was kept
 
 
-@dataclass
+@record
 class Lineage:
     """The audited model's ancestry, as far as it could be resolved."""
     model: str  # the audited model's name / label
@@ -66,7 +66,7 @@ def set_relation(lineage: Lineage, relation: str, source: str) -> None:
         a.relation = relation
 
 
-@dataclass
+@record
 class ResolvedRepo:
     """What a resolver learned about one ancestor repo."""
 

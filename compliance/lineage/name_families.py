@@ -8,26 +8,30 @@ returns the catalog model of that size. Both are evidence, weaker than a declara
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from compliance.lineage.shipped_data import load_rules_yaml
+from compliance.records import field, record
 
 _SIZE = re.compile(r"(?<![a-z0-9.])(e?\d{1,4}(?:\.\d)?[bm])(?![a-z0-9])")
 _NAME_CAP = 300
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NameFamily:
+    """Model names of one family, the licence they carry and the sizes known."""
+
     name: str
     license: str
     pattern: re.Pattern[str]
     sizes: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VendorPrefix:
+    """An organisation whose model names carry one licence."""
+
     org: str
     name: re.Pattern[str]
     license: str

@@ -9,53 +9,55 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from compliance.records import record
+from compliance.regex_cache import compiled
 
 _ID = r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*"
-_URL = re.compile(r"https?://(?:www\.)?huggingface\.co/(" + _ID + r")")
+_URL = compiled(r"https?://(?:www\.)?huggingface\.co/(" + _ID + r")")
 # An id right after the trigger: optional article, then link / code / bold decoration.
-_LEAD = re.compile(r"\s*(?:the\s+|an?\s+)?(?:model\s+)?[\[`*_\"']*(" + _ID + r")")
+_LEAD = compiled(r"\s*(?:the\s+|an?\s+)?(?:model\s+)?[\[`*_\"']*(" + _ID + r")")
 # "[org/repo](https://github.com/org/repo)": a link to somewhere other than the Hub is a
 # code repository or a paper, not a base model
-_OTHER_LINK = re.compile(r"[`*_\"']*\]\((?!https?://(?:www\.)?huggingface\.co/)")
+_OTHER_LINK = compiled(r"[`*_\"']*\]\((?!https?://(?:www\.)?huggingface\.co/)")
 _NOT_REPOS = {"datasets", "spaces", "docs", "blog", "papers", "collections", "organizations"}
 
 # (pattern, relation, takes several ids)
 TRIGGERS: tuple[tuple[re.Pattern[str], str | None, bool], ...] = (
     (
-        re.compile(r"\bfine[- ]?tun(?:ed|e|ing)\s+(?:version\s+)?(?:of|from)\b", re.I),
+        compiled(r"\bfine[- ]?tun(?:ed|e|ing)\s+(?:version\s+)?(?:of|from)\b", re.I),
         "finetune",
         False,
     ),
-    (re.compile(r"\bfine[- ]?tuned\s+version\s+of\b", re.I), "finetune", False),
-    (re.compile(r"\bquanti[sz](?:ed|ation)s?\s+(?:version\s+)?of\b", re.I), "quantized", False),
-    (re.compile(r"\bmodel\s+files\s+for\b", re.I), "quantized", False),
-    (re.compile(r"\bdistill(?:ed|ation)\s+(?:version\s+)?(?:from|of)\b", re.I), "distilled", False),
-    (re.compile(r"\b(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)\b", re.I), "adapter", False),
-    (re.compile(r"\bmerge[ds]?\s+of\b", re.I), "merge", True),
-    (re.compile(r"\bmerged\s+(?:from|with)\b", re.I), "merge", True),
-    (re.compile(r"\bbased\s+on\b", re.I), None, False),
-    (re.compile(r"\b(?:iteration|variant|modification)\s+(?:of|from)\b", re.I), None, False),
+    (compiled(r"\bfine[- ]?tuned\s+version\s+of\b", re.I), "finetune", False),
+    (compiled(r"\bquanti[sz](?:ed|ation)s?\s+(?:version\s+)?of\b", re.I), "quantized", False),
+    (compiled(r"\bmodel\s+files\s+for\b", re.I), "quantized", False),
+    (compiled(r"\bdistill(?:ed|ation)\s+(?:version\s+)?(?:from|of)\b", re.I), "distilled", False),
+    (compiled(r"\b(?:lora|adapter)\s+(?:for|of|on\s+top\s+of)\b", re.I), "adapter", False),
+    (compiled(r"\bmerge[ds]?\s+of\b", re.I), "merge", True),
+    (compiled(r"\bmerged\s+(?:from|with)\b", re.I), "merge", True),
+    (compiled(r"\bbased\s+on\b", re.I), None, False),
+    (compiled(r"\b(?:iteration|variant|modification)\s+(?:of|from)\b", re.I), None, False),
     (
-        re.compile(r"\bcontinu(?:ed|al(?:ly)?)\s+pre-?train(?:ing|ed)\s+(?:of|from|on)\b", re.I),
+        compiled(r"\bcontinu(?:ed|al(?:ly)?)\s+pre-?train(?:ing|ed)\s+(?:of|from|on)\b", re.I),
         "finetune",
         False,
     ),
 )
-_MERGE_LIST = re.compile(r"models\s+were\s+included\s+in\s+the\s+merge", re.I)
+_MERGE_LIST = compiled(r"models\s+were\s+included\s+in\s+the\s+merge", re.I)
 # "using [org/x](url) as a base": the id, the rest of its token, then the phrase. Matched
 # in a bounded window after each "using" so no pattern backtracks over a long token.
-_USING = re.compile(r"\busing\s+", re.I)
-_AS_BASE_ID = re.compile(r"[\[`*]*(" + _ID + r")")
-_AS_BASE_TAIL = re.compile(r"\s+as\s+(?:a|the)\s+base\b", re.I)
-_NON_SPACE = re.compile(r"\S*")
-_SENTENCE_END = re.compile(r"[.!?]\s")
+_USING = compiled(r"\busing\s+", re.I)
+_AS_BASE_ID = compiled(r"[\[`*]*(" + _ID + r")")
+_AS_BASE_TAIL = compiled(r"\s+as\s+(?:a|the)\s+base\b", re.I)
+_NON_SPACE = compiled(r"\S*")
+_SENTENCE_END = compiled(r"[.!?]\s")
 # how far after a trigger an id is looked for: a sentence, not the rest of a long line
 WINDOW = 500
-_BULLET = re.compile(r"^\s*[*\-+]\s+")
+_BULLET = compiled(r"^\s*[*\-+]\s+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProseBase:
     """A base model the card's prose names, with the line that names it."""
     repo_id: str

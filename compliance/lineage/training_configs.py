@@ -7,16 +7,18 @@ Axolotl and LLaMA-Factory write their config into the model card they generate
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from compliance.records import record
+from compliance.regex_cache import compiled
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_KEY = re.compile(r"(base_model|model_name_or_path)[ \t]*:[ \t]*['\"]?([^\s'\"#]{1,300})")
+_FENCE = compiled(r" {0,3}(`{3,}|~{3,})")
+_KEY = compiled(r"(base_model|model_name_or_path)[ \t]*:[ \t]*['\"]?([^\s'\"#]{1,300})")
 _BLOCK_LINES = 2000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConfigBase:
+    """A base model named by a training configuration quoted in the card."""
+
     value: str  # as written: a Hub id or a local path
     key: str  # "base_model" | "model_name_or_path"
     line: int  # 1-based line of the card

@@ -23,6 +23,13 @@ from compliance.rule_model import (
 )
 from compliance.text import normalise
 
+# an Enum's call by value goes through its metaclass; the hook builds ~250 rules
+_SEVERITY = {s.value: s for s in Severity}
+
+
+def _severity(value: Any) -> Severity:
+    return _SEVERITY.get(value) or Severity(value)
+
 
 def _strs(values: Iterable[Any] | None) -> tuple[str, ...]:
     return tuple(str(v) for v in values or ())
@@ -41,7 +48,7 @@ def _autofix(data: dict[str, Any] | None) -> Autofix | None:
     )
 
 
-def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
+def build_rule(data: dict[str, Any], pack_id: str, path: str | Path) -> Rule:
     clause = data.get("clause")
     docs = data["docs"]
     return Rule(
@@ -49,7 +56,7 @@ def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
         pack=pack_id,
         title=data["title"],
         category=data["category"],
-        severity=Severity(data["severity"]),
+        severity=_severity(data["severity"]),
         applies_to=tuple(data["applies_to"]) if data.get("applies_to") else None,
         clause=ClauseSpec(
             section=clause["section"],
@@ -73,7 +80,7 @@ def build_rule(data: dict[str, Any], pack_id: str, path: Path) -> Rule:
         path=str(path),
         since=data.get("since"),
         severity_by_relation={
-            str(k): Severity(v) for k, v in (data.get("severity_by_relation") or {}).items()
+            str(k): _severity(v) for k, v in (data.get("severity_by_relation") or {}).items()
         },
         autofix=_autofix(data.get("autofix")),
     )

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import json
+import marshal
 import os
 import sys
 import time
@@ -50,7 +51,12 @@ from compliance.lineage.model import RELATIONS
 from compliance.packs.schema import PACK_SCHEMA, RULE_SCHEMA
 from compliance.report import CATEGORIES
 
-FORMAT = 2  # layout of the file; part of its name
+FORMAT = 3  # layout of the file; part of its name
+# A document is stored as its own marshal bytes inside the file: loading the file is then
+# little more than a copy, and only the documents an audit uses are unmarshalled (a
+# pack's rules are built when first read). The first byte of a mapping's marshal data
+# (with or without marshal's reference flag).
+_MAPPING_MARKS = (ord("{"), ord("{") | 0x80)
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamp tick
 NO_CACHE_ENV = local_cache.NO_CACHE_ENV
 
@@ -98,7 +104,7 @@ class DocCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.docs: dict[str, list[Any]] = {}  # path -> [*FileStamp, read_ns, document]
+        self.docs: dict[str, list[Any]] = {}  # path -> [*FileStamp, read_ns, marshal bytes]
         self.used: set[str] = set()  # only entries used by this process are saved back
         self.dirty = False
         # Every file this object stores is read after this instant (racy check).
@@ -114,22 +120,29 @@ class DocCache:
         ):
             self.docs = raw["docs"]
 
-    def get(self, path: Path, stamp: FileStamp) -> tuple[bool, Any]:
+    def get(self, path: str | Path, stamp: FileStamp) -> tuple[bool, Any]:
         """(True, document) when a trusted entry matches `stamp`, else (False, None)."""
+        stored = self.get_stored(path, stamp)
+        return (False, None) if stored is None else (True, document(stored))
+
+    def get_stored(self, path: str | Path, stamp: FileStamp) -> bytes | None:
+        """The stored form of the trusted entry matching `stamp` (`document` reads it),
+        or None."""
         entry = self.docs.get(str(path))
         if not (isinstance(entry, list) and len(entry) == len(stamp) + 2):
-            return False, None
-        read_ns = entry[len(stamp)]
+            return None
+        read_ns, stored = entry[len(stamp)], entry[-1]
         if tuple(entry[: len(stamp)]) != stamp or not isinstance(read_ns, int):
-            return False, None
-        if not isinstance(entry[-1], dict):  # every pack and rule document is a mapping
-            return False, None
+            return None
+        # every pack and rule document is a mapping
+        if not (isinstance(stored, bytes) and stored[:1] and stored[0] in _MAPPING_MARKS):
+            return None
         if stamp.mtime_ns >= read_ns - RACY_NS:
-            return False, None
+            return None
         self.used.add(str(path))
-        return True, entry[-1]
+        return stored
 
-    def put(self, path: Path, stamp: FileStamp, data: Any) -> None:
+    def put(self, path: str | Path, stamp: FileStamp, data: Any) -> None:
         if self.path is None:
             return
         try:
@@ -137,7 +150,11 @@ class DocCache:
                 return
         except (TypeError, ValueError):
             return  # e.g. an unquoted date: not JSON, and the schema rejects it anyway
-        self.docs[str(path)] = [*stamp, self.opened_ns, data]
+        try:
+            stored = marshal.dumps(local_cache.interned(data))
+        except ValueError:
+            return
+        self.docs[str(path)] = [*stamp, self.opened_ns, stored]
         self.used.add(str(path))
         self.dirty = True
 
@@ -148,3 +165,9 @@ class DocCache:
         document = {"schema": schema_stamp(), "install": local_cache.INSTALL_DIR, "docs": docs}
         if local_cache.write_marshal(self.path, document):
             self.dirty = False
+
+
+def document(stored: bytes) -> Any:
+    """The document `DocCache.get_stored` returned, read from its stored form (which
+    came from a file whose CRC-32 matched, and is a mapping)."""
+    return marshal.loads(stored)

@@ -22,7 +22,7 @@ from compliance.packs.build import build_pack, build_rule
 from compliance.packs.cache import DocCache, FileStamp
 from compliance.packs.schema import pack_problems, rule_problems
 from compliance.resources import data_dir
-from compliance.rule_model import Pack, Rule
+from compliance.rule_model import Pack, Rule, rules_on_first_use
 
 SKIP_DIRS = ("examples",)
 MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
@@ -30,52 +30,62 @@ MAX_RULE_FILE = 256 * 1024  # rule files are small; a huge one is a mistake
 _doc_cache: DocCache | None = None
 
 
-def _read_yaml(path: Path, cache: DocCache | None = None) -> tuple[Any, FileStamp, bool]:
-    """(document, stamp, from_cache). Cached documents were validated when stored."""
+def _read_yaml(
+    path: str, cache: DocCache | None = None, stored: bool = False
+) -> tuple[Any, FileStamp, bool]:
+    """(document, stamp, from_cache). Cached documents were validated when stored; with
+    `stored`, a cached one comes in its stored form (`cache_mod.document` reads it).
+    Paths are strings here: a warm load stats some three hundred files, and a Path per
+    file cost more than the stat."""
     try:
-        st = path.stat()
+        st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # /dev/zero reports size 0; a FIFO blocks
-            raise RulePackError(str(path), "not a regular file; not read")
+            raise RulePackError(path, "not a regular file; not read")
         if st.st_size > MAX_RULE_FILE:
-            raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
-        stamp = FileStamp.of(st)
-        if cache is not None:
+            raise RulePackError(path, f"file is larger than {MAX_RULE_FILE} bytes")
+        stamp = FileStamp(st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+        if cache is not None and stored:
+            kept = cache.get_stored(path, stamp)
+            if kept is not None:
+                return kept, stamp, True
+        elif cache is not None:
             hit, data = cache.get(path, stamp)
             if hit:
                 return data, stamp, True
         read = read_capped(path, MAX_RULE_FILE)
         if read.truncated:
-            raise RulePackError(str(path), f"file is larger than {MAX_RULE_FILE} bytes")
+            raise RulePackError(path, f"file is larger than {MAX_RULE_FILE} bytes")
         text = read.data.decode("utf-8")
     except FileReadError as e:
-        raise RulePackError(str(path), e.problem) from None
+        raise RulePackError(path, e.problem) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise RulePackError(str(path), f"cannot read: {e}") from e
+        raise RulePackError(path, f"cannot read: {e}") from e
     # Bounded like every other YAML modelcheck reads: an audited repo can name a
     # rule directory of its own (`.modelcheck.yaml` rules:), so an alias bomb or
     # absurd nesting here must fail fast, not hang the audit.
-    loaded = safeload.load_yaml(text, str(path), max_bytes=MAX_RULE_FILE, remember=False)
+    loaded = safeload.load_yaml(text, path, max_bytes=MAX_RULE_FILE, remember=False)
     if loaded.error is not None:
         line = f" (line {loaded.error.line})" if loaded.error.line is not None else ""
-        raise RulePackError(str(path), f"invalid YAML: {loaded.error.message}{line}")
+        raise RulePackError(path, f"invalid YAML: {loaded.error.message}{line}")
     return loaded.value, stamp, False
 
 
-def _rule_files(pack_dir: Path) -> list[Path]:
+def _rule_files(pack_dir: str) -> list[str]:
     # one listing, not two globs: the same files (a folder that cannot be listed has none)
     try:
         names = os.listdir(pack_dir)
     except OSError:
         names = []
     # sorted as the Paths of one folder sort, by their name (case-folded on Windows)
+    folded = [(os.path.normcase(n), n) for n in names]
     keep = sorted(
-        (os.path.normcase(n), n)
-        for n in names
-        if os.path.normcase(n).endswith((".yaml", ".yml"))
+        (f, n)
+        for f, n in folded
+        if f.endswith((".yaml", ".yml"))
         and not n.startswith(".")
         and n[: n.rfind(".")] != "pack"  # the stem of a name ending in .yaml or .yml
     )
-    return [pack_dir / n for _, n in keep]
+    return [os.path.join(pack_dir, n) for _, n in keep]
 
 
 def _load_pack(
@@ -83,13 +93,14 @@ def _load_pack(
 ) -> Pack | None:
     """Load one pack. With `problems`, collect every problem instead of raising the first."""
 
-    def fail(path: Path, problem: str, rule_id: str | None = None) -> None:
-        err = RulePackError(str(path), problem, rule_id)
+    def fail(path: str, problem: str, rule_id: str | None = None) -> None:
+        err = RulePackError(path, problem, rule_id)
         if problems is None:
             raise err
         problems.append(str(err))
 
-    pack_file = pack_dir / "pack.yaml"
+    folder = str(pack_dir)
+    pack_file = os.path.join(folder, "pack.yaml")
     try:
         data, stamp, pack_hit = _read_yaml(pack_file, cache)
     except RulePackError as e:
@@ -102,35 +113,66 @@ def _load_pack(
         return None
     if cache is not None and not pack_hit:
         cache.put(pack_file, stamp, data)
-    rules: list[Rule] = []
-    for path in _rule_files(pack_dir):
+    # (document or its stored form, path) of each valid rule, in file order
+    valid: list[tuple[Any, str]] = []
+    all_trusted = True
+    for path in _rule_files(folder):
         try:
-            rdata, rstamp, hit = _read_yaml(path, cache)
+            # under an unchanged pack.yaml, a cached rule is read only when it is built
+            rdata, rstamp, hit = _read_yaml(path, cache, stored=pack_hit)
         except RulePackError as e:
             fail(path, e.problem)
             continue
         # a rule validated under an unchanged pack.yaml needs no second look
         trusted = hit and pack_hit
+        all_trusted = all_trusted and trusted
         rule_id = rdata.get("id") if isinstance(rdata, dict) else None
-        found = [] if trusted else rule_problems(rdata, data, path.stem)
+        stem = "" if trusted else os.path.splitext(os.path.basename(path))[0]
+        found = [] if trusted else rule_problems(rdata, data, stem)
         for p in found:
             fail(path, p, rule_id if isinstance(rule_id, str) else None)
         if not found:
-            rules.append(build_rule(rdata, data["id"], path))
+            valid.append((rdata, path))
             if cache is not None and not trusted:
                 cache.put(path, rstamp, rdata)
-    return build_pack(data, pack_dir, tuple(rules))
+    pack_id = data["id"]
+    if all_trusted and valid:
+        # every rule validated when it was cached: built when the audit first reads them
+        return rules_on_first_use(
+            build_pack(data, pack_dir, ()),
+            lambda: tuple(build_rule(cache_mod.document(d), pack_id, p) for d, p in valid),
+        )
+    rules = tuple(
+        build_rule(cache_mod.document(d) if isinstance(d, bytes) else d, pack_id, p)
+        for d, p in valid
+    )
+    return build_pack(data, pack_dir, rules)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """As `Path.is_dir`: a symlink loop or an unreadable entry is not a folder."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def pack_dirs(root: Path) -> list[Path]:
     """`root` itself when it is one pack, else its sub-folders that hold a pack.yaml."""
-    if (root / "pack.yaml").is_file():
+    # os.scandir and string paths: a Path per folder and per test cost more than the
+    # tests; sorted as the Paths of one folder sort, by their name
+    base = str(root)
+    if os.path.isfile(os.path.join(base, "pack.yaml")):
         return [root]
-    return sorted(
-        d
-        for d in root.iterdir()
-        if d.is_dir() and d.name not in SKIP_DIRS and (d / "pack.yaml").is_file()
-    )
+    with os.scandir(base) as entries:
+        names = [
+            e.name
+            for e in entries
+            if e.name not in SKIP_DIRS
+            and _is_dir(e)
+            and os.path.isfile(os.path.join(e.path, "pack.yaml"))
+        ]
+    return [root / n for n in sorted(names, key=os.path.normcase)]
 
 
 def _load_dirs(dirs: tuple[str, ...], cache: DocCache) -> tuple[Pack, ...]:

@@ -6,7 +6,6 @@ and the Markdown template renders from it, so both formats always agree.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +31,12 @@ SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in sorted(Severity, key=la
 
 def plain(value: Any) -> Any:
     """Dataclasses, enums, tuples and mappings as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    names = getattr(type(value), "__record_fields__", None)
+    if names is not None:  # a record: its fields, in order, without importing dataclasses
+        return {name: plain(getattr(value, name)) for name in names}
+    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+        import dataclasses  # what dataclasses.is_dataclass checks, without importing it first
+
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import field
 
 from compliance.errors import ConfigError
-from compliance.records import record
+from compliance.records import field, record
 
 BYTES_ENV = "MODELCHECK_MAX_READ_BYTES"
 FILES_ENV = "MODELCHECK_MAX_READ_FILES"

@@ -19,10 +19,13 @@ HEAVY = (
 )
 
 # Off a warm local audit's path: writing (--output, a cache file), OpenSSL (finding ids),
-# git remotes, waiver expiry dates, Hub errors and rule authors' SPDX checks.
+# git remotes, waiver expiry dates, Hub errors, rule authors' SPDX checks, and
+# `dataclasses` with the `inspect`, `ast` and `tokenize` it brings (records do not
+# need it; only a caller of `dataclasses.fields` and the like does).
 DEFERRED = (
     "tempfile", "shutil", "random", "bz2", "lzma", "hashlib", "_hashlib", "configparser",
     "datetime", "compliance.sources.hub_errors", "compliance.packs.spdx", "yaml",
+    "dataclasses", "inspect", "ast", "tokenize",
 )
 
 PROBE = """

@@ -1,4 +1,4 @@
-"""`Catalog.load()` keeps the parsed catalog as JSON, never stale and never trusted blindly."""
+"""`Catalog.load()` keeps the validated catalog, never stale and never trusted blindly."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _no_yaml(monkeypatch) -> None:
 
 
 def _cache_files(shipped: Path) -> list[Path]:
-    return sorted((shipped.parents[1] / "cache" / "modelcheck").glob("catalog-*.json"))
+    return sorted((shipped.parents[1] / "cache" / "modelcheck").glob("catalog-*.marshal"))
 
 
 def test_unchanged_catalog_is_answered_from_the_cache(shipped, monkeypatch):
@@ -76,25 +76,49 @@ def test_a_fresh_catalog_is_not_trusted_from_the_cache(shipped, monkeypatch):
 
 @pytest.mark.parametrize(
     "junk",
-    ["[" * 100_000 + "]" * 100_000, "{not json", "[]", '{"key": 1, "data": {}}'],
-    ids=["deep", "broken", "list", "wrong-key"],
+    [b"[" * 100_000 + b"]" * 100_000, b"{not marshal", b"", b"MCm1\0\0\0\0\xff\xff"],
+    ids=["deep", "broken", "empty", "bad-checksum"],
 )
 def test_a_damaged_cache_is_ignored(shipped, junk):
     expected = _entries(Catalog.load())
     (cache_file,) = _cache_files(shipped)
-    cache_file.write_text(junk)
+    cache_file.write_bytes(junk)
     assert _entries(Catalog.load()) == expected
 
 
-def test_a_cache_entry_that_does_not_validate_is_ignored(shipped):
-    import json
-
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda built: built.update(entries=[("only", "three", "fields")]),
+        lambda built: built.update(entries="not a list"),
+        lambda built: built.update(aliases={1: 2}),
+        lambda built: built.pop("patterns"),
+    ],
+    ids=["short-entry", "entries", "aliases", "no-patterns"],
+)
+def test_a_cache_entry_of_the_wrong_shape_is_ignored(shipped, monkeypatch, damage):
     expected = _entries(Catalog.load())
     (cache_file,) = _cache_files(shipped)
-    stored = json.loads(cache_file.read_text())
-    stored["data"]["families"] = "not a list"
-    cache_file.write_text(json.dumps(stored))
+    stored = local_cache.read_marshal(cache_file)
+    damage(stored["built"])
+    assert local_cache.write_marshal(cache_file, stored)  # a valid file, a wrong value
+    parsed: list[Path] = []
+    real = catalog_mod._parse
+    monkeypatch.setattr(catalog_mod, "_parse", lambda p: parsed.append(p) or real(p))
     assert _entries(Catalog.load()) == expected
+    assert parsed == [shipped]
+
+
+def test_the_cached_catalog_answers_as_the_parsed_one(shipped, monkeypatch):
+    parsed = Catalog.load()
+    _no_yaml(monkeypatch)
+    cached = Catalog.load()
+    assert _entries(cached) == _entries(parsed)
+    assert cached._aliases == parsed._aliases and cached.patterns == parsed.patterns
+    assert cached._by_name == parsed._by_name
+    for asked in ("unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "meta-llama/Llama-2-7b-hf",
+                  "TheBloke/Llama-2-7B-GGUF", "nobody/nothing"):
+        assert cached.lookup(asked) == parsed.lookup(asked)
 
 
 def test_no_cache_writes_nothing(shipped, monkeypatch):

@@ -92,10 +92,15 @@ def test_an_entry_that_is_not_a_mapping_is_a_miss(tmp_path):
     document = {
         "schema": cache_mod.schema_stamp(),
         "install": local_cache.INSTALL_DIR,
-        "docs": {str(tmp_path / "x.yaml"): [*stamp, 10**19, ["not", "a", "mapping"]]},
+        "docs": {
+            str(tmp_path / "x.yaml"): [*stamp, 10**19, marshal.dumps(["not", "a", "mapping"])],
+            str(tmp_path / "y.yaml"): [*stamp, 10**19, {"a mapping": "not in its stored form"}],
+        },
     }
     assert local_cache.write_marshal(path, document)
     assert cache_mod.DocCache(path).get(tmp_path / "x.yaml", stamp) == (False, None)
+    assert cache_mod.DocCache(path).get(tmp_path / "y.yaml", stamp) == (False, None)
+    assert cache_mod.DocCache(path).get_stored(tmp_path / "x.yaml", stamp) is None
 
 
 def test_audit_with_a_deeply_nested_cache_exits_as_usual(tmp_path):

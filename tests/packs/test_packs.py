@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import tempfile
 import threading
@@ -290,7 +291,9 @@ def test_doc_cache_from_another_version_is_ignored(tmp_path, doc_cache, monkeypa
     reload(tmp_path / "p")
     stored = local_cache.read_marshal(doc_cache)
     entry = stored["docs"][str(d / "built-with.yaml")]
-    entry[-1]["severity"] = "warning"  # what an older, differently validated run stored
+    changed = cache_mod.document(entry[-1])
+    changed["severity"] = "warning"  # what an older, differently validated run stored
+    entry[-1] = marshal.dumps(changed)
     stored["schema"] = "0" * 16
     assert local_cache.write_marshal(doc_cache, stored)
     assert reload(tmp_path / "p").rules[0].severity.value == "error"
