@@ -81,3 +81,35 @@ def test_the_assignment_solver_is_scipys_without_importing_scipy() -> None:
     c = np.random.default_rng(0).standard_normal((60, 80))
     rr, cc = linear_sum_assignment(c, maximize=True)
     assert float(total) == pytest.approx(c[rr, cc].sum(), abs=1e-8)
+
+
+@pytest.mark.parametrize("budget", [0, 1 << 30])
+def test_s2_copies_held_or_dropped_give_the_same_statistic(budget, monkeypatch) -> None:
+    from compliance.weights.signals import SamplePlan
+    from compliance.weights.signals import aligned_cosine as s2
+    from tests.support import synth
+
+    plan = SamplePlan(sketch_dim=64)
+    base = synth.base(3, n_layers=5)
+    ref = s2.compute(base.view(), synth.fine_tune(base, 0.3).view(), plan)
+    held: list[int] = []
+    init = s2._Recent.__init__
+
+    def spy(self, layers, budget_=budget):
+        init(self, layers, budget_)
+        held.append(id(self))
+        orig = self.rows
+
+        def rows(v, role, layer):
+            out = orig(v, role, layer)
+            held.append(len(self._held[id(v)]))
+            return out
+
+        self.rows = rows
+
+    monkeypatch.setattr(s2._Recent, "__init__", spy)
+    got = s2.compute(base.view(), synth.fine_tune(base, 0.3).view(), plan)
+    assert got.value == ref.value and got.null == ref.null and got.details == ref.details
+    most = max(held[1:])
+    # a budget of 0 holds at most the 3 candidate layers; a large one every layer
+    assert most <= 3 if budget == 0 else most == 5
