@@ -101,9 +101,11 @@ from compliance.weights.compare import describe, open_view
 from compliance.weights.signals import SIGNALS, SamplePlan, cached
 from compliance.weights.verdict import decide
 mark("import the weights modules")
+from compliance.weights.identities import BackgroundIdentities
 a, b = open_view(sys.argv[1]), open_view(sys.argv[2])
 plan = SamplePlan()
 mark("open both models (headers, config)")
+ids = BackgroundIdentities([a, b])  # as compare._compare: file digests beside the signals
 ca, cb = cached(a, plan), cached(b, plan)
 for v in (ca, cb):
     for role, layer, _rows in plan.requests(v):
@@ -114,8 +116,8 @@ for name, fn in SIGNALS.items():
     results.append(fn(ca, cb, plan))
     mark("signal " + name)
 decide(results)
-describe(a), describe(b)
-mark("describe inputs (hashes each weight file whole)")
+describe(a, None, ids.get(a)), describe(b, None, ids.get(b))
+mark("describe inputs (waits for the file digests)")
 from compliance.weights.compare import compare_many
 (comp,) = compare_many(open_view(sys.argv[1]), [open_view(sys.argv[2])])
 t, c = T(), C()
