@@ -204,8 +204,10 @@ def write_fingerprint(
     # hashing releases the GIL: the main thread samples and writes while the other cores hash
     # (on 2 cores one hashing worker measured fastest; more only oversubscribe)
     pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
-    # sampled rows are digested, sketched, quantised and their Gram taken on every core
-    encoders = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    # sampled rows are digested, sketched, quantised and their Gram taken on the cores the
+    # whole-tensor hashing leaves free (on 2 cores: 2 workers, or 1 beside the hashing)
+    cores = os.cpu_count() or 1
+    encoders = ThreadPoolExecutor(max_workers=max(1, min(4, cores - (1 if digests else 0))))
     # over a server that ignores Range: one streamed pass per file for the whole plan
     # instead of one pass from byte 0 per sampled block (a no-op elsewhere)
     prefetch = getattr(view, "prefetch", None)
