@@ -72,6 +72,7 @@ t0 = time.perf_counter()
 from compliance.weights.compare import open_view
 from compliance.weights.fingerprint import write_fingerprint
 from compliance.weights.signals import SamplePlan  # imports are not throughput
+import numpy.random, compliance.weights.progress, compliance.weights.coverage  # nor these
 from pathlib import Path
 view = open_view(sys.argv[1])
 Path(sys.argv[2]).unlink(missing_ok=True)  # deleting the previous run's file is not timed
@@ -100,9 +101,11 @@ from compliance.weights.compare import describe, open_view
 from compliance.weights.signals import SIGNALS, SamplePlan, cached
 from compliance.weights.verdict import decide
 mark("import the weights modules")
+from compliance.weights.identities import BackgroundIdentities
 a, b = open_view(sys.argv[1]), open_view(sys.argv[2])
 plan = SamplePlan()
 mark("open both models (headers, config)")
+ids = BackgroundIdentities([a, b])  # as compare._compare: file digests beside the signals
 ca, cb = cached(a, plan), cached(b, plan)
 for v in (ca, cb):
     for role, layer, _rows in plan.requests(v):
@@ -113,8 +116,8 @@ for name, fn in SIGNALS.items():
     results.append(fn(ca, cb, plan))
     mark("signal " + name)
 decide(results)
-describe(a), describe(b)
-mark("describe inputs (hashes each weight file whole)")
+describe(a, None, ids.get(a)), describe(b, None, ids.get(b))
+mark("describe inputs (waits for the file digests)")
 from compliance.weights.compare import compare_many
 (comp,) = compare_many(open_view(sys.argv[1]), [open_view(sys.argv[2])])
 t, c = T(), C()

@@ -184,7 +184,11 @@ def materialise(view: Any, plan: Any, workdir: str, name: str) -> tuple[Any, Any
     return FingerprintView(out), view
 
 
-def describe(view: Any, original: Any | None = None) -> ViewInfo:
+def describe(
+    view: Any, original: Any | None = None, files: list[dict[str, Any]] | None | bool = True
+) -> ViewInfo:
+    """What the report says about one input; `files`: its file identities when already
+    computed (identities.BackgroundIdentities), True to compute them here."""
     from compliance.weights.fingerprint import FingerprintView
     from compliance.weights.provenance import tensor_digests
 
@@ -203,7 +207,7 @@ def describe(view: Any, original: Any | None = None) -> ViewInfo:
         range_ignored=_bool_or_none(getattr(src, "ignores_range", None)),
     )
     info.coverage = _coverage(view, src)
-    info.files = file_identities(src)
+    info.files = file_identities(src) if files is True else files or None
     if isinstance(src, FingerprintView):
         info.fingerprint = str(src.path)
         info.bytes_read = src.source_bytes_read
@@ -238,8 +242,9 @@ MAX_RECORDED_FILES = 10_000
 _DIGEST = re.compile(r"^[a-z0-9-]{1,20}:[0-9a-f]{16,128}$")
 
 
-def file_identities(view: Any) -> list[dict[str, Any]] | None:
-    """Each input file's identity (see ViewInfo.files); None when it has none to give."""
+def file_identities(view: Any, counted: bool = True) -> list[dict[str, Any]] | None:
+    """Each input file's identity (see ViewInfo.files); None when it has none to give.
+    `counted=False`: a local view's reads for it stay out of its `bytes_read`."""
     from compliance.weights import digests
     from compliance.weights.fingerprint import FingerprintView
 
@@ -261,7 +266,10 @@ def file_identities(view: Any) -> list[dict[str, Any]] | None:
         size = files.size(path)
         if feed is not None and size is not None:
             algo, h = digests.hasher()
-            feed(path, 0, size, h)
+            if counted:
+                feed(path, 0, size, h)
+            else:
+                feed(path, 0, size, h, counted=False)
             out.append({"path": path, "bytes": size, "digest": f"{algo}:{h.hexdigest()}"})
             continue
         lfs = files.lfs_sha256(path)
@@ -335,9 +343,11 @@ def _compare(
     t0 = time.perf_counter()
     # a and b are local or fingerprints: compare_many sampled every remote view into a
     # fingerprint first (write_fingerprint batches the reads over a server ignoring Range)
+    from compliance.weights.identities import BackgroundIdentities
     from compliance.weights.progress import Progress  # stderr, only on a terminal
     from compliance.weights.signals import SIGNALS
 
+    identities = BackgroundIdentities([a_src, b_src])  # hashes while the signals run
     steps = len([n for n in SIGNALS if only is None or n in only])
     what = f"compare {safe_label(a_src.label)} with {safe_label(b_src.label)}"
     with Progress(what, steps, unit="signals") as bar:
@@ -347,8 +357,8 @@ def _compare(
     wording = render(verdict, results, safe_label(a_src.label), safe_label(b_src.label),
                      a_src.revision, b_src.revision)
     return LineageComparison(
-        suspect=describe(a, a_src),
-        candidate=describe(b, b_src),
+        suspect=describe(a, a_src, identities.get(a_src)),
+        candidate=describe(b, b_src, identities.get(b_src)),
         signals=results,
         verdict=verdict,
         wording=wording,

@@ -233,10 +233,12 @@ class LocalFiles:
             self.coverage.add(path, start, length)
         return pos - dst_off
 
-    def hash_span(self, path: str, start: int, length: int, h: Any) -> None:
+    def hash_span(
+        self, path: str, start: int, length: int, h: Any, counted: bool = True
+    ) -> None:
         """Feed a span into hash object `h`, read with pread into a per-thread buffer: no
         mapped pages (memory stays flat, and hashing threads do not contend on page
-        faults), one copy from the page cache."""
+        faults), one copy from the page cache. Counted as read unless `counted` is False."""
         buf = getattr(self._tls, "buf", None)
         if buf is None:
             buf = self._tls.buf = memoryview(bytearray(HASH_CHUNK))
@@ -251,7 +253,8 @@ class LocalFiles:
                 raise SourceError(f"{self.root / path}: file ended inside a tensor")
             h.update(buf[:n])
             done += n
-        self.coverage.add(path, start, length)
+        if counted:
+            self.coverage.add(path, start, length)
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         if self.source.local_path(path) is None:

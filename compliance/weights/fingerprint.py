@@ -33,6 +33,7 @@ import shutil
 import struct
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -203,6 +204,10 @@ def write_fingerprint(
     # hashing releases the GIL: the main thread samples and writes while the other cores hash
     # (on 2 cores one hashing worker measured fastest; more only oversubscribe)
     pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
+    # sampled rows are digested, sketched, quantised and their Gram taken on the cores the
+    # whole-tensor hashing leaves free (on 2 cores: 2 workers, or 1 beside the hashing)
+    cores = os.cpu_count() or 1
+    encoders = ThreadPoolExecutor(max_workers=max(1, min(4, cores - (1 if digests else 0))))
     # over a server that ignores Range: one streamed pass per file for the whole plan
     # instead of one pass from byte 0 per sampled block (a no-op elsewhere)
     prefetch = getattr(view, "prefetch", None)
@@ -239,12 +244,34 @@ def write_fingerprint(
                     shapes[key] = [int(x) for x in shape]
                 if digests:
                     pending.append(pool.submit(_digest, view, role, layer))
+            # tensors in file order: a layer's rows are encoded on worker threads (numpy,
+            # BLAS and the hashers release the GIL) while the next layer is read, and
+            # written in order here, so the file is the same byte for byte
+            queue: deque[tuple[str, Sequence[int] | None, Any]] = deque()
+
+            def write_next() -> None:
+                key, rows, item = queue.popleft()
+                if isinstance(item, RawRows):  # undecoded local rows: already compact
+                    put_raw(key, item)
+                else:
+                    got = item.result()
+                    if got.sample is not None:
+                        samples[key] = got.sample
+                    for suffix, code, dims, payload in got.parts:
+                        put(key + suffix, code, dims, payload)
+                    if got.sketched:
+                        sketched.append(key)
+                if rows is not None:
+                    idx = np.asarray(rows, dtype="<i4")
+                    put(key + "#rows", "I32", idx.shape, idx.tobytes())
+
             for _layer, group in groupby(requests, key=lambda r: r[1]):
                 reqs = list(group)
                 if digests:  # hashed in the background while rows are sampled
                     pending.extend(pool.submit(_digest, view, role, ly) for role, ly, _ in reqs)
                 arrays = _fetch(view, reqs, fetch, skipped)
                 bar.advance(len(reqs))
+                previous = len(queue)
                 for (role, layer, rows), arr in zip(reqs, arrays, strict=True):
                     key = tensor_key(role, layer)
                     shape = view.shape(role, layer)
@@ -256,23 +283,15 @@ def write_fingerprint(
                             src_dtypes[key] = dt(role, layer)
                     if arr is None:
                         continue
-                    if isinstance(arr, RawRows):  # undecoded local rows: already compact
-                        put_raw(key, arr)
+                    if isinstance(arr, RawRows):
+                        queue.append((key, rows, arr))
                     else:
-                        arr2 = np.asarray(arr, dtype=np.float32)
-                        if arr2.ndim == 1:
-                            arr2 = arr2[None, :]
-                        if shape is not None:
-                            samples[key] = sample_digest(shape, rows, arr2)
-                        for suffix, code, dims, payload in _encoded(
-                            plan, role, shape, arr2, src_dtypes.get(key)
-                        ):
-                            put(key + suffix, code, dims, payload)
-                        if plan.sketched(role, shape):
-                            sketched.append(key)
-                    if rows is not None:
-                        idx = np.asarray(rows, dtype="<i4")
-                        put(key + "#rows", "I32", idx.shape, idx.tobytes())
+                        queue.append((key, rows, encoders.submit(
+                            _prepare, plan, role, shape, rows, arr, src_dtypes.get(key))))
+                for _ in range(previous):  # the layer before: encoded while this one was read
+                    write_next()
+            while queue:
+                write_next()
         for fut in pending:
             key, d = fut.result()
             if d:
@@ -329,6 +348,7 @@ def write_fingerprint(
     finally:
         bar.close()
         pool.shutdown()
+        encoders.shutdown(cancel_futures=True)
         release = getattr(view, "release_prefetched", None)
         if release is not None:
             release()
@@ -343,6 +363,26 @@ def write_fingerprint(
         seconds=time.perf_counter() - t0,
         bytes_hashed=int(getattr(view, "bytes_hashed", 0) or 0),
     )
+
+
+@dataclass
+class _Prepared:
+    sample: str | None  # digests.sample_digest of the rows as read
+    parts: list[tuple[str, str, tuple[int, ...], bytes]]  # what _encoded stores
+    sketched: bool
+
+
+def _prepare(
+    plan: Any, role: str, shape: Sequence[int] | None, rows: Sequence[int] | None, arr: Any,
+    source: str | None,
+) -> _Prepared:
+    """One tensor's sampled rows made ready to write (runs on a worker thread)."""
+    values = np.asarray(arr, dtype=np.float32)
+    if values.ndim == 1:
+        values = values[None, :]
+    sample = sample_digest(shape, rows, values) if shape is not None else None
+    return _Prepared(sample, _encoded(plan, role, shape, values, source),
+                     bool(plan.sketched(role, shape)))
 
 
 def _encoded(

@@ -66,11 +66,23 @@ def test_down_projections_outside_the_neuron_layers_are_not_compared(base_fp) ->
 def test_evicted_down_projections_are_read_again_identically(base_fp) -> None:
     _b, fp = base_fp
     view = CachedView(fp, PLAN)
+    view.neuron_bytes_kept = 0  # as for a large model: no two fit in the byte budget
     first = [view.planned("mlp.down", ly) for ly in PLAN.layers_for_neurons(6)]
-    assert len(view._recent) <= 2  # only the last two kept from a re-readable view
+    assert len(view._recent) == 2  # only the last two kept from a re-readable view
+    digests = dict(view._samples)
     again = [view.planned("mlp.down", ly) for ly in PLAN.layers_for_neurons(6)]
     for x, y in zip(first, again, strict=True):
         np.testing.assert_array_equal(x, y)
+    assert view._samples == digests
+
+
+def test_small_down_projections_are_all_kept(base_fp) -> None:
+    _b, fp = base_fp
+    view = CachedView(fp, PLAN)
+    keep = PLAN.layers_for_neurons(6)
+    for ly in keep:
+        view.planned("mlp.down", ly)
+    assert len(view._recent) == len(keep) > 2  # far below the byte budget
 
 
 @pytest.mark.parametrize(

@@ -81,3 +81,72 @@ def test_the_assignment_solver_is_scipys_without_importing_scipy() -> None:
     c = np.random.default_rng(0).standard_normal((60, 80))
     rr, cc = linear_sum_assignment(c, maximize=True)
     assert float(total) == pytest.approx(c[rr, cc].sum(), abs=1e-8)
+
+
+@pytest.mark.parametrize("budget", [0, 1 << 30])
+def test_s2_copies_held_or_dropped_give_the_same_statistic(budget, monkeypatch) -> None:
+    from compliance.weights.signals import SamplePlan
+    from compliance.weights.signals import aligned_cosine as s2
+    from tests.support import synth
+
+    plan = SamplePlan(sketch_dim=64)
+    base = synth.base(3, n_layers=5)
+    ref = s2.compute(base.view(), synth.fine_tune(base, 0.3).view(), plan)
+    held: list[int] = []
+    init = s2._Recent.__init__
+
+    def spy(self, layers, budget_=budget):
+        init(self, layers, budget_)
+        held.append(id(self))
+        orig = self.rows
+
+        def rows(v, role, layer):
+            out = orig(v, role, layer)
+            held.append(len(self._held[id(v)]))
+            return out
+
+        self.rows = rows
+
+    monkeypatch.setattr(s2._Recent, "__init__", spy)
+    got = s2.compute(base.view(), synth.fine_tune(base, 0.3).view(), plan)
+    assert got.value == ref.value and got.null == ref.null and got.details == ref.details
+    most = max(held[1:])
+    # a budget of 0 holds at most the 3 candidate layers; a large one every layer
+    assert most <= 3 if budget == 0 else most == 5
+
+
+def test_s3_nulls_beside_the_loop_give_the_same_statistic(monkeypatch) -> None:
+    from compliance.weights.signals import SamplePlan
+    from tests.support import synth
+
+    base = synth.base(4, n_layers=4)
+    plan = SamplePlan()
+    other = synth.base(5, n_layers=4)
+    got = {}
+    for background in (True, False):
+        monkeypatch.setattr(s3, "NULL_THREAD_BYTES", (1 << 40) if background else -1)
+        s3._SIM_CACHE.clear()
+        got[background] = [
+            s3.compute(base.view(), v.view(), plan) for v in (synth.fine_tune(base, 1.0), other)
+        ]
+    for x, y in zip(got[True], got[False], strict=True):
+        assert x.null == y.null and x.value == y.value and x.details == y.details
+        assert x.null is not None and x.null.k == 8  # 4 layer nulls and 4 simulated
+
+
+def test_jobs_beside_the_loop_keep_their_order_and_raise() -> None:
+    import time
+
+    jobs = s3._InOrder()
+    for i in range(6):
+        jobs.submit("even" if i % 2 == 0 else "odd", lambda i=i: (time.sleep(0.01 * (i % 3)), i)[1])
+    assert jobs.results() == [("even" if i % 2 == 0 else "odd", i) for i in range(6)]
+
+    def fail() -> float:
+        raise ArithmeticError("solver failed")
+
+    jobs = s3._InOrder()
+    jobs.submit("x", fail)
+    with pytest.raises(ArithmeticError, match="solver failed"):
+        jobs.results()
+    jobs.close()  # idempotent; the worker has ended

@@ -45,6 +45,7 @@ CANNOT_DETECT = (
     "very heavy continued training",
 )
 NULL_OFFSETS = (1, 2, 3)
+RECENT_BYTES = 32 << 20  # float64 copies of sampled rows held per model (see _Recent)
 SPEC = Spec(NAME, TIER, STAT, ROBUST_TO, CANNOT_DETECT)
 
 # (id(view), role, layer) -> (mean, centred squared norm) of a tensor's sampled rows
@@ -70,26 +71,34 @@ def _moments(v: CachedView, role: str, layer: int | None, x: np.ndarray, cache: 
 class _Recent:
     """Float64 copies of the planned rows of the few layers in use, per model: a tensor
     enters its own layer's cosine and up to 3 null cosines, so it is copied out of the
-    float32 cache once per visit instead of once per use. At most `layers[id(view)]`
-    layers per model are held (1 for the suspect, whose layer i meets the candidate's
-    layers i+1..i+3 in turn, 3 for the candidate), so memory stays bounded on deep models.
-    The copies are read-only."""
+    float32 cache once per visit instead of once per use. Layers are dropped only when a
+    model's copies exceed `budget` bytes, and then at most `layers[id(view)]` layers per
+    model are held (1 for the suspect, whose layer i meets the candidate's layers
+    i+1..i+3 in turn, 3 for the candidate): a small model's copies are all kept (MiniLM:
+    ~25 MB), so the null pass and the low-rank check copy nothing again, and memory stays
+    bounded on deep models. The copies are read-only."""
 
-    def __init__(self, layers: dict[int, int]) -> None:
+    def __init__(self, layers: dict[int, int], budget: int = RECENT_BYTES) -> None:
         self.layers = layers
+        self.budget = budget
         self._held: dict[int, dict[int | None, dict[str, np.ndarray | None]]] = {}
+        self._bytes: dict[int, int] = {}
 
     def rows(self, v: CachedView, role: str, layer: int | None) -> np.ndarray | None:
         per_view = self._held.setdefault(id(v), {})
         per_layer = per_view.get(layer)
         if per_layer is None:
-            if len(per_view) >= self.layers.get(id(v), 1):
-                del per_view[next(iter(per_view))]
+            while len(per_view) >= self.layers.get(id(v), 1) and (
+                self._bytes.get(id(v), 0) > self.budget
+            ):
+                dropped = per_view.pop(next(iter(per_view)))
+                self._bytes[id(v)] -= sum(x.nbytes for x in dropped.values() if x is not None)
             per_layer = per_view[layer] = {}
         if role not in per_layer:
             x = v.planned(role, layer)
             if x is not None:
                 x.flags.writeable = False
+                self._bytes[id(v)] = self._bytes.get(id(v), 0) + x.nbytes
             per_layer[role] = x
         return per_layer[role]
 
@@ -150,13 +159,18 @@ def layer_cosine(
     return _cos(dot, na, nb), n
 
 
-def delta_energy(a: CachedView, b: CachedView, layers: list[int]) -> float | None:
+def delta_energy(
+    a: CachedView, b: CachedView, layers: list[int], recent: _Recent | None = None
+) -> float | None:
     """Median over tensors of the energy fraction of (A - B) sampled rows in the top
     LOW_RANK singular values; ~1.0 for a low-rank (LoRA-style) update, ~LOW_RANK/K for noise."""
     fracs: list[float] = []
     for layer in layers:
         for role in _common(a, layer, b, layer):
-            x, y = a.planned(role, layer), b.planned(role, layer)
+            if recent is not None:
+                x, y = recent.rows(a, role, layer), recent.rows(b, role, layer)
+            else:
+                x, y = a.planned(role, layer), b.planned(role, layer)
             if x is None or y is None or x.shape != y.shape or min(x.shape) < 3 * LOW_RANK:
                 continue
             d = x - y
@@ -210,7 +224,6 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             if j != layer:
                 null_vals.append(layer_cosine(a, layer, b, j, cache, recent)[0])
     cache.clear()
-    del recent
     n_min = min((x[2] for x in per), default=tot[3])
     mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n_min, 1)))
     source = "non-corresponding layers+analytic" if null_vals else "analytic"
@@ -231,7 +244,8 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         {"layer": ly, "value": c, "null_lo": mean - 3 * sd, "null_hi": mx, "n": nn}
         for ly, c, nn in per
     )
-    energy = delta_energy(a, b, [ly for ly, _c, _n in per]) if fires else None
+    energy = delta_energy(a, b, [ly for ly, _c, _n in per], recent) if fires else None
+    del recent
     subtype = None
     if fires:
         if energy is not None and energy >= 0.99:

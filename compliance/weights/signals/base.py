@@ -296,6 +296,10 @@ def not_computable(
 
 
 NEURON_TENSORS_KEPT = 2  # the layer being compared and one other (S2 nulls, S3)
+# ... or more while they fit in this many bytes: a small model's down projections are all
+# kept (MiniLM: ~14 MB), so S2's nulls and delta check do not read and decode them again
+# (38 re-reads, ~1/3 of S2's time); a 14B model's (14 MB each) are still kept two at a time
+NEURON_BYTES_KEPT = 32 << 20
 
 
 class CachedView:
@@ -323,6 +327,8 @@ class CachedView:
         # down projections are most of a sample (8 x 14 MB for a 14B model): from a view
         # that re-reads them cheaply (local file, fingerprint) only the last few are kept
         self._recent: list[tuple[str, int | None]] = []
+        self._recent_bytes = 0
+        self.neuron_bytes_kept = NEURON_BYTES_KEPT
         self._evict = bool(getattr(view, "local", False) or hasattr(view, "holds_sketch"))
 
     # TensorView passthrough -------------------------------------------------
@@ -431,8 +437,13 @@ class CachedView:
             self._rows[key] = arr
             if arr is not None and self._evict and role_kind(role) == "neuron":
                 self._recent.append(key)
-                if len(self._recent) > NEURON_TENSORS_KEPT:
-                    del self._rows[self._recent.pop(0)]
+                self._recent_bytes += arr.nbytes
+                while (
+                    len(self._recent) > NEURON_TENSORS_KEPT
+                    and self._recent_bytes > self.neuron_bytes_kept
+                ):
+                    old = self._rows.pop(self._recent.pop(0))
+                    self._recent_bytes -= 0 if old is None else old.nbytes
         kept = self._rows[key]
         return None if kept is None else kept.astype(np.float64)
 
@@ -449,7 +460,8 @@ class CachedView:
         arr = np.asarray(self.view.rows(role, layer, rows), dtype=np.float32)
         if arr.ndim == 1:
             arr = arr[None, :]
-        self._samples[(role, layer)] = sample_digest(shape, rows, arr)
+        if (role, layer) not in self._samples:  # an evicted tensor read again: same rows
+            self._samples[(role, layer)] = sample_digest(shape, rows, arr)
         if self.plan.sketched(role, shape):
             self._grams[(role, layer)] = sketch.gram(arr)
             arr = sketch.project(arr, self.plan.seed, self.plan.sketch_dim)

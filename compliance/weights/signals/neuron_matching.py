@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import queue
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ NAME = "neuron_matching"
 TIER = "A"
 STAT = "matched-neuron cosine of MLP down-projection coordinates (assignment)"
 LAP_MAX = 4096
+NULL_THREAD_BYTES = 16 << 20  # see compute: null matchings on a worker up to this size
 P_MAX = 1e-10
 F_MIN = 0.9
 M_MIN = 0.5
@@ -110,9 +113,20 @@ def match_unit(
     `ub`; returns (suspect neuron ids, candidate neuron ids, matched cosines). The cosine
     matrix is float32: K <= a few hundred terms per dot product, far below the precision
     the statistics need (long dot products elsewhere stay float64)."""
-    c = ua.T.astype(np.float32) @ ub.astype(np.float32)
+    c = cosines(ua, ub)
     r, col = assign(c)
     return idx[r], col, c[r, col].astype(np.float64)
+
+
+def cosines(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Float32 cosine matrix of unit coordinates (suspect neurons x candidate neurons)."""
+    return ua.T.astype(np.float32) @ ub.astype(np.float32)
+
+
+def matched_mean(c: np.ndarray) -> float:
+    """Mean matched cosine of the optimal assignment of cosine matrix `c` (as match_unit)."""
+    r, col = assign(c)
+    return float(c[r, col].astype(np.float64).mean())
 
 
 def match(
@@ -167,6 +181,63 @@ def simulated_null(k: int, na: int, nb: int, m: int, seed: int) -> float:
     return _SIM_CACHE[key]
 
 
+class _InOrder:
+    """Jobs run one after another on a worker thread while the caller goes on: the null
+    matchings' assignments (scipy's solver and BLAS release the GIL) overlap the next
+    layer's reads and matching. At most `pending` jobs wait or run (each holds a layer's
+    unit coordinates, and the running one its cosine matrix); results come back in
+    submission order, so the null values are the same as computed in line. With
+    `background=False` (large matrices, where memory matters more) jobs run in line."""
+
+    def __init__(self, background: bool = True, pending: int = 2) -> None:
+        self.background = background
+        self._slots: list[tuple[str, float] | None] = []
+        self._jobs: queue.SimpleQueue[tuple[int, str, Any, tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._room = threading.Semaphore(pending)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def submit(self, kind: str, fn: Any, *args: Any) -> None:
+        if self._error is not None:
+            self.results()  # raises it
+        if not self.background:
+            self._slots.append((kind, fn(*args)))
+            return
+        self._room.acquire()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="modelcheck-nulls",
+                                            daemon=True)
+            self._thread.start()
+        self._slots.append(None)
+        self._jobs.put((len(self._slots) - 1, kind, fn, args))
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            i, kind, fn, args = job
+            try:
+                if self._error is None:
+                    self._slots[i] = (kind, fn(*args))
+            except BaseException as e:  # handed to the caller of results()
+                self._error = e
+            finally:
+                self._room.release()
+
+    def close(self) -> None:
+        """Let the worker finish its jobs and end (also when the caller failed)."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def results(self) -> list[tuple[str, float]]:
+        self.close()
+        if self._error is not None:
+            raise self._error
+        return [s for s in self._slots if s is not None]
+
+
 def _no_rows_reason(a: CachedView, b: CachedView, layers: list[int]) -> str:
     """Why no layer could be matched, naming the side and the sizes."""
     sa = [a.shape("mlp.down", ly) for ly in layers if "mlp.down" in a.roles(ly)]
@@ -193,8 +264,11 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     L = a.n_layers
     layers = plan.layers_for_neurons(L)
     rows: list[dict[str, float]] = []
-    null_vals: list[float] = []
-    sim_vals: list[float] = []
+    # the null matchings (an O(n^3) assignment each) run beside the loop when their cosine
+    # matrices are small (MiniLM: 6 MB); a 14B model's (56 MB) stay in line, for memory
+    widest = max((s[1] for ly in layers if len(s := b.shape("mlp.down", ly) or ()) == 2),
+                 default=0)
+    nulls = _InOrder(background=plan.max_neurons * widest * 4 <= NULL_THREAD_BYTES)
     # candidate layer -> unit coordinates: layer j = i + 1 serves as layer i's null and then
     # as layer i + 1's own, so only that one is kept (memory: two layers, not the model)
     unit_b: dict[int, np.ndarray] = {}
@@ -204,35 +278,42 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
             unit_b[layer] = unit_cols(x)
         return unit_b[layer]
 
-    for layer in layers:
-        xa, xb = a.planned("mlp.down", layer), b.planned("mlp.down", layer)
-        if xa is None or xb is None or xa.shape[0] != xb.shape[0] or xa.shape[0] < 8:
-            continue
-        na, nb = xa.shape[1], xb.shape[1]
-        rng = np.random.default_rng(_seed_of("neurons", plan.seed, na))
-        m = min(plan.max_neurons, na)
-        idx = np.arange(na) if m == na else np.sort(rng.choice(na, size=m, replace=False))
-        ua = unit_cols(xa[:, idx])
-        sa, sb, cs = match_unit(ua, cand_unit(layer, xb), idx)
-        rho, p = spearman_p(sa, sb)
-        f = float(np.mean(sa == sb)) if na == nb else 0.0
-        rows.append(
-            {
-                "layer": layer,
-                "value": float(cs.mean()),
-                "identity_frac": f,
-                "spearman_rho": rho,
-                "p": p,
-                "neurons": len(sa),
-            }
-        )
-        j = (layer + 1) % L
-        xj = b.planned("mlp.down", j) if j != layer else None
-        if xj is not None and xj.shape[0] == xa.shape[0]:
-            null_vals.append(float(match_unit(ua, cand_unit(j, xj), idx)[2].mean()))
-        sim_vals.append(simulated_null(xa.shape[0], na, nb, m, plan.seed))
-        for k in [k for k in unit_b if k != j]:
-            del unit_b[k]
+    try:
+        for layer in layers:
+            xa, xb = a.planned("mlp.down", layer), b.planned("mlp.down", layer)
+            if xa is None or xb is None or xa.shape[0] != xb.shape[0] or xa.shape[0] < 8:
+                continue
+            na, nb = xa.shape[1], xb.shape[1]
+            rng = np.random.default_rng(_seed_of("neurons", plan.seed, na))
+            m = min(plan.max_neurons, na)
+            idx = np.arange(na) if m == na else np.sort(rng.choice(na, size=m, replace=False))
+            ua = unit_cols(xa[:, idx])
+            sa, sb, cs = match_unit(ua, cand_unit(layer, xb), idx)
+            rho, p = spearman_p(sa, sb)
+            f = float(np.mean(sa == sb)) if na == nb else 0.0
+            rows.append(
+                {
+                    "layer": layer,
+                    "value": float(cs.mean()),
+                    "identity_frac": f,
+                    "spearman_rho": rho,
+                    "p": p,
+                    "neurons": len(sa),
+                }
+            )
+            j = (layer + 1) % L
+            xj = b.planned("mlp.down", j) if j != layer else None
+            if xj is not None and xj.shape[0] == xa.shape[0]:
+                # the product here, the assignment on the worker: both take about as long
+                nulls.submit("layers", matched_mean, cosines(ua, cand_unit(j, xj)))
+            nulls.submit("simulated", simulated_null, xa.shape[0], na, nb, m, plan.seed)
+            for k in [k for k in unit_b if k != j]:
+                del unit_b[k]
+        done = nulls.results()
+    finally:
+        nulls.close()
+    null_vals = [v for kind, v in done if kind == "layers"]
+    sim_vals = [v for kind, v in done if kind == "simulated"]
     if not rows:
         return SPEC.not_computable(_no_rows_reason(a, b, layers))
     fisher_x = float(-2.0 * sum(np.log(r["p"]) for r in rows))
