@@ -157,7 +157,8 @@ def run_audit(opts: AuditOptions) -> Report:
     repo_dir = Path(source.root) if isinstance(source, LocalSource) else None
     config = cli_config or config_for(_repo_config(facts, source, notes), None, repo_dir)
     # the final pack set, known only now that the repo's own .modelcheck.yaml was read
-    packs = packs_mod.load_all(list(opts.rules_dirs) + list(config.rules if config else ()))
+    rules_dirs = list(opts.rules_dirs) + list(config.rules if config else ())
+    packs = packs_mod.load_all(rules_dirs)
     name, name_source = model_name(facts, opts.name, config)
 
     catalog = _load_catalog()
@@ -192,6 +193,7 @@ def run_audit(opts: AuditOptions) -> Report:
         weights=weights,
         notes=list(dict.fromkeys(notes)),
         rule_packs=[p.id for p in packs],
+        rules_dirs=rules_dirs,
         config_fail_on=config.fail_on if config else None,
         facts=facts,
     )

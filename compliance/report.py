@@ -138,6 +138,8 @@ class Report:
     weights: Any = None  # compliance.weights.audit.WeightsSection, or None
     notes: list[str] = field(default_factory=list)  # non-finding remarks (e.g. files not cached)
     rule_packs: list[str] = field(default_factory=list)  # pack ids loaded
+    # folders those packs came from besides the bundled ones (--rules, .modelcheck.yaml)
+    rules_dirs: list[str] = field(default_factory=list)
     config_fail_on: str | None = None  # fail_on from .modelcheck.yaml, if set
     facts: Any = None  # compliance.facts.model.Facts: card and files, for the SBOM reporters
 

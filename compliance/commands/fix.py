@@ -69,7 +69,7 @@ def run(
             config_file=str(config_file) if config_file else None,
         )
     )
-    packs = packs_mod.load_all([str(d) for d in rules_dirs or []])
+    packs = packs_mod.load_all(report.rules_dirs)  # the audit's own, .modelcheck.yaml's too
     rules = {r.id: r for p in packs for r in p.rules}
     card_name = changes.readme_name(root)
     card_text = changes.read_text(root, card_name) if card_name else None

@@ -191,3 +191,25 @@ def test_written_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: P
     assert (repo / "README.md").stat().st_mode & 0o777 == 0o640
     assert (repo / "NOTICE").stat().st_mode & 0o777 == 0o644
     assert not [p for p in repo.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_repos_own_rule_packs_are_fixed_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pack named by the repo's .modelcheck.yaml (`rules:`) is part of the audit, so
+    `fix` plans its findings as it plans the bundled packs'."""
+    repo = _llama_copy(tmp_path)
+    (repo / ".modelcheck.yaml").write_text("rules: [policies]\n")
+    pol = repo / "policies" / "acme"
+    pol.mkdir(parents=True)
+    (pol / "pack.yaml").write_text("schema: 1\nid: acme\nkind: policy\ntitle: Acme policy\n")
+    (pol / "legal-review.yaml").write_text(
+        "id: acme/legal-review\ntitle: Legal review\ncategory: use-policy\nseverity: error\n"
+        "check: {kind: ancestor-license, options: {forbid_ids: [llama3.1]}}\n"
+        "message: Llama derivatives need Acme legal review.\n"
+        "fix: Ask Acme legal to review the licence terms.\n"
+        "docs: {what: Checks ancestors., why: Policy.}\nautofix: {suggest: true}\n"
+    )
+    assert main(["fix", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "suggestion (not applied): acme/legal-review" in err
