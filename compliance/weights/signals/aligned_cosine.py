@@ -15,12 +15,11 @@ import numpy as np
 from compliance.weights.signals.base import (
     MODEL_ROLES,
     CachedView,
-    Null,
     SamplePlan,
     SignalResult,
     Spec,
     cached,
-    floored_null,
+    judge,
 )
 from compliance.weights.view import TensorView
 
@@ -225,29 +224,24 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
                 null_vals.append(layer_cosine(a, layer, b, j, cache, recent)[0])
     cache.clear()
     n_min = min((x[2] for x in per), default=tot[3])
-    mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n_min, 1)))
-    source = "non-corresponding layers+analytic" if null_vals else "analytic"
-    null = Null(
+    j = judge(
+        value,
+        null_vals,
+        1.0 / np.sqrt(max(n_min, 1)),
         description="same computation between non-corresponding layers of the two "
         "models, with the analytic floor sd = 1/sqrt(n) for independent vectors",
-        source=source,
-        mean=mean,
-        sd=sd,
-        max=mx,
-        k=len(null_vals),
-        values=tuple(round(v, 5) for v in null_vals[:20]),
+        source="non-corresponding layers+analytic" if null_vals else "analytic",
+        min_value=MIN_VALUE,
+        min_z=MIN_Z,
     )
-    z = (value - mean) / sd
-    fires = value >= MIN_VALUE and z >= MIN_Z and value > mx
-    partial = not fires and value > mx + 3 * sd
     layers = tuple(
-        {"layer": ly, "value": c, "null_lo": mean - 3 * sd, "null_hi": mx, "n": nn}
+        {"layer": ly, "value": c, "null_lo": j.mean - 3 * j.sd, "null_hi": j.max, "n": nn}
         for ly, c, nn in per
     )
-    energy = delta_energy(a, b, [ly for ly, _c, _n in per], recent) if fires else None
+    energy = delta_energy(a, b, [ly for ly, _c, _n in per], recent) if j.fires else None
     del recent
     subtype = None
-    if fires:
+    if j.fires:
         if energy is not None and energy >= 0.99:
             subtype = "merge"
         else:
@@ -256,13 +250,13 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         value,
         int(tot[3]),
         "elements",
-        null,
+        j.null,
         per_layer=layers,
-        fires=bool(fires),
-        partial=bool(partial),
+        fires=bool(j.fires),
+        partial=bool(j.partial),
         subtype=subtype,
         details={
-            "z": z,
+            "z": j.z,
             "layers": len(per),
             "low_rank_delta_energy": energy,
             "thresholds": {"min_value": MIN_VALUE, "min_z": MIN_Z},

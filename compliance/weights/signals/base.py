@@ -496,6 +496,46 @@ def floored_null(
     return mean, sd, mx
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A value placed against its floored empirical null (`judge`)."""
+
+    null: Null
+    mean: float
+    sd: float
+    max: float
+    z: float
+    fires: bool  # >= min_value, >= min_z null sd, and above the null max
+    partial: bool  # not firing, but more than 3 null sd above the null max
+
+
+def judge(
+    value: float,
+    null_vals: Sequence[float],
+    floor_sd: float,
+    *,
+    description: str,
+    source: str,
+    min_value: float,
+    min_z: float,
+) -> Judged:
+    """The shared decision of the similarity signals: `floored_null` of the null values,
+    the reported `Null` (a few values kept for the chart), z, fires and partial."""
+    mean, sd, mx = floored_null(null_vals, floor_sd)
+    null = Null(
+        description=description,
+        source=source,
+        mean=mean,
+        sd=sd,
+        max=mx,
+        k=len(null_vals),
+        values=tuple(round(v, 5) for v in null_vals[:20]),
+    )
+    z = (value - mean) / sd
+    fires = value >= min_value and z >= min_z and value > mx
+    return Judged(null, mean, sd, mx, z, fires, not fires and value > mx + 3 * sd)
+
+
 def unit_cols(x: np.ndarray) -> np.ndarray:
     """Neuron coordinates (columns) centred per hidden dim across neurons (an offset shared by
     all neurons is not neuron identity; permutation-invariant), then unit length."""

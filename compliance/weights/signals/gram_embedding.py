@@ -24,12 +24,11 @@ import numpy as np
 from compliance.weights import invariants
 from compliance.weights.signals.base import (
     MODEL_ROLES,
-    Null,
     SamplePlan,
     SignalResult,
     Spec,
     cached,
-    floored_null,
+    judge,
 )
 from compliance.weights.view import TensorView
 
@@ -108,23 +107,21 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         if one:
             null_vals.append(float(np.mean(one)))
     n = int(sum(xa.size for _r, xa, _xb, _k in pairs))
-    mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n // len(pairs), 1)))
-    null = Null(
+    j = judge(
+        value,
+        null_vals,
+        1.0 / np.sqrt(max(n // len(pairs), 1)),
         description="the same correlation with the suspect's token ids shuffled (token-"
         "aligned structure versus none), analytic floor sd = 1/sqrt(n); models sharing a "
         "tokenizer and training text can exceed it, hence the high threshold",
         source="shuffled token ids+analytic",
-        mean=mean,
-        sd=sd,
-        max=mx,
-        k=len(null_vals),
-        values=tuple(round(v, 5) for v in null_vals[:20]),
+        min_value=MIN_VALUE,
+        min_z=MIN_Z,
     )
-    z = (value - mean) / sd
-    fires = value >= MIN_VALUE and z >= MIN_Z and value > mx
+    null, z, fires = j.null, j.z, j.fires
     # the shuffled-token null misses what same-tokenizer models share: a value under half
     # the threshold is not reported as above the background
-    partial = not fires and value > mx + 3 * sd and value >= MIN_VALUE / 2
+    partial = j.partial and value >= MIN_VALUE / 2
     return SPEC.result(
         value,
         n,

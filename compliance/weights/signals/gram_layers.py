@@ -31,6 +31,7 @@ from compliance.weights.signals.base import (
     Spec,
     cached,
     floored_null,
+    judge,
 )
 from compliance.weights.view import TensorView
 
@@ -195,26 +196,22 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
     n_roles = max(len(b_) for _l, _r, _n, b_ in per)
     # a layer's r is a mean over roles of r on about n_layer/n_roles unrelated entries each,
     # so its sd under independence is about 1/sqrt(n_layer)
-    mean, sd, mx = floored_null(null_vals, 1.0 / np.sqrt(max(n_layer, 1)))
-    null = Null(
+    j = judge(
+        value,
+        null_vals,
+        1.0 / np.sqrt(max(n_layer, 1)),
         description="the same correlation between non-corresponding layers of the two "
         "models, with the analytic floor sd = 1/sqrt(n) for unrelated entries",
         source="non-corresponding layers+analytic" if null_vals else "analytic",
-        mean=mean,
-        sd=sd,
-        max=mx,
-        k=len(null_vals),
-        values=tuple(round(v, 5) for v in null_vals[:20]),
+        min_value=MIN_VALUE,
+        min_z=MIN_Z,
     )
-    z = (value - mean) / sd
-    fires = value >= MIN_VALUE and z >= MIN_Z and value > mx
-    partial = not fires and value > mx + 3 * sd
     layers = tuple(
         {
             "layer": ly,
             "value": r,
-            "null_lo": mean - 3 * sd,
-            "null_hi": mx,
+            "null_lo": j.mean - 3 * j.sd,
+            "null_hi": j.max,
             "n": nn,
             "roles": {k: round(v, 5) for k, v in by_role.items()},
         }
@@ -224,12 +221,12 @@ def compute(suspect: TensorView, candidate: TensorView, plan: SamplePlan) -> Sig
         value,
         int(sum(n for _l, _r, n, _b in per)),
         "Gram entries",
-        null,
+        j.null,
         per_layer=layers,
-        fires=bool(fires),
-        partial=bool(partial),
+        fires=bool(j.fires),
+        partial=bool(j.partial),
         details={
-            "z": z,
+            "z": j.z,
             "layers": len(per),
             "roles": n_roles,
             "thresholds": {"min_value": MIN_VALUE, "min_z": MIN_Z},
