@@ -165,18 +165,7 @@ def _two_stage(
         elif differs_whole:
             sampled_only += 1
     compared = len(suspects)
-    details: dict[str, object] = {
-        "identical": identical[:50],
-        "n_identical": len(identical),
-        "compared": compared,
-        "all_identical": len(identical) == compared,
-        "algorithm": ", ".join(sorted(algos)),
-        "n_sampled_identical": len(sampled),
-        "sampled_identical": sampled[:50],
-        "n_sampled_only": sampled_only,
-        "whole_tensor_digests": hashed,
-        "sample_algorithm": sample_algorithm(),
-    }
+    details = _details(identical, compared, algos, sampled, sampled_only, hashed)
     layers = [
         {"layer": ly, "value": hits / tot, "null_lo": 0.0, "null_hi": 0.0}
         for ly, (hits, tot) in per_layer.items()
@@ -249,6 +238,30 @@ def _resample(
         else:
             memo[key] = sample_digest(t.shape, rows, x)
     return memo[key]
+
+
+def _details(
+    identical: list[dict[str, object]],
+    compared: int,
+    algos: set[str],
+    sampled: list[dict[str, object]],
+    sampled_only: int,
+    hashed: int,
+) -> dict[str, object]:
+    """The result's details: what was identical whole or in its samples, and how much was
+    hashed to find out (lists capped at 50 pairs)."""
+    return {
+        "identical": identical[:50],
+        "n_identical": len(identical),
+        "compared": compared,
+        "all_identical": len(identical) == compared,
+        "algorithm": ", ".join(sorted(algos)),
+        "n_sampled_identical": len(sampled),
+        "sampled_identical": sampled[:50],
+        "n_sampled_only": sampled_only,
+        "whole_tensor_digests": hashed,
+        "sample_algorithm": sample_algorithm(),
+    }
 
 
 def _why_unchecked(ds: str | None, dc: str | None) -> str:
@@ -352,16 +365,5 @@ def _whole_digests_only(
         for ly, (hits, tot) in per_layer.items()
         if ly is not None
     )
-    details: dict[str, object] = {
-        "identical": identical[:50],
-        "n_identical": len(identical),
-        "compared": compared,
-        "all_identical": len(identical) == compared,
-        "algorithm": ", ".join(sorted(used_algos)),
-        "n_sampled_identical": 0,
-        "sampled_identical": [],
-        "n_sampled_only": 0,
-        "whole_tensor_digests": compared,
-        "sample_algorithm": sample_algorithm(),
-    }
+    details = _details(identical, compared, used_algos, [], 0, hashed=compared)
     return _byte_result(len(identical), compared, layers, details)
