@@ -74,8 +74,9 @@ def null_text(sig: Any) -> str:
 
 
 _ORIGINS = {
-    "analytic": "an analytic bound (1/√n floor, no collisions)",
-    "non-corresponding layers": "these two models' own non-corresponding layers (real weights)",
+    # each signal's null description says which bound (a 1/√n floor, no digest collisions)
+    "analytic": "an analytic bound",
+    "non-corresponding layers": "these two models' own weights at non-corresponding layers",
     "simulated": "simulated Gaussian matrices / random walks of the same shape",
     "shuffled token ids": "the same rows with the token ids shuffled (simulated)",
 }

@@ -28,5 +28,5 @@ def test_each_null_says_where_it_comes_from() -> None:
     [c] = compare_many(synth.fine_tune(b, 0.1).view(), [b.view()])
     text = render("s", [c])
     (row,) = [ln for ln in text.splitlines() if ln.startswith("| aligned_cosine |")]
-    assert "null from these two models' own non-corresponding layers (real weights)" in row
+    assert "null from these two models' own weights at non-corresponding layers" in row
     assert "an analytic bound" in row
